@@ -1,0 +1,22 @@
+//===- IclOps.h - Operations of the icl dialect -----------------*- C++ -*-===//
+
+#ifndef ICL_DIALECTS_ICL_IR_ICLOPS_H
+#define ICL_DIALECTS_ICL_IR_ICLOPS_H
+
+#include "dialects/icl/IR/IclDialect.h"
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "dialects/icl/IR/IclEnums.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "dialects/icl/IR/IclAttrs.h.inc"
+
+#define GET_OP_CLASSES
+#include "dialects/icl/IR/IclOps.h.inc"
+
+#endif // ICL_DIALECTS_ICL_IR_ICLOPS_H

@@ -1,0 +1,28 @@
+# -*- Python -*-
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "icl"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "Inputs", "unit"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.icl_obj_root, "test")
+
+config.substitutions.append(("%icl_src", config.icl_src_root))
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+tools = [
+    ToolSubst("icl-opt", unresolved="fatal"),
+    ToolSubst("icl-run", unresolved="fatal"),
+]
+llvm_config.add_tool_substitutions(tools, [config.icl_tools_dir])
+
+# Which optional tools this machine has: ptxas for PTX checks (later),
+# python3 with numpy for writing .npy fixtures.
+if os.path.exists("/usr/local/cuda/bin/ptxas"):
+    config.available_features.add("ptxas")
