@@ -408,9 +408,10 @@ buildHeader(ArrayRef<std::pair<std::string, HostArray>> tensors,
           json.attribute(key, value);
       });
     int64_t offset = 0;
-    for (const auto &[name, array] : tensors) {
+    for (const auto &tensor : tensors) {
+      const HostArray &array = tensor.second;
       int64_t size = static_cast<int64_t>(array.bytes.size());
-      json.attributeObject(name, [&] {
+      json.attributeObject(tensor.first, [&] {
         json.attribute("dtype", safeTensorsDTypeName(array.dtype));
         json.attributeArray("shape", [&] {
           for (int64_t d : array.shape)

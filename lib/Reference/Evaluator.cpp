@@ -1,0 +1,824 @@
+//===- Evaluator.cpp - The reference evaluator of icl modules -------------===//
+//
+// A tree-walking interpreter over one function: every SSA value holds a host
+// tensor, every op is one call into Kernels.h (icl ops) or a few loops here
+// (upstream ops). Simplicity beats speed: this is the oracle.
+//
+//===----------------------------------------------------------------------===//
+
+#include "lib/Reference/Evaluator.h"
+
+#include "dialects/icl/IR/IclOps.h"
+#include "lib/Reference/Kernels.h"
+#include "lib/Support/SafeTensors.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+
+#include <cmath>
+#include <map>
+#include <random>
+
+using namespace mlir;
+namespace ir = mlir::icl;
+using llvm::Error;
+using llvm::Expected;
+
+namespace icl::ref {
+
+std::optional<DType> dtypeForElementType(Type type) {
+  if (type.isF16())
+    return DType::F16;
+  if (type.isBF16())
+    return DType::BF16;
+  if (type.isF32())
+    return DType::F32;
+  if (type.isF64())
+    return DType::F64;
+  if (type.isIndex() || type.isInteger(64))
+    return DType::I64;
+  if (type.isInteger(32))
+    return DType::I32;
+  if (type.isInteger(16))
+    return DType::I16;
+  if (type.isInteger(8))
+    return DType::I8;
+  if (type.isInteger(1))
+    return DType::Bool;
+  return std::nullopt;
+}
+
+namespace {
+
+/// Formats a location as `file:line:col` when it has one.
+std::string locationString(Location loc) {
+  if (auto fileLoc = loc->findInstanceOf<FileLineColLoc>())
+    return llvm::formatv("{0}:{1}:{2}", fileLoc.getFilename().getValue(), fileLoc.getLine(),
+                         fileLoc.getColumn())
+        .str();
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  loc.print(os);
+  return s;
+}
+
+Error opError(Operation *op, const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), "%s: '%s' %s",
+                                 locationString(op->getLoc()).c_str(),
+                                 op->getName().getStringRef().str().c_str(),
+                                 message.str().c_str());
+}
+
+std::vector<int64_t> stridesOf(const std::vector<int64_t> &shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  return strides;
+}
+
+/// Calls `fn(index)` for every multi-index of `shape` in row-major order.
+template <typename Fn>
+void forEachIndex(const std::vector<int64_t> &shape, Fn fn) {
+  int64_t numel = Tensor<int64_t>::numelOf(shape);
+  std::vector<int64_t> index(shape.size(), 0);
+  for (int64_t n = 0; n < numel; ++n) {
+    fn(index);
+    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
+
+/// A runtime value: a float tensor or an integer tensor.
+template <typename T>
+struct RtValue {
+  bool isInt = false;
+  Tensor<T> f;
+  Tensor<int64_t> i;
+
+  const std::vector<int64_t> &shape() const { return isInt ? i.shape : f.shape; }
+  static RtValue ofFloat(Tensor<T> t) { return {false, std::move(t), {}}; }
+  static RtValue ofInt(Tensor<int64_t> t) { return {true, {}, std::move(t)}; }
+};
+
+Activation toRef(ir::Activation a) {
+  switch (a) {
+  case ir::Activation::none: return Activation::None;
+  case ir::Activation::relu: return Activation::Relu;
+  case ir::Activation::gelu: return Activation::Gelu;
+  case ir::Activation::gelu_tanh: return Activation::GeluTanh;
+  case ir::Activation::silu: return Activation::Silu;
+  case ir::Activation::softplus: return Activation::Softplus;
+  case ir::Activation::sigmoid: return Activation::Sigmoid;
+  case ir::Activation::elu_plus_one: return Activation::EluPlusOne;
+  }
+  llvm_unreachable("unknown activation");
+}
+
+MaskKind toRef(ir::MaskKind m) {
+  switch (m) {
+  case ir::MaskKind::none: return MaskKind::None;
+  case ir::MaskKind::causal: return MaskKind::Causal;
+  case ir::MaskKind::sliding_window: return MaskKind::SlidingWindow;
+  }
+  llvm_unreachable("unknown mask kind");
+}
+
+FeatureMap toRef(ir::FeatureMap f) {
+  switch (f) {
+  case ir::FeatureMap::identity: return FeatureMap::Identity;
+  case ir::FeatureMap::elu_plus_one: return FeatureMap::EluPlusOne;
+  case ir::FeatureMap::relu: return FeatureMap::Relu;
+  }
+  llvm_unreachable("unknown feature map");
+}
+
+template <typename AttentionLikeOp>
+AttentionOptions attentionOptions(AttentionLikeOp op) {
+  AttentionOptions opts;
+  if (std::optional<APFloat> scale = op.getScale())
+    opts.scale = scale->convertToDouble();
+  opts.maskKind = toRef(op.getMaskKind());
+  opts.window = op.getWindow().value_or(0);
+  return opts;
+}
+
+template <typename T>
+class Interpreter {
+public:
+  Interpreter(ModuleOp module, const EvaluatorOptions &options)
+      : symbols(module), options(options) {}
+
+  Expected<std::vector<RtValue<T>>> call(func::FuncOp func, std::vector<RtValue<T>> args);
+
+private:
+  using Env = llvm::DenseMap<Value, RtValue<T>>;
+
+  Error exec(Operation *op, Env &env);
+  Error execIcl(Operation *op, Env &env);
+  Error execUpstream(Operation *op, Env &env);
+  Expected<RtValue<T>> constant(Operation *op, Attribute attr, RankedTensorType type);
+  Expected<RtValue<T>> weight(ir::WeightOp op);
+
+  SymbolTable symbols;
+  const EvaluatorOptions &options;
+  std::map<std::string, std::unique_ptr<SafeTensorsFile>> files;
+};
+
+template <typename T>
+Expected<std::vector<RtValue<T>>> Interpreter<T>::call(func::FuncOp func,
+                                                       std::vector<RtValue<T>> args) {
+  if (func.isExternal())
+    return llvm::createStringError("function '%s' has no body",
+                                   func.getSymName().str().c_str());
+  Env env;
+  Block &entry = func.getBody().front();
+  for (auto [arg, value] : llvm::zip_equal(entry.getArguments(), args))
+    env[arg] = std::move(value);
+  for (Operation &op : entry) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      std::vector<RtValue<T>> results;
+      for (Value v : ret.getOperands())
+        results.push_back(env.lookup(v));
+      return results;
+    }
+    if (Error err = exec(&op, env))
+      return std::move(err);
+  }
+  return llvm::createStringError("function '%s' does not end in func.return",
+                                 func.getSymName().str().c_str());
+}
+
+template <typename T>
+Error Interpreter<T>::exec(Operation *op, Env &env) {
+  if (isa<ir::IclDialect>(op->getDialect()))
+    return execIcl(op, env);
+  return execUpstream(op, env);
+}
+
+template <typename T>
+Expected<RtValue<T>> Interpreter<T>::weight(ir::WeightOp op) {
+  SmallString<256> path(op.getWeightsFile());
+  if (!llvm::sys::path::is_absolute(path) && !options.weightsDir.empty()) {
+    SmallString<256> full(options.weightsDir);
+    llvm::sys::path::append(full, path);
+    path = full;
+  }
+  std::unique_ptr<SafeTensorsFile> &file = files[std::string(path)];
+  if (!file) {
+    Expected<std::unique_ptr<SafeTensorsFile>> opened = SafeTensorsFile::open(path);
+    if (!opened)
+      return opError(op, "cannot load its weights: " + llvm::toString(opened.takeError()));
+    file = std::move(*opened);
+  }
+  Expected<HostArray> array = file->read(op.getName());
+  if (!array)
+    return opError(op, llvm::toString(array.takeError()));
+  auto type = cast<RankedTensorType>(op.getType());
+  if (llvm::ArrayRef<int64_t>(array->shape) != type.getShape())
+    return opError(op, "weight '" + op.getName() + "' in " + path + " has shape " +
+                           formatShape(array->shape) + " but the op expects " +
+                           formatShape(type.getShape()));
+  if (!isFloat(array->dtype))
+    return opError(op, "weight '" + op.getName() + "' in " + path + " has dtype " +
+                           dtypeName(array->dtype) + ", expected a floating-point type");
+  std::vector<double> values = array->toDouble();
+  return RtValue<T>::ofFloat(Tensor<T>(array->shape, std::vector<T>(values.begin(), values.end())));
+}
+
+template <typename T>
+Expected<RtValue<T>> Interpreter<T>::constant(Operation *op, Attribute attr,
+                                              RankedTensorType type) {
+  std::vector<int64_t> shape(type.getShape());
+  bool isInt = !isa<FloatType>(type.getElementType());
+  std::vector<double> values;
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return opError(op, "refers to a dense resource with no data");
+    std::optional<DType> dtype = dtypeForElementType(type.getElementType());
+    if (!dtype)
+      return opError(op, "has an element type the evaluator does not support");
+    ArrayRef<char> data = blob->getData();
+    HostArray array{*dtype, shape, std::vector<uint8_t>(data.begin(), data.end())};
+    if (Error err = array.verify())
+      return opError(op, "dense resource does not match its type: " +
+                             llvm::toString(std::move(err)));
+    if (isInt)
+      return RtValue<T>::ofInt(Tensor<int64_t>(shape, array.toInt64()));
+    values = array.toDouble();
+  } else if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (isInt) {
+      std::vector<int64_t> ints;
+      for (const APInt &v : dense.getValues<APInt>())
+        ints.push_back(type.getElementType().isInteger(1) ? v.getZExtValue() : v.getSExtValue());
+      return RtValue<T>::ofInt(Tensor<int64_t>(shape, std::move(ints)));
+    }
+    for (const APFloat &v : dense.getValues<APFloat>()) {
+      APFloat wide = v;
+      bool lost;
+      wide.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+      values.push_back(wide.convertToDouble());
+    }
+  } else {
+    return opError(op, "has a constant kind the evaluator does not support");
+  }
+  return RtValue<T>::ofFloat(Tensor<T>(shape, std::vector<T>(values.begin(), values.end())));
+}
+
+template <typename T>
+Error Interpreter<T>::execIcl(Operation *op, Env &env) {
+  auto F = [&](Value v) -> const Tensor<T> & { return env[v].f; };
+  auto optF = [&](Value v) -> const Tensor<T> * { return v ? &env[v].f : nullptr; };
+  auto I = [&](Value v) -> const Tensor<int64_t> & { return env[v].i; };
+  auto setF = [&](Value v, Tensor<T> t) { env[v] = RtValue<T>::ofFloat(std::move(t)); };
+  auto check = [&](Status s) -> Error {
+    return s.ok() ? Error::success() : opError(op, "failed at run time: " + s.message);
+  };
+  auto single = [&](auto kernel) -> Error {
+    Tensor<T> out;
+    if (Error err = check(kernel(out)))
+      return err;
+    setF(op->getResult(0), std::move(out));
+    return Error::success();
+  };
+
+  return llvm::TypeSwitch<Operation *, Error>(op)
+      .Case([&](ir::WeightOp w) -> Error {
+        Expected<RtValue<T>> value = weight(w);
+        if (!value)
+          return value.takeError();
+        env[w.getResult()] = std::move(*value);
+        return Error::success();
+      })
+      .Case([&](ir::EmbeddingOp e) {
+        // The kernel takes [B, T] ids; any id shape flattens to [1, N].
+        Tensor<int64_t> ids = I(e.getIds());
+        std::vector<int64_t> idShape = ids.shape;
+        ids.shape = {1, ids.numel()};
+        return single([&](Tensor<T> &out) {
+          Status s = embedding(F(e.getTable()), ids, out);
+          idShape.push_back(F(e.getTable()).dim(1));
+          out.shape = idShape;
+          return s;
+        });
+      })
+      .Case([&](ir::LinearOp l) {
+        return single([&](Tensor<T> &out) {
+          return linear(F(l.getInput()), F(l.getWeight()), optF(l.getBias()), out);
+        });
+      })
+      .Case([&](ir::LayerNormOp l) {
+        return single([&](Tensor<T> &out) {
+          return layerNorm(F(l.getInput()), optF(l.getGamma()), optF(l.getBeta()),
+                           l.getEps().convertToDouble(), out);
+        });
+      })
+      .Case([&](ir::RmsNormOp r) {
+        return single([&](Tensor<T> &out) {
+          return rmsNorm(F(r.getInput()), optF(r.getGamma()), r.getEps().convertToDouble(), out);
+        });
+      })
+      .Case([&](ir::GatedRmsNormOp g) {
+        return single([&](Tensor<T> &out) {
+          return gatedRmsNorm(F(g.getInput()), F(g.getGate()), optF(g.getGamma()),
+                              g.getEps().convertToDouble(), g.getGroupSize(), out);
+        });
+      })
+      .Case([&](ir::ActivationOp a) {
+        return single(
+            [&](Tensor<T> &out) { return activation(F(a.getInput()), toRef(a.getKind()), out); });
+      })
+      .Case([&](ir::SoftmaxOp s) {
+        return single([&](Tensor<T> &out) { return softmax(F(s.getInput()), s.getAxis(), out); });
+      })
+      .Case([&](ir::RopeOp r) {
+        return single([&](Tensor<T> &out) {
+          int64_t rotary = r.getRotaryDim().value_or(F(r.getInput()).dim(3));
+          RopeStyle style =
+              r.getStyle() == ir::RopeStyle::half ? RopeStyle::Half : RopeStyle::Interleaved;
+          return rope(F(r.getInput()), I(r.getPositions()), r.getBase().convertToDouble(), rotary,
+                      style, out);
+        });
+      })
+      .Case([&](ir::CausalConv1dOp c) {
+        return single([&](Tensor<T> &out) {
+          return causalConv1d(F(c.getInput()), F(c.getWeight()), optF(c.getBias()),
+                              toRef(c.getActivation()), out);
+        });
+      })
+      .Case([&](ir::AttentionOp a) {
+        return single([&](Tensor<T> &out) {
+          return attention(F(a.getQuery()), F(a.getKey()), F(a.getValue()), optF(a.getMask()),
+                           optF(a.getKeySizes()), attentionOptions(a), out);
+        });
+      })
+      .Case([&](ir::AttentionPartialOp a) -> Error {
+        Tensor<T> o, m, l;
+        if (Error err = check(attentionPartial(F(a.getQuery()), F(a.getKey()), F(a.getValue()),
+                                               optF(a.getMask()), optF(a.getKeySizes()),
+                                               attentionOptions(a), a.getKvOffset(),
+                                               a.getKvLength(), o, m, l)))
+          return err;
+        setF(a.getOutput(), std::move(o));
+        setF(a.getMax(), std::move(m));
+        setF(a.getSum(), std::move(l));
+        return Error::success();
+      })
+      .Case([&](ir::AttentionCombineOp c) {
+        return single([&](Tensor<T> &out) {
+          return attentionCombine(F(c.getOutput()), F(c.getMax()), F(c.getSum()), out);
+        });
+      })
+      .Case([&](ir::LinearAttentionOp a) -> Error {
+        LinearAttentionOptions opts;
+        opts.featureMap = toRef(a.getFeatureMap());
+        opts.scale = a.getScale().convertToDouble();
+        opts.normalize = a.getNormalize();
+        opts.eps = a.getEps().convertToDouble();
+        opts.causal = a.getCausal();
+        Tensor<T> out, state;
+        if (Error err = check(linearAttention(F(a.getQuery()), F(a.getKey()), F(a.getValue()),
+                                              optF(a.getLogDecay()), optF(a.getInitialState()),
+                                              opts, out, a.getFinalState() ? &state : nullptr)))
+          return err;
+        setF(a.getResult(), std::move(out));
+        if (a.getFinalState())
+          setF(a.getFinalState(), std::move(state));
+        return Error::success();
+      })
+      .Case([&](ir::SelectiveScanOp s) -> Error {
+        Tensor<T> y, state;
+        if (Error err = check(selectiveScan(
+                F(s.getU()), F(s.getDelta()), F(s.getA()), F(s.getB()), F(s.getC()),
+                optF(s.getD()), optF(s.getZ()), optF(s.getDeltaBias()),
+                optF(s.getInitialState()), s.getDeltaSoftplus(), y,
+                s.getFinalState() ? &state : nullptr)))
+          return err;
+        setF(s.getResult(), std::move(y));
+        if (s.getFinalState())
+          setF(s.getFinalState(), std::move(state));
+        return Error::success();
+      })
+      .Case([&](ir::SsdOp s) -> Error {
+        SsdOptions opts;
+        opts.dtSoftplus = s.getDtSoftplus();
+        if (s.getDtMin())
+          opts.dtMin = s.getDtMin()->convertToDouble();
+        if (s.getDtMax())
+          opts.dtMax = s.getDtMax()->convertToDouble();
+        opts.chunkSize = s.getChunkSize();
+        Tensor<T> y, state;
+        if (Error err = check(ssd(F(s.getX()), F(s.getDt()), F(s.getA()), F(s.getB()),
+                                  F(s.getC()), optF(s.getD()), optF(s.getDtBias()),
+                                  optF(s.getInitialState()), opts, y,
+                                  s.getFinalState() ? &state : nullptr)))
+          return err;
+        setF(s.getResult(), std::move(y));
+        if (s.getFinalState())
+          setF(s.getFinalState(), std::move(state));
+        return Error::success();
+      })
+      .Case([&](ir::TokenMergeOp m) -> Error {
+        Tensor<T> x, sizes;
+        Tensor<int64_t> index;
+        if (Error err = check(tokenMerge(F(m.getInput()), F(m.getMetric()), optF(m.getSizes()),
+                                         m.getR(), m.getProtectFirst(), x, sizes, index)))
+          return err;
+        setF(m.getResult(), std::move(x));
+        setF(m.getResultSizes(), std::move(sizes));
+        env[m.getIndex()] = RtValue<T>::ofInt(std::move(index));
+        return Error::success();
+      })
+      .Case([&](ir::TokenUnmergeOp u) {
+        return single(
+            [&](Tensor<T> &out) { return tokenUnmerge(F(u.getInput()), I(u.getIndex()), out); });
+      })
+      .Case([&](ir::TokenPruneOp p) {
+        std::optional<double> ratio;
+        if (p.getKeepRatio())
+          ratio = p.getKeepRatio()->convertToDouble();
+        int64_t keep = ir::TokenPruneOp::keptTokens(p.getKeep(), ratio, F(p.getInput()).dim(1));
+        return single([&](Tensor<T> &out) {
+          return tokenPrune(F(p.getInput()), F(p.getScores()), keep, p.getProtectFirst(),
+                            p.getFuse(), out);
+        });
+      })
+      .Case([&](ir::TokenPoolOp p) {
+        PoolKind kind = p.getKind() == ir::PoolKind::mean ? PoolKind::Mean : PoolKind::Max;
+        return single(
+            [&](Tensor<T> &out) { return tokenPool(F(p.getInput()), p.getSegment(), kind, out); });
+      })
+      .Case([&](ir::TokenUnpoolOp p) {
+        return single([&](Tensor<T> &out) {
+          return tokenUnpool(F(p.getInput()), p.getSegment(), p.getLength(), out);
+        });
+      })
+      .Default([&](Operation *) {
+        return opError(op, "is not supported by the reference evaluator");
+      });
+}
+
+/// Elementwise float maps of the arith and math dialects.
+std::optional<double (*)(double)> unaryFn(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<double (*)(double)>>(op)
+      .Case([](arith::NegFOp) { return [](double x) { return -x; }; })
+      .Case([](math::ExpOp) { return [](double x) { return std::exp(x); }; })
+      .Case([](math::LogOp) { return [](double x) { return std::log(x); }; })
+      .Case([](math::TanhOp) { return [](double x) { return std::tanh(x); }; })
+      .Case([](math::SqrtOp) { return [](double x) { return std::sqrt(x); }; })
+      .Case([](math::RsqrtOp) { return [](double x) { return 1.0 / std::sqrt(x); }; })
+      .Case([](math::ErfOp) { return [](double x) { return std::erf(x); }; })
+      .Case([](math::AbsFOp) { return [](double x) { return std::fabs(x); }; })
+      .Case<arith::ExtFOp, arith::TruncFOp>([](auto) { return [](double x) { return x; }; })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+std::optional<double (*)(double, double)> binaryFn(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<double (*)(double, double)>>(op)
+      .Case([](arith::AddFOp) { return [](double a, double b) { return a + b; }; })
+      .Case([](arith::SubFOp) { return [](double a, double b) { return a - b; }; })
+      .Case([](arith::MulFOp) { return [](double a, double b) { return a * b; }; })
+      .Case([](arith::DivFOp) { return [](double a, double b) { return a / b; }; })
+      .Case<arith::MaximumFOp, arith::MaxNumFOp>(
+          [](auto) { return [](double a, double b) { return std::fmax(a, b); }; })
+      .Case<arith::MinimumFOp, arith::MinNumFOp>(
+          [](auto) { return [](double a, double b) { return std::fmin(a, b); }; })
+      .Case([](math::PowFOp) { return [](double a, double b) { return std::pow(a, b); }; })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+/// Static shape of a result, or std::nullopt when it has dynamic sizes.
+std::optional<std::vector<int64_t>> staticShape(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (!type || !type.hasStaticShape())
+    return std::nullopt;
+  return std::vector<int64_t>(type.getShape());
+}
+
+template <typename T>
+Error Interpreter<T>::execUpstream(Operation *op, Env &env) {
+  auto R = [&](Value v) -> RtValue<T> & { return env[v]; };
+  auto setResult = [&](RtValue<T> value) {
+    env[op->getResult(0)] = std::move(value);
+    return Error::success();
+  };
+  auto unsupportedDynamic = [&]() {
+    return opError(op, "with dynamic sizes is not supported by the reference evaluator");
+  };
+
+  if (std::optional<double (*)(double)> fn = unaryFn(op)) {
+    const RtValue<T> &in = R(op->getOperand(0));
+    if (in.isInt)
+      return opError(op, "on integers is not supported by the reference evaluator");
+    Tensor<T> out(in.f.shape);
+    for (int64_t n = 0; n < out.numel(); ++n)
+      out.data[n] = static_cast<T>((*fn)(in.f.data[n]));
+    return setResult(RtValue<T>::ofFloat(std::move(out)));
+  }
+  if (std::optional<double (*)(double, double)> fn = binaryFn(op)) {
+    const RtValue<T> &a = R(op->getOperand(0)), &b = R(op->getOperand(1));
+    if (a.f.shape != b.f.shape)
+      return opError(op, "got operands of shapes " + formatShape(a.f.shape) + " and " +
+                             formatShape(b.f.shape) + " at run time");
+    Tensor<T> out(a.f.shape);
+    for (int64_t n = 0; n < out.numel(); ++n)
+      out.data[n] = static_cast<T>((*fn)(a.f.data[n], b.f.data[n]));
+    return setResult(RtValue<T>::ofFloat(std::move(out)));
+  }
+
+  // Reinterprets the row-major data of operand `in` with the result's shape.
+  auto reshape = [&](Value in) -> Error {
+    RtValue<T> value = R(in);
+    std::optional<std::vector<int64_t>> shape = staticShape(op->getResult(0));
+    if (!shape)
+      return unsupportedDynamic();
+    (value.isInt ? value.i.shape : value.f.shape) = *shape;
+    return setResult(std::move(value));
+  };
+
+  return llvm::TypeSwitch<Operation *, Error>(op)
+      .Case([&](arith::ConstantOp c) -> Error {
+        auto type = dyn_cast<RankedTensorType>(c.getType());
+        Attribute value = c.getValue();
+        if (!type) {
+          // A scalar constant is a rank-0 tensor here.
+          type = RankedTensorType::get({}, c.getType());
+          if (auto f = dyn_cast<FloatAttr>(value))
+            value = DenseElementsAttr::get(type, f.getValue());
+          else if (auto i = dyn_cast<IntegerAttr>(value))
+            value = DenseElementsAttr::get(type, i.getValue());
+        }
+        Expected<RtValue<T>> result = constant(op, value, type);
+        if (!result)
+          return result.takeError();
+        return setResult(std::move(*result));
+      })
+      .Case([&](func::CallOp c) -> Error {
+        auto callee = symbols.lookup<func::FuncOp>(c.getCallee());
+        if (!callee)
+          return opError(op, "calls unknown function '" + c.getCallee() + "'");
+        std::vector<RtValue<T>> args;
+        for (Value v : c.getOperands())
+          args.push_back(R(v));
+        Expected<std::vector<RtValue<T>>> results = call(callee, std::move(args));
+        if (!results)
+          return results.takeError();
+        for (auto [res, value] : llvm::zip_equal(c.getResults(), *results))
+          env[res] = std::move(value);
+        return Error::success();
+      })
+      .Case([&](tensor::EmptyOp e) -> Error {
+        std::optional<std::vector<int64_t>> shape = staticShape(e.getResult());
+        if (!shape)
+          return unsupportedDynamic();
+        if (isa<FloatType>(e.getType().getElementType()))
+          return setResult(RtValue<T>::ofFloat(Tensor<T>(*shape)));
+        return setResult(RtValue<T>::ofInt(Tensor<int64_t>(*shape)));
+      })
+      .template Case<tensor::ExpandShapeOp, tensor::CollapseShapeOp, tensor::CastOp>(
+          [&](auto r) { return reshape(r->getOperand(0)); })
+      .Case([&](tensor::ExtractSliceOp s) -> Error {
+        if (s.getOffsets().size() || s.getSizes().size() || s.getStrides().size())
+          return unsupportedDynamic();
+        const RtValue<T> &in = R(s.getSource());
+        if (in.isInt)
+          return opError(op, "on integers is not supported by the reference evaluator");
+        std::vector<int64_t> sizes(s.getStaticSizes()), offsets(s.getStaticOffsets()),
+            steps(s.getStaticStrides());
+        for (size_t d = 0; d < sizes.size(); ++d)
+          if (offsets[d] < 0 || sizes[d] < 0 ||
+              (sizes[d] > 0 && offsets[d] + (sizes[d] - 1) * steps[d] >= in.f.shape[d]))
+            return opError(op, "slice exceeds its source of shape " + formatShape(in.f.shape));
+        Tensor<T> out(sizes);
+        std::vector<int64_t> srcStrides = stridesOf(in.f.shape);
+        int64_t n = 0;
+        forEachIndex(sizes, [&](const std::vector<int64_t> &idx) {
+          int64_t src = 0;
+          for (size_t d = 0; d < idx.size(); ++d)
+            src += (offsets[d] + idx[d] * steps[d]) * srcStrides[d];
+          out.data[n++] = in.f.data[src];
+        });
+        out.shape = std::vector<int64_t>(s.getType().getShape());
+        return setResult(RtValue<T>::ofFloat(std::move(out)));
+      })
+      .Case([&](tensor::ConcatOp c) -> Error {
+        std::optional<std::vector<int64_t>> shape = staticShape(c.getResult());
+        if (!shape)
+          return unsupportedDynamic();
+        int64_t dim = c.getDim();
+        // Copy row-major blocks: each input contributes `inner` elements per
+        // outer index.
+        int64_t outer = 1;
+        for (int64_t d = 0; d < dim; ++d)
+          outer *= (*shape)[d];
+        Tensor<T> out(*shape);
+        int64_t pos = 0;
+        for (int64_t o = 0; o < outer; ++o)
+          for (Value in : c.getInputs()) {
+            const Tensor<T> &t = R(in).f;
+            int64_t inner = t.numel() / std::max<int64_t>(outer, 1);
+            std::copy_n(t.data.begin() + o * inner, inner, out.data.begin() + pos);
+            pos += inner;
+          }
+        return setResult(RtValue<T>::ofFloat(std::move(out)));
+      })
+      .Case([&](linalg::TransposeOp t) -> Error {
+        const Tensor<T> &in = R(t.getInput()).f;
+        ArrayRef<int64_t> perm = t.getPermutation();
+        std::vector<int64_t> shape;
+        for (int64_t p : perm)
+          shape.push_back(in.shape[p]);
+        Tensor<T> out(shape);
+        std::vector<int64_t> inStrides = stridesOf(in.shape);
+        int64_t n = 0;
+        forEachIndex(shape, [&](const std::vector<int64_t> &idx) {
+          int64_t src = 0;
+          for (size_t d = 0; d < idx.size(); ++d)
+            src += idx[d] * inStrides[perm[d]];
+          out.data[n++] = in.data[src];
+        });
+        env[t->getResult(0)] = RtValue<T>::ofFloat(std::move(out));
+        return Error::success();
+      })
+      .Case([&](linalg::FillOp f) -> Error {
+        const RtValue<T> &init = R(f.getOutputs()[0]);
+        const RtValue<T> &value = R(f.getInputs()[0]);
+        Tensor<T> out(init.f.shape, value.f.data.empty() ? T() : value.f.data[0]);
+        env[f->getResult(0)] = RtValue<T>::ofFloat(std::move(out));
+        return Error::success();
+      })
+      .Case([&](linalg::BroadcastOp b) -> Error {
+        const Tensor<T> &in = R(b.getInput()).f;
+        Tensor<T> out(R(b.getInit()).f.shape);
+        ArrayRef<int64_t> added = b.getDimensions();
+        std::vector<int64_t> inStrides = stridesOf(in.shape);
+        int64_t n = 0;
+        forEachIndex(out.shape, [&](const std::vector<int64_t> &idx) {
+          int64_t src = 0, k = 0;
+          for (size_t d = 0; d < idx.size(); ++d)
+            if (!llvm::is_contained(added, static_cast<int64_t>(d)))
+              src += idx[d] * inStrides[k++];
+          out.data[n++] = in.data[src];
+        });
+        env[b->getResult(0)] = RtValue<T>::ofFloat(std::move(out));
+        return Error::success();
+      })
+      .template Case<linalg::MatmulOp, linalg::BatchMatmulOp>([&](auto m) -> Error {
+        if (!m.hasPureTensorSemantics() || !m.isDefaultIndexingMaps(m.getIndexingMaps()))
+          return opError(op, "with transposed or broadcast operands is not supported by the "
+                             "reference evaluator");
+        const Tensor<T> &a = R(m.getInputs()[0]).f, &b = R(m.getInputs()[1]).f;
+        Tensor<T> out = R(m.getOutputs()[0]).f;
+        bool batched = a.rank() == 3;
+        int64_t batch = batched ? a.dim(0) : 1, M = a.dim(-2), K = a.dim(-1), N = b.dim(-1);
+        if (b.dim(-2) != K || out.dim(-2) != M || out.dim(-1) != N ||
+            (batched && (b.dim(0) != batch || out.dim(0) != batch)))
+          return opError(op, "got mismatched shapes " + formatShape(a.shape) + " x " +
+                                 formatShape(b.shape) + " -> " + formatShape(out.shape) +
+                                 " at run time");
+        // linalg.matmul accumulates into its init: C += A·B.
+        for (int64_t p = 0; p < batch; ++p)
+          for (int64_t i = 0; i < M; ++i)
+            for (int64_t j = 0; j < N; ++j) {
+              double acc = out.data[(p * M + i) * N + j];
+              for (int64_t k = 0; k < K; ++k)
+                acc += static_cast<double>(a.data[(p * M + i) * K + k]) *
+                       static_cast<double>(b.data[(p * K + k) * N + j]);
+              out.data[(p * M + i) * N + j] = static_cast<T>(acc);
+            }
+        env[m->getResult(0)] = RtValue<T>::ofFloat(std::move(out));
+        return Error::success();
+      })
+      .Default([&](Operation *) {
+        return opError(op, "is not supported by the reference evaluator (it runs icl ops and "
+                           "func/arith/math/tensor/linalg ops used by icl models)");
+      });
+}
+
+template <typename T>
+Expected<std::vector<HostArray>> evaluateAs(func::FuncOp func, ArrayRef<HostArray> inputs,
+                                            const EvaluatorOptions &options) {
+  FunctionType type = func.getFunctionType();
+  if (inputs.size() != type.getNumInputs())
+    return llvm::createStringError("function '%s' takes %u inputs, got %zu",
+                                   func.getSymName().str().c_str(), type.getNumInputs(),
+                                   inputs.size());
+  std::vector<RtValue<T>> args;
+  for (auto [i, argType, input] : llvm::enumerate(type.getInputs(), inputs)) {
+    auto tensorType = dyn_cast<RankedTensorType>(argType);
+    if (!tensorType)
+      return llvm::createStringError("argument %zu of '%s' is not a ranked tensor", i,
+                                     func.getSymName().str().c_str());
+    bool shapeOk = tensorType.getRank() == static_cast<int64_t>(input.shape.size());
+    for (int64_t d = 0; shapeOk && d < tensorType.getRank(); ++d)
+      shapeOk = tensorType.isDynamicDim(d) || tensorType.getDimSize(d) == input.shape[d];
+    std::string typeStr;
+    llvm::raw_string_ostream(typeStr) << argType;
+    if (!shapeOk)
+      return llvm::createStringError("input %zu has shape %s but argument %zu of '%s' is %s", i,
+                                     formatShape(input.shape).c_str(), i,
+                                     func.getSymName().str().c_str(), typeStr.c_str());
+    bool wantFloat = isa<FloatType>(tensorType.getElementType());
+    if (wantFloat != isFloat(input.dtype))
+      return llvm::createStringError("input %zu has dtype %s but argument %zu of '%s' is %s", i,
+                                     dtypeName(input.dtype).str().c_str(), i,
+                                     func.getSymName().str().c_str(), typeStr.c_str());
+    if (wantFloat) {
+      std::vector<double> values = input.toDouble();
+      args.push_back(
+          RtValue<T>::ofFloat(Tensor<T>(input.shape, std::vector<T>(values.begin(), values.end()))));
+    } else {
+      args.push_back(RtValue<T>::ofInt(Tensor<int64_t>(input.shape, input.toInt64())));
+    }
+  }
+
+  auto module = func->getParentOfType<ModuleOp>();
+  Interpreter<T> interpreter(module, options);
+  Expected<std::vector<RtValue<T>>> results = interpreter.call(func, std::move(args));
+  if (!results)
+    return results.takeError();
+
+  std::vector<HostArray> outputs;
+  for (auto [value, resultType] : llvm::zip_equal(*results, type.getResults())) {
+    Type elt = cast<ShapedType>(resultType).getElementType();
+    DType dtype = dtypeForElementType(elt).value_or(value.isInt ? DType::I64 : DType::F64);
+    if (value.isInt) {
+      outputs.push_back(HostArray::fromInt64(dtype, value.i.shape, value.i.data));
+    } else {
+      std::vector<double> values(value.f.data.begin(), value.f.data.end());
+      outputs.push_back(HostArray::fromDouble(dtype, value.f.shape, values));
+    }
+  }
+  return outputs;
+}
+
+/// Upper bound of random integers fed to `arg`, from how it is used.
+int64_t intBound(BlockArgument arg) {
+  for (Operation *user : arg.getUsers()) {
+    if (auto e = dyn_cast<ir::EmbeddingOp>(user); e && e.getIds() == arg) {
+      int64_t vocab = cast<RankedTensorType>(e.getTable().getType()).getDimSize(0);
+      if (vocab != ShapedType::kDynamic)
+        return vocab;
+    }
+    if (auto u = dyn_cast<ir::TokenUnmergeOp>(user); u && u.getIndex() == arg) {
+      int64_t merged = cast<RankedTensorType>(u.getInput().getType()).getDimSize(1);
+      if (merged != ShapedType::kDynamic)
+        return merged;
+    }
+  }
+  return 16;
+}
+
+} // namespace
+
+Expected<std::vector<HostArray>> evaluate(func::FuncOp func, ArrayRef<HostArray> inputs,
+                                          const EvaluatorOptions &options) {
+  if (options.precision == Precision::F32)
+    return evaluateAs<float>(func, inputs, options);
+  return evaluateAs<double>(func, inputs, options);
+}
+
+Expected<std::vector<HostArray>> randomInputs(func::FuncOp func, uint64_t seed,
+                                              int64_t dynamicSize) {
+  std::mt19937_64 rng(seed);
+  std::vector<HostArray> inputs;
+  for (BlockArgument arg : func.getArguments()) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    std::optional<DType> dtype = type ? dtypeForElementType(type.getElementType()) : std::nullopt;
+    if (!dtype)
+      return llvm::createStringError("cannot make random values for argument %u of type %s",
+                                     arg.getArgNumber(),
+                                     llvm::formatv("{0}", arg.getType()).str().c_str());
+    std::vector<int64_t> shape;
+    for (int64_t d : type.getShape())
+      shape.push_back(d == ShapedType::kDynamic ? dynamicSize : d);
+    int64_t numel = Tensor<int64_t>::numelOf(shape);
+    if (isFloat(*dtype)) {
+      std::uniform_real_distribution<double> dist(-1.0, 1.0);
+      std::vector<double> values(numel);
+      for (double &v : values)
+        v = dist(rng);
+      inputs.push_back(HostArray::fromDouble(*dtype, shape, values));
+    } else {
+      std::uniform_int_distribution<int64_t> dist(0, intBound(arg) - 1);
+      std::vector<int64_t> values(numel);
+      for (int64_t &v : values)
+        v = dist(rng);
+      inputs.push_back(HostArray::fromInt64(*dtype, shape, values));
+    }
+  }
+  return inputs;
+}
+
+} // namespace icl::ref

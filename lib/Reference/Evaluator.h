@@ -1,0 +1,53 @@
+//===- Evaluator.h - The reference evaluator of icl modules ------*- C++ -*-===//
+//
+// Executes a function of an icl module naively on the host: icl ops through
+// the kernels of Kernels.h, and the upstream func/arith/math/tensor/linalg
+// ops that icl models use. It is the oracle every lowering is tested against.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ICL_LIB_REFERENCE_EVALUATOR_H
+#define ICL_LIB_REFERENCE_EVALUATOR_H
+
+#include "lib/Support/HostArray.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace icl::ref {
+
+enum class Precision { F32, F64 };
+
+struct EvaluatorOptions {
+  /// Storage type of every float tensor during evaluation (sums are
+  /// accumulated in double either way).
+  Precision precision = Precision::F64;
+  /// Directory against which relative weights-file paths are resolved
+  /// (usually the directory of the module file).
+  std::string weightsDir;
+};
+
+/// Runs `func` on `inputs` (one per argument, in order; shapes must match the
+/// argument types, dynamic sizes taking the input's size). Float results are
+/// returned in the element type the function declares, integer results as
+/// i64. Errors name the op location and what went wrong.
+llvm::Expected<std::vector<HostArray>> evaluate(mlir::func::FuncOp func,
+                                                llvm::ArrayRef<HostArray> inputs,
+                                                const EvaluatorOptions &options = {});
+
+/// The HostArray element type for an MLIR element type, if there is one.
+std::optional<DType> dtypeForElementType(mlir::Type type);
+
+/// Seeded random inputs for `func`'s arguments: floats uniform in [-1, 1);
+/// integers uniform in [0, bound) where bound is the vocabulary size for
+/// embedding ids, the merged token count for unmerge indices, else 16.
+/// Dynamic sizes take `dynamicSize`.
+llvm::Expected<std::vector<HostArray>> randomInputs(mlir::func::FuncOp func, uint64_t seed,
+                                                    int64_t dynamicSize = 7);
+
+} // namespace icl::ref
+
+#endif // ICL_LIB_REFERENCE_EVALUATOR_H

@@ -1,0 +1,74 @@
+//===- ModuleLoader.cpp - Parse icl modules for the tools -----------------===//
+
+#include "lib/Support/ModuleLoader.h"
+
+#include "dialects/icl/IR/IclDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+
+using namespace mlir;
+
+namespace icl {
+
+void registerModelDialects(DialectRegistry &registry) {
+  registry.insert<mlir::icl::IclDialect, func::FuncDialect, arith::ArithDialect, math::MathDialect,
+                  tensor::TensorDialect, linalg::LinalgDialect>();
+}
+
+static OwningOpRef<ModuleOp> parse(std::unique_ptr<llvm::MemoryBuffer> buffer,
+                                   MLIRContext &context) {
+  DialectRegistry registry;
+  registerModelDialects(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+  llvm::SourceMgr sourceMgr;
+  sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  return parseSourceFile<ModuleOp>(sourceMgr, &context);
+}
+
+OwningOpRef<ModuleOp> loadModule(llvm::StringRef path, MLIRContext &context) {
+  std::string message;
+  std::unique_ptr<llvm::MemoryBuffer> buffer = openInputFile(path, &message);
+  if (!buffer) {
+    llvm::WithColor::error() << message << "\n";
+    return nullptr;
+  }
+  return parse(std::move(buffer), context);
+}
+
+OwningOpRef<ModuleOp> parseModule(llvm::StringRef source, llvm::StringRef bufferName,
+                                  MLIRContext &context) {
+  return parse(llvm::MemoryBuffer::getMemBufferCopy(source, bufferName), context);
+}
+
+llvm::Expected<func::FuncOp> findEntryFunction(ModuleOp module, llvm::StringRef name) {
+  if (!name.empty()) {
+    if (auto func = module.lookupSymbol<func::FuncOp>(name))
+      return func;
+    return llvm::createStringError("no function named '%s' in the module", name.str().c_str());
+  }
+  func::FuncOp found;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (!func.isPublic() || func.isExternal())
+      continue;
+    if (found)
+      return llvm::createStringError(
+          "the module has several public functions ('%s', '%s', ...): choose one with --function",
+          found.getSymName().str().c_str(), func.getSymName().str().c_str());
+    found = func;
+  }
+  if (!found)
+    return llvm::createStringError("the module has no public function with a body");
+  return found;
+}
+
+} // namespace icl
