@@ -118,8 +118,8 @@ struct AttentionDims {
 };
 
 template <typename T>
-Status checkAttention(const char *op, const Tensor<T> &q, const Tensor<T> &k,
-                      const Tensor<T> &v, const Tensor<T> *mask, const Tensor<T> *keySizes,
+Status checkAttention(const char *op, const Tensor<T> &q, const Tensor<T> &k, const Tensor<T> &v,
+                      const Tensor<T> *mask, const Tensor<T> *keySizes,
                       const AttentionOptions &opts, int64_t kvOffset, int64_t kvLength,
                       AttentionDims &dims) {
   if (Status s = checkShape(op, "q", q.shape, {kAny, kAny, kAny, kAny}); !s.ok())
@@ -132,8 +132,7 @@ Status checkAttention(const char *op, const Tensor<T> &q, const Tensor<T> &k,
     return s;
   dims.kvHeads = k.dim(1);
   dims.keys = k.dim(2);
-  if (Status s = checkShape(op, "v", v.shape, {dims.batch, dims.kvHeads, dims.keys, kAny});
-      !s.ok())
+  if (Status s = checkShape(op, "v", v.shape, {dims.batch, dims.kvHeads, dims.keys, kAny}); !s.ok())
     return s;
   dims.valueDim = v.dim(3);
   if (dims.kvHeads <= 0 || dims.queryHeads % dims.kvHeads != 0)
@@ -162,9 +161,8 @@ Status checkAttention(const char *op, const Tensor<T> &q, const Tensor<T> &k,
 /// l = 0 and o = 0. Keys are positions kvOffset.. of the cache in `dims`.
 template <typename T, typename Emit>
 void forEachAttentionRow(const AttentionDims &dims, const Tensor<T> &q, const Tensor<T> &k,
-                         const Tensor<T> &v, const Tensor<T> *mask,
-                         const Tensor<T> *keySizes, const AttentionOptions &opts,
-                         int64_t kvOffset, Emit emit) {
+                         const Tensor<T> &v, const Tensor<T> *mask, const Tensor<T> *keySizes,
+                         const AttentionOptions &opts, int64_t kvOffset, Emit emit) {
   double scale = opts.scale == 0 ? 1 / std::sqrt(static_cast<double>(dims.headDim)) : opts.scale;
   int64_t headsPerKv = dims.queryHeads / dims.kvHeads;
   std::vector<double> logits(dims.keys), acc(dims.valueDim);
@@ -182,8 +180,8 @@ void forEachAttentionRow(const AttentionDims &dims, const Tensor<T> &q, const Te
         for (int64_t j = 0; j < dims.keys; ++j) {
           int64_t keyPos = kvOffset + j;
           bool visible = opts.maskKind == MaskKind::None ||
-                         (keyPos <= queryPos && (opts.maskKind == MaskKind::Causal ||
-                                                 queryPos - keyPos < opts.window));
+                         (keyPos <= queryPos &&
+                          (opts.maskKind == MaskKind::Causal || queryPos - keyPos < opts.window));
           double logit = kNegInf;
           if (visible) {
             double dot = 0;
@@ -238,13 +236,11 @@ struct LinearRecurrence {
   std::vector<double> den;      ///< Result [queries].
 
   LinearRecurrence(int64_t queries, int64_t steps, int64_t keyDim, int64_t valueDim)
-      : queries(queries), steps(steps), keyDim(keyDim), valueDim(valueDim),
-        q(queries * keyDim), k(steps * keyDim), v(steps * valueDim),
-        state(keyDim * valueDim), num(queries * valueDim), den(queries) {}
+      : queries(queries), steps(steps), keyDim(keyDim), valueDim(valueDim), q(queries * keyDim),
+        k(steps * keyDim), v(steps * valueDim), state(keyDim * valueDim), num(queries * valueDim),
+        den(queries) {}
 
-  double g(int64_t t, int64_t c) const {
-    return logDecay.empty() ? 0.0 : logDecay[t * keyDim + c];
-  }
+  double g(int64_t t, int64_t c) const { return logDecay.empty() ? 0.0 : logDecay[t * keyDim + c]; }
 };
 
 /// Step-by-step recurrence; the only algorithm for the non-causal form.
@@ -303,8 +299,8 @@ void runChunked(LinearRecurrence &r, int64_t chunkSize) {
         int64_t tj = start + j;
         double weight = 0;
         for (int64_t c = 0; c < kd; ++c)
-          weight += r.q[ti * kd + c] * r.k[tj * kd + c] *
-                    std::exp(cum[i * kd + c] - cum[j * kd + c]);
+          weight +=
+              r.q[ti * kd + c] * r.k[tj * kd + c] * std::exp(cum[i * kd + c] - cum[j * kd + c]);
         r.den[ti] += weight;
         for (int64_t e = 0; e < vd; ++e)
           r.num[ti * vd + e] += weight * r.v[tj * vd + e];
@@ -369,8 +365,7 @@ Status embedding(const Tensor<T> &table, const Tensor<int64_t> &ids, Tensor<T> &
       return Status::error("embedding: id " + std::to_string(id) + " (element " +
                            std::to_string(i) + " of the ids) is outside [0, " +
                            std::to_string(vocab) + ")");
-    std::copy_n(table.data.begin() + id * channels, channels,
-                result.data.begin() + i * channels);
+    std::copy_n(table.data.begin() + id * channels, channels, result.data.begin() + i * channels);
   }
   out = std::move(result);
   return Status::success();
@@ -402,8 +397,8 @@ Status linear(const Tensor<T> &x, const Tensor<T> &w, const Tensor<T> *b, Tensor
 }
 
 template <typename T>
-Status layerNorm(const Tensor<T> &x, const Tensor<T> *gamma, const Tensor<T> *beta,
-                 double eps, Tensor<T> &out) {
+Status layerNorm(const Tensor<T> &x, const Tensor<T> *gamma, const Tensor<T> *beta, double eps,
+                 Tensor<T> &out) {
   assert(x.rank() >= 1 && "layer_norm needs x of rank >= 1");
   int64_t channels = x.dim(-1);
   if (Status s = checkOptionalShape("layer_norm", "gamma", gamma, {channels}); !s.ok())
@@ -433,8 +428,8 @@ Status rmsNorm(const Tensor<T> &x, const Tensor<T> *gamma, double eps, Tensor<T>
 }
 
 template <typename T>
-Status gatedRmsNorm(const Tensor<T> &y, const Tensor<T> &z, const Tensor<T> *gamma,
-                    double eps, int64_t groupSize, Tensor<T> &out) {
+Status gatedRmsNorm(const Tensor<T> &y, const Tensor<T> &z, const Tensor<T> *gamma, double eps,
+                    int64_t groupSize, Tensor<T> &out) {
   const char *op = "gated_rms_norm";
   assert(y.rank() >= 1 && groupSize >= 0);
   if (Status s = checkShape(op, "z", z.shape, y.shape); !s.ok())
@@ -498,16 +493,16 @@ Status softmax(const Tensor<T> &x, int64_t axis, Tensor<T> &out) {
 }
 
 template <typename T>
-Status rope(const Tensor<T> &x, const Tensor<int64_t> &positions, double base,
-            int64_t rotaryDim, RopeStyle style, Tensor<T> &out) {
+Status rope(const Tensor<T> &x, const Tensor<int64_t> &positions, double base, int64_t rotaryDim,
+            RopeStyle style, Tensor<T> &out) {
   const char *op = "rope";
   if (Status s = checkShape(op, "x", x.shape, {kAny, kAny, kAny, kAny}); !s.ok())
     return s;
   int64_t batch = x.dim(0), heads = x.dim(1), length = x.dim(2), headDim = x.dim(3);
   bool perBatch = positions.rank() == 2;
-  if (Status s = checkShape(op, "positions", positions.shape,
-                            perBatch ? std::vector<int64_t>{batch, length}
-                                     : std::vector<int64_t>{length});
+  if (Status s =
+          checkShape(op, "positions", positions.shape,
+                     perBatch ? std::vector<int64_t>{batch, length} : std::vector<int64_t>{length});
       !s.ok())
     return s;
   if (rotaryDim < 0 || rotaryDim > headDim || rotaryDim % 2 != 0)
@@ -538,8 +533,8 @@ Status rope(const Tensor<T> &x, const Tensor<int64_t> &positions, double base,
 }
 
 template <typename T>
-Status causalConv1d(const Tensor<T> &x, const Tensor<T> &w, const Tensor<T> *bias,
-                    Activation act, Tensor<T> &out) {
+Status causalConv1d(const Tensor<T> &x, const Tensor<T> &w, const Tensor<T> *bias, Activation act,
+                    Tensor<T> &out) {
   const char *op = "causal_conv1d";
   if (Status s = checkShape(op, "x", x.shape, {kAny, kAny, kAny}); !s.ok())
     return s;
@@ -568,12 +563,10 @@ Status causalConv1d(const Tensor<T> &x, const Tensor<T> &w, const Tensor<T> *bia
 //===--- Attention family ------------------------------------------------===//
 
 template <typename T>
-Status attention(const Tensor<T> &q, const Tensor<T> &k, const Tensor<T> &v,
-                 const Tensor<T> *mask, const Tensor<T> *keySizes,
-                 const AttentionOptions &opts, Tensor<T> &out) {
+Status attention(const Tensor<T> &q, const Tensor<T> &k, const Tensor<T> &v, const Tensor<T> *mask,
+                 const Tensor<T> *keySizes, const AttentionOptions &opts, Tensor<T> &out) {
   AttentionDims dims;
-  if (Status s = checkAttention("attention", q, k, v, mask, keySizes, opts, 0, 0, dims);
-      !s.ok())
+  if (Status s = checkAttention("attention", q, k, v, mask, keySizes, opts, 0, 0, dims); !s.ok())
     return s;
   Tensor<T> result({dims.batch, dims.queryHeads, dims.queries, dims.valueDim});
   forEachAttentionRow(dims, q, k, v, mask, keySizes, opts, /*kvOffset=*/0,
@@ -601,14 +594,14 @@ Status attentionPartial(const Tensor<T> &q, const Tensor<T> &k, const Tensor<T> 
   Tensor<T> partialO({dims.batch, dims.queryHeads, dims.queries, dims.valueDim});
   Tensor<T> partialM({dims.batch, dims.queryHeads, dims.queries});
   Tensor<T> partialL({dims.batch, dims.queryHeads, dims.queries});
-  forEachAttentionRow(dims, q, k, v, mask, keySizes, opts, kvOffset,
-                      [&](int64_t row, double maxLogit, double sum,
-                          const std::vector<double> &acc) {
-                        partialM.data[row] = static_cast<T>(maxLogit);
-                        partialL.data[row] = static_cast<T>(sum);
-                        for (int64_t d = 0; d < dims.valueDim; ++d)
-                          partialO.data[row * dims.valueDim + d] = static_cast<T>(acc[d]);
-                      });
+  forEachAttentionRow(
+      dims, q, k, v, mask, keySizes, opts, kvOffset,
+      [&](int64_t row, double maxLogit, double sum, const std::vector<double> &acc) {
+        partialM.data[row] = static_cast<T>(maxLogit);
+        partialL.data[row] = static_cast<T>(sum);
+        for (int64_t d = 0; d < dims.valueDim; ++d)
+          partialO.data[row * dims.valueDim + d] = static_cast<T>(acc[d]);
+      });
   o = std::move(partialO);
   m = std::move(partialM);
   l = std::move(partialL);
@@ -657,8 +650,7 @@ Status attentionCombine(const Tensor<T> &o, const Tensor<T> &m, const Tensor<T> 
 template <typename T>
 Status linearAttention(const Tensor<T> &q, const Tensor<T> &k, const Tensor<T> &v,
                        const Tensor<T> *logDecay, const Tensor<T> *initialState,
-                       const LinearAttentionOptions &opts, Tensor<T> &out,
-                       Tensor<T> *finalState) {
+                       const LinearAttentionOptions &opts, Tensor<T> &out, Tensor<T> *finalState) {
   const char *op = "linear_attention";
   if (Status s = checkShape(op, "q", q.shape, {kAny, kAny, kAny, kAny}); !s.ok())
     return s;
@@ -677,8 +669,8 @@ Status linearAttention(const Tensor<T> &q, const Tensor<T> &k, const Tensor<T> &
     if (Status s = checkShape(op, "log decay", logDecay->shape, expected); !s.ok())
       return s;
   }
-  if (Status s = checkOptionalShape(op, "initial state", initialState,
-                                    {batch, heads, keyDim, valueDim});
+  if (Status s =
+          checkOptionalShape(op, "initial state", initialState, {batch, heads, keyDim, valueDim});
       !s.ok())
     return s;
   if (opts.causal && queries != steps)
@@ -751,9 +743,8 @@ Status linearAttention(const Tensor<T> &q, const Tensor<T> &k, const Tensor<T> &
 template <typename T>
 Status selectiveScan(const Tensor<T> &u, const Tensor<T> &delta, const Tensor<T> &A,
                      const Tensor<T> &Bm, const Tensor<T> &C, const Tensor<T> *Dskip,
-                     const Tensor<T> *z, const Tensor<T> *deltaBias,
-                     const Tensor<T> *initialState, bool deltaSoftplus, Tensor<T> &y,
-                     Tensor<T> *finalState) {
+                     const Tensor<T> *z, const Tensor<T> *deltaBias, const Tensor<T> *initialState,
+                     bool deltaSoftplus, Tensor<T> &y, Tensor<T> *finalState) {
   const char *op = "selective_scan";
   if (Status s = checkShape(op, "u", u.shape, {kAny, kAny, kAny}); !s.ok())
     return s;
@@ -774,8 +765,7 @@ Status selectiveScan(const Tensor<T> &u, const Tensor<T> &delta, const Tensor<T>
     return s;
   if (Status s = checkOptionalShape(op, "delta bias", deltaBias, {channels}); !s.ok())
     return s;
-  if (Status s = checkOptionalShape(op, "initial state", initialState,
-                                    {batch, channels, stateDim});
+  if (Status s = checkOptionalShape(op, "initial state", initialState, {batch, channels, stateDim});
       !s.ok())
     return s;
   if (groups <= 0 || channels % groups != 0)
@@ -795,14 +785,15 @@ Status selectiveScan(const Tensor<T> &u, const Tensor<T> &delta, const Tensor<T>
       for (int64_t n = 0; n < stateDim; ++n)
         h[n] = initialState ? initialState->data[(b * channels + d) * stateDim + n] : 0.0;
       for (int64_t t = 0; t < length; ++t) {
-        double dt = static_cast<double>(delta.data[row + t]) + (deltaBias ? deltaBias->data[d] : 0.0);
+        double dt =
+            static_cast<double>(delta.data[row + t]) + (deltaBias ? deltaBias->data[d] : 0.0);
         if (deltaSoftplus)
           dt = activate(Activation::Softplus, dt);
         double input = u.data[row + t];
         double out = 0;
         for (int64_t n = 0; n < stateDim; ++n) {
-          h[n] = std::exp(dt * A.data[d * stateDim + n]) * h[n] +
-                 dt * input * bRows[n * length + t];
+          h[n] =
+              std::exp(dt * A.data[d * stateDim + n]) * h[n] + dt * input * bRows[n * length + t];
           out += h[n] * cRows[n * length + t];
         }
         if (Dskip)
@@ -842,8 +833,8 @@ Status ssd(const Tensor<T> &x, const Tensor<T> &dt, const Tensor<T> &A, const Te
     return s;
   if (Status s = checkOptionalShape(op, "dt bias", dtBias, {heads}); !s.ok())
     return s;
-  if (Status s = checkOptionalShape(op, "initial state", initialState,
-                                    {batch, heads, headDim, stateDim});
+  if (Status s =
+          checkOptionalShape(op, "initial state", initialState, {batch, heads, headDim, stateDim});
       !s.ok())
     return s;
   if (groups <= 0 || heads % groups != 0)
@@ -908,8 +899,8 @@ Status ssd(const Tensor<T> &x, const Tensor<T> &dt, const Tensor<T> &A, const Te
 //===--- Token reduction family ------------------------------------------===//
 
 template <typename T>
-Status tokenMerge(const Tensor<T> &x, const Tensor<T> &metric, const Tensor<T> *sizes,
-                  int64_t r, bool protectFirst, Tensor<T> &outX, Tensor<T> &outSizes,
+Status tokenMerge(const Tensor<T> &x, const Tensor<T> &metric, const Tensor<T> *sizes, int64_t r,
+                  bool protectFirst, Tensor<T> &outX, Tensor<T> &outSizes,
                   Tensor<int64_t> &outIndex) {
   const char *op = "token_merge";
   if (Status s = checkShape(op, "x", x.shape, {kAny, kAny, kAny}); !s.ok())
@@ -1016,9 +1007,8 @@ Status tokenUnmerge(const Tensor<T> &x, const Tensor<int64_t> &index, Tensor<T> 
     for (int64_t t = 0; t < tokens; ++t) {
       int64_t source = index.data[b * tokens + t];
       if (source < 0 || source >= merged)
-        return Status::error(std::string(op) + ": index " + std::to_string(source) +
-                             " of token " + std::to_string(t) + " is outside [0, " +
-                             std::to_string(merged) + ")");
+        return Status::error(std::string(op) + ": index " + std::to_string(source) + " of token " +
+                             std::to_string(t) + " is outside [0, " + std::to_string(merged) + ")");
       std::copy_n(x.data.begin() + (b * merged + source) * channels, channels,
                   result.data.begin() + (b * tokens + t) * channels);
     }
@@ -1028,8 +1018,8 @@ Status tokenUnmerge(const Tensor<T> &x, const Tensor<int64_t> &index, Tensor<T> 
 }
 
 template <typename T>
-Status tokenPrune(const Tensor<T> &x, const Tensor<T> &scores, int64_t keep,
-                  bool protectFirst, bool fuse, Tensor<T> &out) {
+Status tokenPrune(const Tensor<T> &x, const Tensor<T> &scores, int64_t keep, bool protectFirst,
+                  bool fuse, Tensor<T> &out) {
   const char *op = "token_prune";
   if (Status s = checkShape(op, "x", x.shape, {kAny, kAny, kAny}); !s.ok())
     return s;
@@ -1123,47 +1113,44 @@ Status tokenUnpool(const Tensor<T> &x, int64_t segment, int64_t length, Tensor<T
   return Status::success();
 }
 
-#define ICL_INSTANTIATE_KERNELS(T)                                                            \
-  template Status embedding(const Tensor<T> &, const Tensor<int64_t> &, Tensor<T> &);        \
-  template Status linear(const Tensor<T> &, const Tensor<T> &, const Tensor<T> *,             \
-                         Tensor<T> &);                                                        \
-  template Status layerNorm(const Tensor<T> &, const Tensor<T> *, const Tensor<T> *, double,  \
-                            Tensor<T> &);                                                     \
-  template Status rmsNorm(const Tensor<T> &, const Tensor<T> *, double, Tensor<T> &);         \
-  template Status gatedRmsNorm(const Tensor<T> &, const Tensor<T> &, const Tensor<T> *,       \
-                               double, int64_t, Tensor<T> &);                                 \
-  template Status activation(const Tensor<T> &, Activation, Tensor<T> &);                     \
-  template Status softmax(const Tensor<T> &, int64_t, Tensor<T> &);                           \
-  template Status rope(const Tensor<T> &, const Tensor<int64_t> &, double, int64_t,          \
-                       RopeStyle, Tensor<T> &);                                               \
-  template Status causalConv1d(const Tensor<T> &, const Tensor<T> &, const Tensor<T> *,       \
-                               Activation, Tensor<T> &);                                      \
-  template Status attention(const Tensor<T> &, const Tensor<T> &, const Tensor<T> &,          \
-                            const Tensor<T> *, const Tensor<T> *, const AttentionOptions &,   \
-                            Tensor<T> &);                                                     \
-  template Status attentionPartial(const Tensor<T> &, const Tensor<T> &, const Tensor<T> &,   \
-                                   const Tensor<T> *, const Tensor<T> *,                      \
-                                   const AttentionOptions &, int64_t, int64_t, Tensor<T> &,   \
-                                   Tensor<T> &, Tensor<T> &);                                 \
-  template Status attentionCombine(const Tensor<T> &, const Tensor<T> &, const Tensor<T> &,   \
-                                   Tensor<T> &);                                              \
-  template Status linearAttention(const Tensor<T> &, const Tensor<T> &, const Tensor<T> &,    \
-                                  const Tensor<T> *, const Tensor<T> *,                       \
-                                  const LinearAttentionOptions &, Tensor<T> &, Tensor<T> *);  \
-  template Status selectiveScan(const Tensor<T> &, const Tensor<T> &, const Tensor<T> &,      \
-                                const Tensor<T> &, const Tensor<T> &, const Tensor<T> *,      \
-                                const Tensor<T> *, const Tensor<T> *, const Tensor<T> *,      \
-                                bool, Tensor<T> &, Tensor<T> *);                              \
-  template Status ssd(const Tensor<T> &, const Tensor<T> &, const Tensor<T> &,                \
-                      const Tensor<T> &, const Tensor<T> &, const Tensor<T> *,                \
-                      const Tensor<T> *, const Tensor<T> *, const SsdOptions &, Tensor<T> &,  \
-                      Tensor<T> *);                                                           \
-  template Status tokenMerge(const Tensor<T> &, const Tensor<T> &, const Tensor<T> *,         \
-                             int64_t, bool, Tensor<T> &, Tensor<T> &, Tensor<int64_t> &);     \
-  template Status tokenUnmerge(const Tensor<T> &, const Tensor<int64_t> &, Tensor<T> &);      \
-  template Status tokenPrune(const Tensor<T> &, const Tensor<T> &, int64_t, bool, bool,       \
-                             Tensor<T> &);                                                    \
-  template Status tokenPool(const Tensor<T> &, int64_t, PoolKind, Tensor<T> &);               \
+#define ICL_INSTANTIATE_KERNELS(T)                                                                 \
+  template Status embedding(const Tensor<T> &, const Tensor<int64_t> &, Tensor<T> &);              \
+  template Status linear(const Tensor<T> &, const Tensor<T> &, const Tensor<T> *, Tensor<T> &);    \
+  template Status layerNorm(const Tensor<T> &, const Tensor<T> *, const Tensor<T> *, double,       \
+                            Tensor<T> &);                                                          \
+  template Status rmsNorm(const Tensor<T> &, const Tensor<T> *, double, Tensor<T> &);              \
+  template Status gatedRmsNorm(const Tensor<T> &, const Tensor<T> &, const Tensor<T> *, double,    \
+                               int64_t, Tensor<T> &);                                              \
+  template Status activation(const Tensor<T> &, Activation, Tensor<T> &);                          \
+  template Status softmax(const Tensor<T> &, int64_t, Tensor<T> &);                                \
+  template Status rope(const Tensor<T> &, const Tensor<int64_t> &, double, int64_t, RopeStyle,     \
+                       Tensor<T> &);                                                               \
+  template Status causalConv1d(const Tensor<T> &, const Tensor<T> &, const Tensor<T> *,            \
+                               Activation, Tensor<T> &);                                           \
+  template Status attention(const Tensor<T> &, const Tensor<T> &, const Tensor<T> &,               \
+                            const Tensor<T> *, const Tensor<T> *, const AttentionOptions &,        \
+                            Tensor<T> &);                                                          \
+  template Status attentionPartial(const Tensor<T> &, const Tensor<T> &, const Tensor<T> &,        \
+                                   const Tensor<T> *, const Tensor<T> *, const AttentionOptions &, \
+                                   int64_t, int64_t, Tensor<T> &, Tensor<T> &, Tensor<T> &);       \
+  template Status attentionCombine(const Tensor<T> &, const Tensor<T> &, const Tensor<T> &,        \
+                                   Tensor<T> &);                                                   \
+  template Status linearAttention(const Tensor<T> &, const Tensor<T> &, const Tensor<T> &,         \
+                                  const Tensor<T> *, const Tensor<T> *,                            \
+                                  const LinearAttentionOptions &, Tensor<T> &, Tensor<T> *);       \
+  template Status selectiveScan(const Tensor<T> &, const Tensor<T> &, const Tensor<T> &,           \
+                                const Tensor<T> &, const Tensor<T> &, const Tensor<T> *,           \
+                                const Tensor<T> *, const Tensor<T> *, const Tensor<T> *, bool,     \
+                                Tensor<T> &, Tensor<T> *);                                         \
+  template Status ssd(const Tensor<T> &, const Tensor<T> &, const Tensor<T> &, const Tensor<T> &,  \
+                      const Tensor<T> &, const Tensor<T> *, const Tensor<T> *, const Tensor<T> *,  \
+                      const SsdOptions &, Tensor<T> &, Tensor<T> *);                               \
+  template Status tokenMerge(const Tensor<T> &, const Tensor<T> &, const Tensor<T> *, int64_t,     \
+                             bool, Tensor<T> &, Tensor<T> &, Tensor<int64_t> &);                   \
+  template Status tokenUnmerge(const Tensor<T> &, const Tensor<int64_t> &, Tensor<T> &);           \
+  template Status tokenPrune(const Tensor<T> &, const Tensor<T> &, int64_t, bool, bool,            \
+                             Tensor<T> &);                                                         \
+  template Status tokenPool(const Tensor<T> &, int64_t, PoolKind, Tensor<T> &);                    \
   template Status tokenUnpool(const Tensor<T> &, int64_t, int64_t, Tensor<T> &);
 
 ICL_INSTANTIATE_KERNELS(float)

@@ -227,8 +227,7 @@ uint16_t int64ToSmallFloatBits(int64_t v, const fltSemantics &sem) {
 }
 
 /// Truncates toward zero and saturates to T's range; NaN becomes 0.
-template <typename T>
-T saturatingCast(double v) {
+template <typename T> T saturatingCast(double v) {
   if (std::isnan(v))
     return 0;
   constexpr int bits = std::numeric_limits<T>::digits +

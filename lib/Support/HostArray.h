@@ -1,4 +1,4 @@
-//===- HostArray.h - Dense host arrays of a fixed element type ---*- C++ -*-===//
+//===- HostArray.h - Dense host arrays of a fixed element type --*- C++ -*-===//
 //
 // A HostArray is a dense, row-major (C order) array that lives in host memory
 // as raw little-endian bytes, tagged with its element type. It is the common

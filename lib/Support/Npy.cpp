@@ -373,9 +373,9 @@ Expected<HostArray> parseNpy(StringRef bytes, StringRef name) {
   if (bytes.size() < headerStart)
     return npyError(name,
                     "truncated: the file ends inside the header length field");
-  const uint64_t headerLen =
-      major == 1 ? support::endian::read16le(bytes.data() + 8)
-                 : support::endian::read32le(bytes.data() + 8);
+  const uint64_t headerLen = major == 1
+                                 ? support::endian::read16le(bytes.data() + 8)
+                                 : support::endian::read32le(bytes.data() + 8);
   if (headerLen > bytes.size() - headerStart)
     return npyError(name, "truncated header: the header length field says " +
                               Twine(headerLen) + " bytes but only " +
@@ -390,8 +390,8 @@ Expected<HostArray> parseNpy(StringRef bytes, StringRef name) {
                               parser.getError() + "): \"" + snippet(header) +
                               "\"");
   if (dict.kind != PyValue::Dict)
-    return npyError(name, "header is " + dict.kindName() +
-                              ", not a dict: \"" + snippet(header) + "\"");
+    return npyError(name, "header is " + dict.kindName() + ", not a dict: \"" +
+                              snippet(header) + "\"");
 
   const PyValue *descr = nullptr, *fortran = nullptr, *shapeValue = nullptr;
   for (size_t i = 0; i < dict.keys.size(); ++i) {
@@ -406,9 +406,9 @@ Expected<HostArray> parseNpy(StringRef bytes, StringRef name) {
       return npyError(name, "unexpected header key '" + snippet(key) +
                                 "' (expected descr, fortran_order, shape)");
   }
-  for (auto [value, key] : {std::pair(descr, "descr"),
-                            std::pair(fortran, "fortran_order"),
-                            std::pair(shapeValue, "shape")})
+  for (auto [value, key] :
+       {std::pair(descr, "descr"), std::pair(fortran, "fortran_order"),
+        std::pair(shapeValue, "shape")})
     if (!value)
       return npyError(name, Twine("header has no '") + key + "' key");
 
@@ -438,8 +438,8 @@ Expected<HostArray> parseNpy(StringRef bytes, StringRef name) {
       return npyError(name, "'shape' has an element that is " + d.kindName() +
                                 ", expected integers");
     if (d.intValue < 0)
-      return npyError(name, "'shape' has a negative dimension " +
-                                Twine(d.intValue));
+      return npyError(name,
+                      "'shape' has a negative dimension " + Twine(d.intValue));
     shape.push_back(d.intValue);
   }
   std::optional<int64_t> needed = checkedByteSize(*dtype, shape);
@@ -450,8 +450,7 @@ Expected<HostArray> parseNpy(StringRef bytes, StringRef name) {
   StringRef data = bytes.drop_front(headerStart + headerLen);
   if (data.size() != static_cast<uint64_t>(*needed)) {
     bool shorter = data.size() < static_cast<uint64_t>(*needed);
-    return npyError(name, Twine("data is ") +
-                              (shorter ? "shorter" : "longer") +
+    return npyError(name, Twine("data is ") + (shorter ? "shorter" : "longer") +
                               " than the shape says: shape " +
                               shapeRepr(shape) + " of " + descr->str +
                               " needs " + Twine(*needed) +
@@ -471,9 +470,9 @@ Expected<HostArray> readNpy(StringRef path) {
       MemoryBuffer::getFile(path, /*IsText=*/false,
                             /*RequiresNullTerminator=*/false);
   if (!buffer)
-    return createStringError(buffer.getError(), "cannot open '" + path +
-                                                    "': " +
-                                                    buffer.getError().message());
+    return createStringError(buffer.getError(),
+                             "cannot open '" + path +
+                                 "': " + buffer.getError().message());
   return parseNpy((*buffer)->getBuffer(), path);
 }
 
@@ -485,9 +484,9 @@ static Expected<std::string> buildNpyPrefix(const HostArray &array) {
   if (Error err = array.verify())
     return err;
 
-  std::string dict = "{'descr': '" + npyDescr(array.dtype).str() +
-                     "', 'fortran_order': False, 'shape': " +
-                     shapeRepr(array.shape) + ", }";
+  std::string dict =
+      "{'descr': '" + npyDescr(array.dtype).str() +
+      "', 'fortran_order': False, 'shape': " + shapeRepr(array.shape) + ", }";
   if (!array.shape.empty()) {
     size_t digits = std::to_string(array.shape[0]).size();
     if (digits < kGrowthAxisMaxDigits)

@@ -1,4 +1,4 @@
-//===- Npy.h - Reading and writing numpy .npy files ---------------*- C++ -*-===//
+//===- Npy.h - Reading and writing numpy .npy files -------------*- C++ -*-===//
 //
 // The .npy format (numpy.lib.format): the magic "\x93NUMPY", a major and
 // minor version byte, a little-endian header length (2 bytes in version 1.0,

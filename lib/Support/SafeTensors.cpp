@@ -34,11 +34,10 @@ constexpr size_t kMaxListedNames = 5;
 const struct {
   StringRef name;
   DType dtype;
-} kDTypes[] = {{"F16", DType::F16}, {"BF16", DType::BF16},
-               {"F32", DType::F32}, {"F64", DType::F64},
-               {"I8", DType::I8},   {"I16", DType::I16},
-               {"I32", DType::I32}, {"I64", DType::I64},
-               {"U8", DType::U8},   {"BOOL", DType::Bool}};
+} kDTypes[] = {{"F16", DType::F16},  {"BF16", DType::BF16}, {"F32", DType::F32},
+               {"F64", DType::F64},  {"I8", DType::I8},     {"I16", DType::I16},
+               {"I32", DType::I32},  {"I64", DType::I64},   {"U8", DType::U8},
+               {"BOOL", DType::Bool}};
 
 std::optional<DType> parseSafeTensorsDType(StringRef name) {
   for (const auto &t : kDTypes)
@@ -136,9 +135,9 @@ SafeTensorsFile::open(StringRef path) {
       MemoryBuffer::getFile(path, /*IsText=*/false,
                             /*RequiresNullTerminator=*/false);
   if (!buffer)
-    return createStringError(buffer.getError(), "cannot open '" + path +
-                                                    "': " +
-                                                    buffer.getError().message());
+    return createStringError(buffer.getError(),
+                             "cannot open '" + path +
+                                 "': " + buffer.getError().message());
   // getFile names the buffer after `path`, so errors name the file.
   return fromBuffer(std::move(*buffer));
 }
@@ -174,8 +173,8 @@ SafeTensorsFile::fromBuffer(std::unique_ptr<MemoryBuffer> buffer) {
                                toString(parsed.takeError()));
   const json::Object *root = parsed->getAsObject();
   if (!root)
-    return fileError(path, "header is not a JSON object: " +
-                               jsonSnippet(*parsed));
+    return fileError(path,
+                     "header is not a JSON object: " + jsonSnippet(*parsed));
 
   // Validate in name order so the first error reported is deterministic.
   std::vector<StringRef> names;
@@ -197,10 +196,9 @@ SafeTensorsFile::fromBuffer(std::unique_ptr<MemoryBuffer> buffer) {
       for (const auto &kv : *meta) {
         std::optional<StringRef> s = kv.second.getAsString();
         if (!s)
-          return fileError(path, "metadata value for key '" +
-                                     snippet(kv.first) +
-                                     "' is not a string: " +
-                                     jsonSnippet(kv.second));
+          return fileError(path,
+                           "metadata value for key '" + snippet(kv.first) +
+                               "' is not a string: " + jsonSnippet(kv.second));
         file->metadataMap[kv.first.str()] = s->str();
       }
       continue;
@@ -222,7 +220,8 @@ SafeTensorsFile::fromBuffer(std::unique_ptr<MemoryBuffer> buffer) {
 
     std::optional<StringRef> dtypeName = dtypeValue->getAsString();
     if (!dtypeName)
-      return fileError(path, quoted + " has a \"dtype\" that is not a string: " +
+      return fileError(path, quoted +
+                                 " has a \"dtype\" that is not a string: " +
                                  jsonSnippet(*dtypeValue));
     std::optional<DType> dtype = parseSafeTensorsDType(*dtypeName);
     if (!dtype)
@@ -233,7 +232,8 @@ SafeTensorsFile::fromBuffer(std::unique_ptr<MemoryBuffer> buffer) {
 
     const json::Array *shapeArray = shapeValue->getAsArray();
     if (!shapeArray)
-      return fileError(path, quoted + " has a \"shape\" that is not an array: " +
+      return fileError(path, quoted +
+                                 " has a \"shape\" that is not an array: " +
                                  jsonSnippet(*shapeValue));
     std::vector<int64_t> shape;
     for (const json::Value &dim : *shapeArray) {
@@ -241,19 +241,20 @@ SafeTensorsFile::fromBuffer(std::unique_ptr<MemoryBuffer> buffer) {
       switch (d.kind) {
       case JsonUInt::Ok:
         if (d.value > static_cast<uint64_t>(INT64_MAX))
-          return fileError(path, quoted + " has a dimension too large: " +
-                                     jsonSnippet(dim));
+          return fileError(
+              path, quoted + " has a dimension too large: " + jsonSnippet(dim));
         shape.push_back(static_cast<int64_t>(d.value));
         continue;
       case JsonUInt::Negative:
         return fileError(path, quoted + " has a negative dimension " +
                                    jsonSnippet(dim) + " in its shape");
       case JsonUInt::TooLarge:
-        return fileError(path, quoted + " has a dimension too large: " +
-                                   jsonSnippet(dim));
+        return fileError(
+            path, quoted + " has a dimension too large: " + jsonSnippet(dim));
       case JsonUInt::NotInteger:
-        return fileError(path, quoted + " has a shape element that is not "
-                                        "an integer: " +
+        return fileError(path, quoted +
+                                   " has a shape element that is not "
+                                   "an integer: " +
                                    jsonSnippet(dim));
       }
     }
@@ -281,13 +282,12 @@ SafeTensorsFile::fromBuffer(std::unique_ptr<MemoryBuffer> buffer) {
                                  ") but the data section has only " +
                                  Twine(dataSize) + " bytes");
     if (end.value - begin.value != static_cast<uint64_t>(*byteSize))
-      return fileError(path, quoted + ": the header says shape " +
-                                 formatShape(shape) + " of " + *dtypeName +
-                                 " (" + Twine(*byteSize) +
-                                 " bytes) but data_offsets [" +
-                                 Twine(begin.value) + ", " + Twine(end.value) +
-                                 ") span " + Twine(end.value - begin.value) +
-                                 " bytes");
+      return fileError(
+          path, quoted + ": the header says shape " + formatShape(shape) +
+                    " of " + *dtypeName + " (" + Twine(*byteSize) +
+                    " bytes) but data_offsets [" + Twine(begin.value) + ", " +
+                    Twine(end.value) + ") span " +
+                    Twine(end.value - begin.value) + " bytes");
 
     Entry entry;
     entry.name = name.str();
@@ -314,10 +314,10 @@ SafeTensorsFile::fromBuffer(std::unique_ptr<MemoryBuffer> buffer) {
     if (furthest && ranges[i].begin < ranges[*furthest].end) {
       const Range &a = ranges[*furthest], &b = ranges[i];
       return fileError(
-          path, "tensors '" + snippet(file->entryList[*furthest].name) +
-                    "' [" + Twine(a.begin) + ", " + Twine(a.end) + ") and '" +
-                    snippet(file->entryList[i].name) + "' [" +
-                    Twine(b.begin) + ", " + Twine(b.end) + ") overlap");
+          path, "tensors '" + snippet(file->entryList[*furthest].name) + "' [" +
+                    Twine(a.begin) + ", " + Twine(a.end) + ") and '" +
+                    snippet(file->entryList[i].name) + "' [" + Twine(b.begin) +
+                    ", " + Twine(b.end) + ") overlap");
     }
     if (!furthest || ranges[i].end > ranges[*furthest].end)
       furthest = i;

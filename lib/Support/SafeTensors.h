@@ -1,4 +1,4 @@
-//===- SafeTensors.h - Reading and writing .safetensors files -----*- C++ -*-===//
+//===- SafeTensors.h - Reading and writing .safetensors files ---*- C++ -*-===//
 //
 // The safetensors format: an 8-byte little-endian header length N, N bytes of
 // JSON header, then the data section. The header is an object mapping each

@@ -38,7 +38,8 @@ Tensor<T> tensor(std::vector<int64_t> shape, const std::vector<double> &values) 
 }
 
 template <typename T>
-Tensor<T> randomTensor(std::vector<int64_t> shape, std::mt19937 &rng, double lo = -1, double hi = 1) {
+Tensor<T> randomTensor(std::vector<int64_t> shape, std::mt19937 &rng, double lo = -1,
+                       double hi = 1) {
   Tensor<T> result(std::move(shape));
   std::uniform_real_distribution<double> dist(lo, hi);
   for (T &value : result.data)
@@ -58,8 +59,8 @@ template <typename T>
 ::testing::AssertionResult allClose(const Tensor<T> &actual, const Tensor<T> &expected,
                                     double tol) {
   if (actual.shape != expected.shape)
-    return ::testing::AssertionFailure() << "shape " << shapeString(actual.shape)
-                                         << " != " << shapeString(expected.shape);
+    return ::testing::AssertionFailure()
+           << "shape " << shapeString(actual.shape) << " != " << shapeString(expected.shape);
   for (int64_t i = 0; i < actual.numel(); ++i) {
     double a = actual.data[i], e = expected.data[i];
     bool bothInfinite = std::isinf(a) && a == e;
@@ -199,9 +200,12 @@ TYPED_TEST(ReferenceKernels, LayerNorm) {
   Tensor<T> out;
   ASSERT_TRUE(layerNorm<T>(x, &gamma, &beta, 0.0, out).ok());
   EXPECT_TRUE(allClose(out, {1, 3}, {-1.224744871391589, 1, 1.224744871391589}, kTol<T>));
-  // Without γ, β: the plain standardisation.
-  ASSERT_TRUE(layerNorm<T>(x, nullptr, nullptr, 0.0, out).ok());
-  EXPECT_TRUE(allClose(out, {1, 3}, {-1.224744871391589, 0, 1.224744871391589}, kTol<T>));
+  // Without γ, β: the plain standardisation, row by row ([4, 6, 5] is [1, 3, 2] + 3).
+  ASSERT_TRUE(layerNorm<T>(tensor<T>({2, 3}, {1, 2, 3, 4, 6, 5}), nullptr, nullptr, 0.0, out).ok());
+  EXPECT_TRUE(
+      allClose(out, {2, 3},
+               {-1.224744871391589, 0, 1.224744871391589, -1.224744871391589, 1.224744871391589, 0},
+               kTol<T>));
   Tensor<T> badGamma = tensor<T>({2}, {1, 1});
   EXPECT_FALSE(layerNorm<T>(x, &badGamma, nullptr, 0.0, out).ok());
 }
@@ -229,17 +233,20 @@ TYPED_TEST(ReferenceKernels, GatedRmsNorm) {
   Tensor<T> out;
   // Groups of 2: rms([1,2]) = √2.5, rms([3,4]) = √12.5.
   ASSERT_TRUE(gatedRmsNorm<T>(y, z, nullptr, 0.0, 2, out).ok());
-  EXPECT_TRUE(allClose(out, {1, 4},
-                       {0.6324555320336759, 1.2649110640673518, 0.848528137423857,
-                        1.131370849898476},
-                       kTol<T>));
-  // One group: rms([1,2,3,4]) = √7.5; γ doubles the last channel.
+  EXPECT_TRUE(allClose(
+      out, {1, 4}, {0.6324555320336759, 1.2649110640673518, 0.848528137423857, 1.131370849898476},
+      kTol<T>));
+  // γ indexes channels, not positions within a group: doubling channel 3.
   Tensor<T> gamma = tensor<T>({4}, {1, 1, 1, 2});
+  ASSERT_TRUE(gatedRmsNorm<T>(y, z, &gamma, 0.0, 2, out).ok());
+  EXPECT_TRUE(allClose(
+      out, {1, 4}, {0.6324555320336759, 1.2649110640673518, 0.848528137423857, 2.262741699796952},
+      kTol<T>));
+  // One group: rms([1,2,3,4]) = √7.5.
   ASSERT_TRUE(gatedRmsNorm<T>(y, z, &gamma, 0.0, 0, out).ok());
-  EXPECT_TRUE(allClose(out, {1, 4},
-                       {0.3651483716701107, 0.7302967433402214, 1.0954451150103321,
-                        2.9211869733608858},
-                       kTol<T>));
+  EXPECT_TRUE(allClose(
+      out, {1, 4}, {0.3651483716701107, 0.7302967433402214, 1.0954451150103321, 2.9211869733608858},
+      kTol<T>));
   // z = 0 gates everything off: 0 / √eps = 0.
   ASSERT_TRUE(gatedRmsNorm<T>(y, tensor<T>({1, 4}, {0, 0, 0, 0}), nullptr, 1e-5, 2, out).ok());
   EXPECT_TRUE(allClose(out, {1, 4}, {0, 0, 0, 0}, 0));
@@ -364,8 +371,8 @@ TYPED_TEST(ReferenceKernels, AttentionMasks) {
   EXPECT_TRUE(allClose(out, {1, 1, 1, 1}, {7}, kTol<T>));
   // Two queries, one key: query 0 sits before the cache start, sees nothing
   // and gives 0 (not NaN); query 1 sees key 0.
-  ASSERT_TRUE(attention<T>(q, slice(k, 2, 0, 1), slice(v, 2, 0, 1), nullptr, nullptr, opts, out)
-                  .ok());
+  ASSERT_TRUE(
+      attention<T>(q, slice(k, 2, 0, 1), slice(v, 2, 0, 1), nullptr, nullptr, opts, out).ok());
   EXPECT_TRUE(allClose(out, {1, 1, 2, 1}, {0, 4}, 0));
 }
 
@@ -392,6 +399,36 @@ TYPED_TEST(ReferenceKernels, AttentionFullyMaskedRowIsZero) {
   EXPECT_TRUE(allClose(out, Tensor<T>({1, 2, 3, 3}, T(0)), 0));
 }
 
+TYPED_TEST(ReferenceKernels, AttentionMaskBroadcasts) {
+  using T = TypeParam;
+  constexpr int64_t batch = 2, heads = 3, queries = 4, keys = 5;
+  std::mt19937 rng(10);
+  Tensor<T> q = randomTensor<T>({batch, heads, queries, 2}, rng);
+  Tensor<T> k = randomTensor<T>({batch, heads, keys, 2}, rng);
+  Tensor<T> v = randomTensor<T>({batch, heads, keys, 2}, rng);
+  // Each mask against its explicit expansion to [B, Hq, Sq, Skv]; size-1
+  // dimensions, missing leading dimensions and a full-rank mask.
+  for (std::vector<int64_t> shape : std::vector<std::vector<int64_t>>{
+           {heads, 1, keys}, {batch, 1, queries, 1}, {1, heads, queries, keys}, {keys}}) {
+    Tensor<T> mask = randomTensor<T>(shape, rng, -3, 0);
+    shape.insert(shape.begin(), 4 - shape.size(), 1);
+    Tensor<T> full({batch, heads, queries, keys});
+    for (int64_t b = 0; b < batch; ++b)
+      for (int64_t h = 0; h < heads; ++h)
+        for (int64_t i = 0; i < queries; ++i)
+          for (int64_t j = 0; j < keys; ++j) {
+            int64_t at[] = {b, h, i, j}, flat = 0;
+            for (int d = 0; d < 4; ++d)
+              flat = flat * shape[d] + (shape[d] == 1 ? 0 : at[d]);
+            full.data[((b * heads + h) * queries + i) * keys + j] = mask.data[flat];
+          }
+    Tensor<T> expected, out;
+    ASSERT_TRUE(attention<T>(q, k, v, &full, nullptr, AttentionOptions(), expected).ok());
+    ASSERT_TRUE(attention<T>(q, k, v, &mask, nullptr, AttentionOptions(), out).ok());
+    EXPECT_TRUE(allClose(out, expected, kTol<T>)) << "mask " << shapeString(mask.shape);
+  }
+}
+
 TYPED_TEST(ReferenceKernels, AttentionGqaMatchesRepeatedHeads) {
   using T = TypeParam;
   std::mt19937 rng(2);
@@ -402,16 +439,16 @@ TYPED_TEST(ReferenceKernels, AttentionGqaMatchesRepeatedHeads) {
   Tensor<T> gqa, mha;
   ASSERT_TRUE(attention<T>(q, k, v, nullptr, nullptr, opts, gqa).ok());
   // Query heads 0, 1 read kv head 0; heads 2, 3 read kv head 1.
-  ASSERT_TRUE(attention<T>(q, repeatHeads(k, 1, 4), repeatHeads(v, 1, 4), nullptr, nullptr, opts,
-                        mha)
-                  .ok());
+  ASSERT_TRUE(
+      attention<T>(q, repeatHeads(k, 1, 4), repeatHeads(v, 1, 4), nullptr, nullptr, opts, mha)
+          .ok());
   EXPECT_TRUE(allClose(gqa, mha, kTol<T>));
   // MQA: one kv head for all four.
   Tensor<T> k1 = slice(k, 1, 0, 1), v1 = slice(v, 1, 0, 1);
   ASSERT_TRUE(attention<T>(q, k1, v1, nullptr, nullptr, opts, gqa).ok());
-  ASSERT_TRUE(attention<T>(q, repeatHeads(k1, 1, 4), repeatHeads(v1, 1, 4), nullptr, nullptr, opts,
-                        mha)
-                  .ok());
+  ASSERT_TRUE(
+      attention<T>(q, repeatHeads(k1, 1, 4), repeatHeads(v1, 1, 4), nullptr, nullptr, opts, mha)
+          .ok());
   EXPECT_TRUE(allClose(gqa, mha, kTol<T>));
 }
 
@@ -461,14 +498,13 @@ TYPED_TEST(ReferenceKernels, SplitKvCombineEqualsOnePass) {
   using T = TypeParam;
   constexpr int64_t batch = 2, qHeads = 4, kvHeads = 2, keys = 11, dim = 3, vdim = 2;
   const std::vector<SplitCase> cases = {
-      {MaskKind::None, 0, 3, false},
-      {MaskKind::Causal, 0, 1, false},       // decode
+      {MaskKind::None, 0, 3, false},         {MaskKind::Causal, 0, 1, false}, // decode
       {MaskKind::Causal, 0, 4, true},        // [8, 11) hidden from query 0
       {MaskKind::SlidingWindow, 3, 4, true}, // [0, 3) hidden from every query
       {MaskKind::Causal, 0, 13, false},      // queries 0 and 1 see no key at all
   };
-  const std::vector<std::vector<int64_t>> splits = {
-      {0, 11}, {0, 5, 11}, {0, 1, 2, 11}, {0, 3, 7, 8, 11}, {0, 4, 4, 11}, {0, 10, 11}};
+  const std::vector<std::vector<int64_t>> splits = {{0, 11},          {0, 5, 11},    {0, 1, 2, 11},
+                                                    {0, 3, 7, 8, 11}, {0, 4, 4, 11}, {0, 10, 11}};
   std::mt19937 rng(3);
   for (const SplitCase &c : cases) {
     Tensor<T> q = randomTensor<T>({batch, qHeads, c.queries, dim}, rng, -2, 2);
@@ -480,8 +516,8 @@ TYPED_TEST(ReferenceKernels, SplitKvCombineEqualsOnePass) {
     opts.maskKind = c.kind;
     opts.window = c.window;
     Tensor<T> expected;
-    ASSERT_TRUE(attention<T>(q, k, v, c.extras ? &mask : nullptr, c.extras ? &sizes : nullptr,
-                          opts, expected)
+    ASSERT_TRUE(attention<T>(q, k, v, c.extras ? &mask : nullptr, c.extras ? &sizes : nullptr, opts,
+                             expected)
                     .ok());
     for (const std::vector<int64_t> &split : splits) {
       std::vector<Tensor<T>> os, ms, ls;
@@ -489,11 +525,10 @@ TYPED_TEST(ReferenceKernels, SplitKvCombineEqualsOnePass) {
         Tensor<T> maskChunk = slice(mask, 2, split[i], split[i + 1]);
         Tensor<T> sizesChunk = slice(sizes, 1, split[i], split[i + 1]);
         Tensor<T> o, m, l;
-        ASSERT_TRUE(attentionPartial<T>(q, slice(k, 2, split[i], split[i + 1]),
-                                     slice(v, 2, split[i], split[i + 1]),
-                                     c.extras ? &maskChunk : nullptr,
-                                     c.extras ? &sizesChunk : nullptr, opts, split[i], keys, o,
-                                     m, l)
+        ASSERT_TRUE(attentionPartial<T>(
+                        q, slice(k, 2, split[i], split[i + 1]), slice(v, 2, split[i], split[i + 1]),
+                        c.extras ? &maskChunk : nullptr, c.extras ? &sizesChunk : nullptr, opts,
+                        split[i], keys, o, m, l)
                         .ok());
         os.push_back(o);
         ms.push_back(m);
@@ -529,7 +564,7 @@ TYPED_TEST(ReferenceKernels, AttentionPartialHand) {
   // sees nothing (m = −inf, l = 0, o = 0), the one at 5 sees it (m = ln3,
   // l = 1, o = 8).
   ASSERT_TRUE(attentionPartial<T>(q, slice(k, 2, 1, 2), slice(v, 2, 1, 2), nullptr, nullptr, opts,
-                               5, 6, o, m, l)
+                                  5, 6, o, m, l)
                   .ok());
   EXPECT_TRUE(allClose(m, {1, 1, 2}, {-kInf, ln3}, kTol<T>));
   EXPECT_TRUE(allClose(l, {1, 1, 2}, {0, 1}, kTol<T>));
@@ -578,6 +613,89 @@ TYPED_TEST(ReferenceKernels, LinearAttentionHand) {
     opts.eps = 0;
     ASSERT_TRUE(linearAttention<T>(q, k, v, &halfDecay, nullptr, opts, out, nullptr).ok());
     EXPECT_TRUE(allClose(out, {1, 1, 2, 1}, {5, 47.0 / 7}, kTol<T>));
+  }
+}
+
+TYPED_TEST(ReferenceKernels, LinearAttentionPerChannelDecayHand) {
+  using T = TypeParam;
+  // K = 2, V = 1: k1 = [1, 1], v1 = 4; k2 = 0; q = [1, 2] both steps.
+  // S1 = [4, 4], o1 = 4 + 8 = 12. Per-channel α2 = [1/2, 1/4]: S2 = [2, 1],
+  // o2 = 2 + 2 = 4. Scalar α2 = 1/2: S2 = [2, 2], o2 = 6.
+  Tensor<T> q = tensor<T>({1, 1, 2, 2}, {1, 2, 1, 2});
+  Tensor<T> k = tensor<T>({1, 1, 2, 2}, {1, 1, 0, 0});
+  Tensor<T> v = tensor<T>({1, 1, 2, 1}, {4, 0});
+  Tensor<T> channelDecay = tensor<T>({1, 1, 2, 2}, {0, 0, std::log(0.5), std::log(0.25)});
+  Tensor<T> scalarDecay = tensor<T>({1, 1, 2}, {0, std::log(0.5)});
+  for (LinearAttentionAlgorithm algorithm : kAlgorithms) {
+    LinearAttentionOptions opts;
+    opts.algorithm = algorithm;
+    opts.chunkSize = 1;
+    Tensor<T> out, state;
+    ASSERT_TRUE(linearAttention<T>(q, k, v, &channelDecay, nullptr, opts, out, &state).ok());
+    EXPECT_TRUE(allClose(out, {1, 1, 2, 1}, {12, 4}, kTol<T>));
+    EXPECT_TRUE(allClose(state, {1, 1, 2, 1}, {2, 1}, kTol<T>));
+    ASSERT_TRUE(linearAttention<T>(q, k, v, &scalarDecay, nullptr, opts, out, &state).ok());
+    EXPECT_TRUE(allClose(out, {1, 1, 2, 1}, {12, 6}, kTol<T>));
+  }
+}
+
+TYPED_TEST(ReferenceKernels, LinearAttentionMatchesQuadraticForm) {
+  using T = TypeParam;
+  constexpr int64_t heads = 2, steps = 6, keyDim = 3, valueDim = 2;
+  std::mt19937 rng(11);
+  Tensor<T> q = randomTensor<T>({1, heads, steps, keyDim}, rng);
+  Tensor<T> k = randomTensor<T>({1, heads, steps, keyDim}, rng);
+  Tensor<T> v = randomTensor<T>({1, heads, steps, valueDim}, rng);
+  Tensor<T> initial = randomTensor<T>({1, heads, keyDim, valueDim}, rng);
+  Tensor<T> scalarDecay = randomTensor<T>({1, heads, steps}, rng, -1, 0);
+  Tensor<T> channelDecay = randomTensor<T>({1, heads, steps, keyDim}, rng, -1, 0);
+  auto phi = [](double x) { return x > 0 ? x + 1 : std::exp(x); };
+  for (const Tensor<T> *decay : {&scalarDecay, &channelDecay}) {
+    LinearAttentionOptions opts;
+    opts.featureMap = FeatureMap::EluPlusOne;
+    opts.scale = 0.5;
+    opts.normalize = true;
+    auto g = [&](int64_t h, int64_t t, int64_t c) -> double {
+      return decay->rank() == 3 ? decay->data[h * steps + t]
+                                : decay->data[(h * steps + t) * keyDim + c];
+    };
+    // o_i = (Σ_c φ(q_i)_c·(Σ_{j≤i} e^{Σ_{s=j+1..i} g_s,c}·φ(k_j)_c·v_j
+    //                      + e^{Σ_{s≤i} g_s,c}·S0[c,:]))
+    //       / (Σ_c φ(q_i)_c·Σ_{j≤i} e^{Σ_{s=j+1..i} g_s,c}·φ(k_j)_c + eps).
+    Tensor<T> expected({1, heads, steps, valueDim});
+    for (int64_t h = 0; h < heads; ++h) {
+      for (int64_t i = 0; i < steps; ++i) {
+        std::vector<double> num(valueDim, 0.0);
+        double den = 0;
+        for (int64_t c = 0; c < keyDim; ++c) {
+          double qc = phi(opts.scale * q.data[(h * steps + i) * keyDim + c]);
+          for (int64_t j = 0; j <= i; ++j) {
+            double decaySum = 0;
+            for (int64_t s = j + 1; s <= i; ++s)
+              decaySum += g(h, s, c);
+            double w = qc * std::exp(decaySum) * phi(k.data[(h * steps + j) * keyDim + c]);
+            den += w;
+            for (int64_t e = 0; e < valueDim; ++e)
+              num[e] += w * v.data[(h * steps + j) * valueDim + e];
+          }
+          double fromStart = 0;
+          for (int64_t s = 0; s <= i; ++s)
+            fromStart += g(h, s, c);
+          for (int64_t e = 0; e < valueDim; ++e)
+            num[e] += qc * std::exp(fromStart) * initial.data[(h * keyDim + c) * valueDim + e];
+        }
+        for (int64_t e = 0; e < valueDim; ++e)
+          expected.data[(h * steps + i) * valueDim + e] = static_cast<T>(num[e] / (den + opts.eps));
+      }
+    }
+    for (LinearAttentionAlgorithm algorithm : kAlgorithms) {
+      opts.algorithm = algorithm;
+      opts.chunkSize = 4;
+      Tensor<T> out;
+      ASSERT_TRUE(linearAttention<T>(q, k, v, decay, &initial, opts, out, nullptr).ok());
+      EXPECT_TRUE(allClose(out, expected, kTol<T>))
+          << "decay rank " << decay->rank() << ", algorithm " << static_cast<int>(algorithm);
+    }
   }
 }
 
@@ -655,16 +773,15 @@ TYPED_TEST(ReferenceKernels, LinearAttentionAlgorithmsAgree) {
     for (bool normalize : {false, true}) {
       for (const Tensor<T> *init : std::vector<const Tensor<T> *>{nullptr, &initial}) {
         SCOPED_TRACE(::testing::Message()
-                     << "decay rank " << (decay ? decay->rank() : 0) << ", normalize "
-                     << normalize << ", initial state " << (init != nullptr));
+                     << "decay rank " << (decay ? decay->rank() : 0) << ", normalize " << normalize
+                     << ", initial state " << (init != nullptr));
         LinearAttentionOptions opts;
         opts.normalize = normalize;
         // Positive features keep the normaliser away from zero.
         opts.featureMap = normalize ? FeatureMap::EluPlusOne : FeatureMap::Identity;
         opts.scale = 0.7;
         Tensor<T> expected, expectedState;
-        ASSERT_TRUE(
-            linearAttention<T>(q, k, v, decay, init, opts, expected, &expectedState).ok());
+        ASSERT_TRUE(linearAttention<T>(q, k, v, decay, init, opts, expected, &expectedState).ok());
         opts.algorithm = LinearAttentionAlgorithm::Parallel;
         Tensor<T> out, state;
         ASSERT_TRUE(linearAttention<T>(q, k, v, decay, init, opts, out, &state).ok());
@@ -707,12 +824,10 @@ TYPED_TEST(ReferenceKernels, SelectiveScanHand) {
   Tensor<T> zeros = tensor<T>({1, 1, 2}, {0, 0});
   Tensor<T> bias = tensor<T>({1}, {std::log(std::exp(0.5) - 1)});
   ASSERT_TRUE(
-      selectiveScan<T>(u, zeros, A, Bm, C, nullptr, nullptr, &bias, nullptr, true, y, &state)
-          .ok());
+      selectiveScan<T>(u, zeros, A, Bm, C, nullptr, nullptr, &bias, nullptr, true, y, &state).ok());
   EXPECT_TRUE(allClose(y, {1, 1, 2}, {1, 2 * (std::exp(-0.5) + 3)}, kTol<T>));
   ASSERT_TRUE(
-      selectiveScan<T>(u, zeros, A, Bm, C, nullptr, &zeros, &bias, nullptr, true, y, nullptr)
-          .ok());
+      selectiveScan<T>(u, zeros, A, Bm, C, nullptr, &zeros, &bias, nullptr, true, y, nullptr).ok());
   EXPECT_TRUE(allClose(y, {1, 1, 2}, {0, 0}, 0));
   // Three channels cannot share two groups.
   Tensor<T> u3({1, 3, 2}), A3({3, 1}), B2({1, 2, 1, 2});
@@ -735,8 +850,8 @@ TYPED_TEST(ReferenceKernels, SelectiveScanMatchesUnrolledFormula) {
   Tensor<T> bias = randomTensor<T>({channels}, rng);
   Tensor<T> initial = randomTensor<T>({batch, channels, stateDim}, rng);
   Tensor<T> y, state;
-  ASSERT_TRUE(selectiveScan<T>(u, delta, A, Bm, C, &Dskip, &z, &bias, &initial, true, y, &state)
-                  .ok());
+  ASSERT_TRUE(
+      selectiveScan<T>(u, delta, A, Bm, C, &Dskip, &z, &bias, &initial, true, y, &state).ok());
 
   // y_t = silu(z_t)·(Σ_n C_t[n]·(Σ_{s≤t} e^{Σ_{r=s+1..t} Δ_r A}·Δ_s u_s B_s[n]
   //                             + e^{Σ_{r≤t} Δ_r A}·h0[n]) + D·u_t), steps from 0,
@@ -826,6 +941,65 @@ TYPED_TEST(ReferenceKernels, SsdHand) {
   EXPECT_TRUE(allClose(y, {1, 1, 1, 1}, {1.0}, kTol<T>));
 }
 
+TYPED_TEST(ReferenceKernels, SsdMatchesQuadraticForm) {
+  using T = TypeParam;
+  constexpr int64_t length = 7, heads = 2, headDim = 3, stateDim = 2;
+  std::mt19937 rng(12);
+  Tensor<T> x = randomTensor<T>({1, length, heads, headDim}, rng);
+  Tensor<T> dt = randomTensor<T>({1, length, heads}, rng, 0.05, 1);
+  Tensor<T> A = randomTensor<T>({heads}, rng, -2, -0.1);
+  Tensor<T> Bm = randomTensor<T>({1, length, 1, stateDim}, rng);
+  Tensor<T> C = randomTensor<T>({1, length, 1, stateDim}, rng);
+  Tensor<T> D = randomTensor<T>({heads}, rng);
+  Tensor<T> initial = randomTensor<T>({1, heads, headDim, stateDim}, rng);
+  // y_i = Σ_{j≤i} (C_i·B_j)·e^{Σ_{k=j+1..i} Δ_k A}·Δ_j·x_j
+  //       + e^{Σ_{k≤i} Δ_k A}·h0·C_i + D·x_i;
+  // h_T[p,n] = Σ_j e^{Σ_{k>j} Δ_k A}·Δ_j·x_j[p]·B_j[n] + e^{Σ_k Δ_k A}·h0[p,n].
+  Tensor<T> expected({1, length, heads, headDim}), expectedState({1, heads, headDim, stateDim});
+  auto cb = [&](const Tensor<T> &t, int64_t i, int64_t n) -> double {
+    return t.data[i * stateDim + n];
+  };
+  for (int64_t h = 0; h < heads; ++h) {
+    auto delta = [&](int64_t t) -> double { return dt.data[t * heads + h]; };
+    auto decay = [&](int64_t from, int64_t to) { // e^{Σ_{k=from..to} Δ_k A}
+      double sum = 0;
+      for (int64_t kk = from; kk <= to; ++kk)
+        sum += delta(kk) * A.data[h];
+      return std::exp(sum);
+    };
+    for (int64_t p = 0; p < headDim; ++p) {
+      auto xAt = [&](int64_t t) -> double { return x.data[(t * heads + h) * headDim + p]; };
+      auto h0 = [&](int64_t n) -> double { return initial.data[(h * headDim + p) * stateDim + n]; };
+      for (int64_t i = 0; i < length; ++i) {
+        double y = D.data[h] * xAt(i);
+        for (int64_t j = 0; j <= i; ++j) {
+          double cdotb = 0;
+          for (int64_t n = 0; n < stateDim; ++n)
+            cdotb += cb(C, i, n) * cb(Bm, j, n);
+          y += cdotb * decay(j + 1, i) * delta(j) * xAt(j);
+        }
+        for (int64_t n = 0; n < stateDim; ++n)
+          y += decay(0, i) * h0(n) * cb(C, i, n);
+        expected.data[(i * heads + h) * headDim + p] = static_cast<T>(y);
+      }
+      for (int64_t n = 0; n < stateDim; ++n) {
+        double state = decay(0, length - 1) * h0(n);
+        for (int64_t j = 0; j < length; ++j)
+          state += decay(j + 1, length - 1) * delta(j) * xAt(j) * cb(Bm, j, n);
+        expectedState.data[(h * headDim + p) * stateDim + n] = static_cast<T>(state);
+      }
+    }
+  }
+  for (int64_t chunk : {0, 3}) {
+    SsdOptions opts;
+    opts.chunkSize = chunk;
+    Tensor<T> y, state;
+    ASSERT_TRUE(ssd<T>(x, dt, A, Bm, C, &D, nullptr, &initial, opts, y, &state).ok());
+    EXPECT_TRUE(allClose(y, expected, kTol<T>)) << "chunk " << chunk;
+    EXPECT_TRUE(allClose(state, expectedState, kTol<T>)) << "chunk " << chunk;
+  }
+}
+
 TYPED_TEST(ReferenceKernels, SsdChunkedMatchesSequential) {
   using T = TypeParam;
   constexpr int64_t batch = 2, length = 37, heads = 4, headDim = 3, groups = 2, stateDim = 5;
@@ -873,7 +1047,7 @@ TYPED_TEST(ReferenceKernels, SsdGroupsServeConsecutiveHeads) {
     Tensor<T> grouped, perHead;
     ASSERT_TRUE(ssd<T>(x, dt, A, Bm, C, nullptr, nullptr, nullptr, opts, grouped, nullptr).ok());
     ASSERT_TRUE(ssd<T>(x, dt, A, repeatHeads(Bm, 2, heads), repeatHeads(C, 2, heads), nullptr,
-                    nullptr, nullptr, opts, perHead, nullptr)
+                       nullptr, nullptr, opts, perHead, nullptr)
                     .ok());
     EXPECT_TRUE(allClose(grouped, perHead, kTol<T>)) << "chunk " << chunk;
   }
@@ -965,8 +1139,8 @@ TYPED_TEST(ReferenceKernels, TokenMergeStructure) {
   for (int64_t r : {1, 3, 5, 100}) {
     for (bool protect : {false, true}) {
       for (const Tensor<T> *sizes : std::vector<const Tensor<T> *>{nullptr, &givenSizes}) {
-        SCOPED_TRACE(::testing::Message() << "r " << r << ", protect " << protect
-                                          << ", sizes " << (sizes != nullptr));
+        SCOPED_TRACE(::testing::Message()
+                     << "r " << r << ", protect " << protect << ", sizes " << (sizes != nullptr));
         Tensor<T> outX, outSizes;
         Tensor<int64_t> index;
         ASSERT_TRUE(tokenMerge<T>(x, metric, sizes, r, protect, outX, outSizes, index).ok());

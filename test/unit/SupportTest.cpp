@@ -80,8 +80,7 @@ std::string readBytes(const std::string &path) {
 }
 
 /// The message of a failed Expected, or "" (and a test failure) on success.
-template <typename T>
-std::string errorOf(Expected<T> value) {
+template <typename T> std::string errorOf(Expected<T> value) {
   if (value) {
     ADD_FAILURE() << "expected an error";
     return "";
@@ -110,8 +109,7 @@ std::string errorOf(llvm::Error err) {
     ASSERT_FALSE(bool(err_)) << llvm::toString(std::move(err_));               \
   } while (0)
 
-template <typename T>
-T unwrap(Expected<T> value) {
+template <typename T> T unwrap(Expected<T> value) {
   if (!value) {
     ADD_FAILURE() << llvm::toString(value.takeError());
     return T();
@@ -171,9 +169,8 @@ HostArray sampleArray(DType dtype, std::vector<int64_t> shape,
   if (isFloat(dtype)) {
     std::vector<double> v(n);
     for (double &x : v)
-      x = std::ldexp(static_cast<double>(static_cast<int64_t>(rng() % 2001) -
-                                         1000),
-                     -3);
+      x = std::ldexp(
+          static_cast<double>(static_cast<int64_t>(rng() % 2001) - 1000), -3);
     return HostArray::fromDouble(dtype, std::move(shape), v);
   }
   std::vector<int64_t> v(n);
@@ -227,10 +224,10 @@ TEST(DTypeTest, CheckedSizes) {
   EXPECT_EQ(checkedNumel({INT64_MAX, 0}), 0);
   EXPECT_FALSE(checkedNumel({-1, 3}));
   EXPECT_FALSE(checkedNumel({int64_t(1) << 32, int64_t(1) << 32}));
-  EXPECT_EQ(checkedNumel({int64_t(1) << 31, int64_t(1) << 31}),
-            int64_t(1) << 62);
-  EXPECT_FALSE(checkedByteSize(DType::F32, {int64_t(1) << 31,
-                                            int64_t(1) << 31}));
+  EXPECT_EQ(checkedNumel({int64_t(1) << 31, int64_t(1) << 31}), int64_t(1)
+                                                                    << 62);
+  EXPECT_FALSE(
+      checkedByteSize(DType::F32, {int64_t(1) << 31, int64_t(1) << 31}));
   EXPECT_EQ(checkedByteSize(DType::F64, {3, 5}), 120);
   EXPECT_EQ(formatShape({2, 3}), "[2, 3]");
   EXPECT_EQ(formatShape({}), "[]");
@@ -255,7 +252,7 @@ TEST(HostArrayTest, HalfRounding) {
   EXPECT_EQ(h(std::ldexp(1, -24)), 0x0001); // Smallest subnormal.
   EXPECT_EQ(h(std::ldexp(1, -25)), 0x0000); // Tie to even: zero.
   EXPECT_EQ(h(std::ldexp(1.5, -25)), 0x0001);
-  EXPECT_EQ(h(std::ldexp(3, -25)), 0x0002); // 1.5 ulp ties to 2.
+  EXPECT_EQ(h(std::ldexp(3, -25)), 0x0002);      // 1.5 ulp ties to 2.
   EXPECT_EQ(h(std::ldexp(1023.5, -24)), 0x0400); // Rounds up to min normal.
   EXPECT_EQ(h(std::ldexp(1, -14)), 0x0400);
   EXPECT_EQ(h(1e-300), 0x0000);
@@ -281,10 +278,10 @@ TEST(HostArrayTest, BFloat16Rounding) {
   // Just above a tie: rounding through float first would land exactly on
   // the tie and round down; a single rounding goes up.
   EXPECT_EQ(b(1.0 + std::ldexp(1, -8) + std::ldexp(1, -30)), 0x3F81);
-  EXPECT_EQ(b(3.4e38), 0x7F80);      // Beyond bf16 max (rounds to inf).
+  EXPECT_EQ(b(3.4e38), 0x7F80); // Beyond bf16 max (rounds to inf).
   EXPECT_EQ(b(3.3895313892515355e38), 0x7F7F); // bf16 max.
-  EXPECT_EQ(b(std::ldexp(1, -133)), 0x0001);     // Smallest subnormal.
-  EXPECT_EQ(b(std::ldexp(1, -134)), 0x0000);     // Tie to zero.
+  EXPECT_EQ(b(std::ldexp(1, -133)), 0x0001);   // Smallest subnormal.
+  EXPECT_EQ(b(std::ldexp(1, -134)), 0x0000);   // Tie to zero.
   EXPECT_EQ(b(std::ldexp(1, -150)), 0x0000);
   HostArray a = HostArray::fromDouble(DType::BF16, {2}, {3.14159, -0.1});
   std::vector<double> back = a.toDouble();
@@ -318,10 +315,10 @@ TEST(HostArrayTest, SmallFloatsMatchAPFloat) {
     llvm::APFloat hf(llvm::APFloat::IEEEhalf(), llvm::APInt(16, h));
     llvm::APFloat bf(llvm::APFloat::BFloat(), llvm::APInt(16, b));
     bool losesInfo;
-    hf.convert(llvm::APFloat::IEEEdouble(),
-               llvm::APFloat::rmNearestTiesToEven, &losesInfo);
-    bf.convert(llvm::APFloat::IEEEdouble(),
-               llvm::APFloat::rmNearestTiesToEven, &losesInfo);
+    hf.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
+               &losesInfo);
+    bf.convert(llvm::APFloat::IEEEdouble(), llvm::APFloat::rmNearestTiesToEven,
+               &losesInfo);
     ASSERT_EQ(ha.toDouble()[0], hf.convertToDouble());
     ASSERT_EQ(ba.toDouble()[0], bf.convertToDouble());
   }
@@ -341,15 +338,15 @@ TEST(HostArrayTest, SmallFloatsMatchAPFloat) {
 }
 
 TEST(HostArrayTest, IntegerConversions) {
-  HostArray i8 = HostArray::fromDouble(
-      DType::I8, {6}, {300.0, -300.0, 2.7, -2.7, NAN, -128.9});
+  HostArray i8 = HostArray::fromDouble(DType::I8, {6},
+                                       {300.0, -300.0, 2.7, -2.7, NAN, -128.9});
   EXPECT_EQ(i8.toInt64(), (std::vector<int64_t>{127, -128, 2, -2, 0, -128}));
   HostArray u8 = HostArray::fromDouble(DType::U8, {4}, {-5.0, 255.9, 256.0, 7});
   EXPECT_EQ(u8.toInt64(), (std::vector<int64_t>{0, 255, 255, 7}));
   HostArray i64 =
       HostArray::fromDouble(DType::I64, {3}, {1e30, -1e30, 9007199254740993.0});
-  EXPECT_EQ(i64.toInt64(), (std::vector<int64_t>{INT64_MAX, INT64_MIN,
-                                                 9007199254740992}));
+  EXPECT_EQ(i64.toInt64(),
+            (std::vector<int64_t>{INT64_MAX, INT64_MIN, 9007199254740992}));
   HostArray wrap = HostArray::fromInt64(DType::I8, {2}, {300, -129});
   EXPECT_EQ(wrap.toInt64(), (std::vector<int64_t>{44, 127}));
   HostArray b = HostArray::fromInt64(DType::Bool, {3}, {0, 5, -1});
@@ -426,8 +423,8 @@ TEST_F(NpyTest, NumpyWrittenFixture) {
   header.append(58, ' ');
   header += '\n';
   ASSERT_EQ(header.size(), 118u);
-  std::string fixture = std::string("\x93NUMPY\x01\x00\x76\x00", 10) +
-                        header + f32Bytes({0, 1, 2, 3, 4, 5});
+  std::string fixture = std::string("\x93NUMPY\x01\x00\x76\x00", 10) + header +
+                        f32Bytes({0, 1, 2, 3, 4, 5});
   ASSERT_EQ(fixture.size(), 128u + 24u);
 
   HostArray a = unwrap(parseNpy(fixture, "fixture.npy"));
@@ -446,7 +443,8 @@ TEST_F(NpyTest, NumpyWrittenFixture) {
       "{'descr': '<f8', 'fortran_order': False, 'shape': (), }";
   scalarHeader.append(128 - 10 - scalarHeader.size() - 1, ' ');
   scalarHeader += '\n';
-  std::string scalarBytes = npyWithHeader(scalarHeader, le64(0x4004000000000000));
+  std::string scalarBytes =
+      npyWithHeader(scalarHeader, le64(0x4004000000000000));
   HostArray s = unwrap(parseNpy(scalarBytes, "scalar.npy"));
   EXPECT_TRUE(s.shape.empty());
   EXPECT_EQ(s.toDouble(), (std::vector<double>{2.5}));
@@ -478,11 +476,11 @@ TEST_F(NpyTest, OtherWritersAndVersions) {
   }
   // Python 2 longs, double quotes, keys in another order, no trailing comma,
   // list shape, '<i1' and '<u1' spellings.
-  HostArray c = unwrap(parseNpy(
-      npyWithHeader("{\"shape\": (1L, 2L), \"fortran_order\": False, "
-                    "\"descr\": \"<i1\"}\n",
-                    StringRef("\xff\x02", 2)),
-      "py2.npy"));
+  HostArray c = unwrap(
+      parseNpy(npyWithHeader("{\"shape\": (1L, 2L), \"fortran_order\": False, "
+                             "\"descr\": \"<i1\"}\n",
+                             StringRef("\xff\x02", 2)),
+               "py2.npy"));
   EXPECT_EQ(c.dtype, DType::I8);
   EXPECT_EQ(c.toInt64(), (std::vector<int64_t>{-1, 2}));
   HostArray d = unwrap(parseNpy(
@@ -605,9 +603,9 @@ TEST_F(NpyTest, MalformedInputs) {
   HostArray broken = sampleArray(DType::F32, {2});
   broken.bytes.resize(3);
   EXPECT_CONTAINS(errorOf(writeNpy(file("broken.npy"), broken)), "needs 8");
-  EXPECT_CONTAINS(
-      errorOf(writeNpy(file("no/such/dir/a.npy"), sampleArray(DType::F32, {2}))),
-      "cannot write");
+  EXPECT_CONTAINS(errorOf(writeNpy(file("no/such/dir/a.npy"),
+                                   sampleArray(DType::F32, {2}))),
+                  "cannot write");
 }
 
 //===----------------------------------------------------------------------===//
@@ -620,7 +618,8 @@ TEST_F(SafeTensorsTest, RoundTrip) {
   std::vector<std::pair<std::string, HostArray>> tensors;
   int seed = 0;
   for (DType d : kAllDTypes)
-    tensors.push_back({"t." + dtypeName(d).str(), sampleArray(d, {3, 2}, ++seed)});
+    tensors.push_back(
+        {"t." + dtypeName(d).str(), sampleArray(d, {3, 2}, ++seed)});
   tensors.push_back({"scalar", sampleArray(DType::F32, {}, 99)});
   tensors.push_back({"empty", sampleArray(DType::I32, {0, 4}, 98)});
   tensors.push_back({"odd", sampleArray(DType::I8, {1, 3, 1, 5}, 97)});
@@ -711,9 +710,9 @@ TEST_F(SafeTensorsTest, LargeFileIsMapped) {
 
 TEST_F(SafeTensorsTest, WriteErrors) {
   HostArray a = sampleArray(DType::F32, {2});
-  EXPECT_CONTAINS(errorOf(writeSafeTensors(file("d.safetensors"),
-                                           {{"x", a}, {"x", a}})),
-                  "duplicate tensor name 'x'");
+  EXPECT_CONTAINS(
+      errorOf(writeSafeTensors(file("d.safetensors"), {{"x", a}, {"x", a}})),
+      "duplicate tensor name 'x'");
   EXPECT_CONTAINS(
       errorOf(writeSafeTensors(file("m.safetensors"), {{"__metadata__", a}})),
       "cannot name a tensor");
@@ -1012,9 +1011,10 @@ void mutate(std::string &bytes, std::mt19937_64 &rng, size_t lengthFieldOffset,
   case 4: { // Change the header length field.
     if (bytes.size() < lengthFieldOffset + lengthFieldSize)
       break;
-    uint64_t old = lengthFieldSize == 8
-                       ? llvm::support::endian::read64le(&bytes[lengthFieldOffset])
-                       : llvm::support::endian::read16le(&bytes[lengthFieldOffset]);
+    uint64_t old =
+        lengthFieldSize == 8
+            ? llvm::support::endian::read64le(&bytes[lengthFieldOffset])
+            : llvm::support::endian::read16le(&bytes[lengthFieldOffset]);
     const uint64_t choices[] = {0,
                                 old + 1,
                                 old - 1,
@@ -1138,8 +1138,8 @@ TEST_F(SafeTensorsTest, RandomMutationsNeverCrash) {
         prevEnd = e.data.end();
       }
       HostArray a = unwrap((*f)->read(e.name));
-      ASSERT_EQ(a.toDouble().size(), static_cast<size_t>(*size) /
-                                         dtypeSize(e.dtype));
+      ASSERT_EQ(a.toDouble().size(),
+                static_cast<size_t>(*size) / dtypeSize(e.dtype));
     }
   }
   // The mutations must exercise both outcomes.

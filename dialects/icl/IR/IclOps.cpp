@@ -64,7 +64,7 @@ public:
   /// Size `i` of optional operand `v` agrees with `expected`.
   Checker &dim(Value v, StringRef name, int64_t i, StringRef what, int64_t expected,
                StringRef expectedName) {
-    if (v)
+    if (v && !hasFailed)
       same(what, dimOf(v, i), name, expected, expectedName);
     return *this;
   }
@@ -193,7 +193,8 @@ LogicalResult LayerNormOp::verify() {
   c.minRank(getInput(), "input", 1);
   checkChannelParam(c, getInput(), getGamma(), "gamma");
   checkChannelParam(c, getInput(), getBeta(), "beta");
-  c.require(getEps().convertToDouble() >= 0, "expects eps >= 0");
+  c.require(getEps().convertToDouble() >= 0, "expects eps >= 0")
+      .sameElementType({getInput(), getGamma(), getBeta()});
   return c.result();
 }
 
@@ -206,7 +207,8 @@ LogicalResult RmsNormOp::verify() {
   Checker c(*this);
   c.minRank(getInput(), "input", 1);
   checkChannelParam(c, getInput(), getGamma(), "gamma");
-  c.require(getEps().convertToDouble() >= 0, "expects eps >= 0");
+  c.require(getEps().convertToDouble() >= 0, "expects eps >= 0")
+      .sameElementType({getInput(), getGamma()});
   return c.result();
 }
 
@@ -222,12 +224,13 @@ LogicalResult GatedRmsNormOp::verify() {
                "expects input and gate of the same type");
   checkChannelParam(c, getInput(), getGamma(), "gamma");
   int64_t channels = c.failed() ? 0 : dimOf(getInput(), -1);
-  int64_t group = getGroupSize();
+  int64_t group = static_cast<int64_t>(getGroupSize());
   c.require(group >= 0, "expects group_size >= 0")
       .require(group == 0 || channels == kDyn || channels % group == 0,
                "expects group_size (" + Twine(group) + ") to divide the channel count (" +
                    sizeStr(channels) + ")")
-      .require(getEps().convertToDouble() >= 0, "expects eps >= 0");
+      .require(getEps().convertToDouble() >= 0, "expects eps >= 0")
+      .sameElementType({getInput(), getGate(), getGamma()});
   return c.result();
 }
 
@@ -238,10 +241,11 @@ LogicalResult GatedRmsNormOp::inferReturnTypes(MLIRContext *, std::optional<Loca
 
 LogicalResult SoftmaxOp::verify() {
   int64_t rank = tensorType(getInput()).getRank();
+  int64_t axis = static_cast<int64_t>(getAxis());
   return Checker(*this)
       .require(rank >= 1, "expects an input of rank >= 1")
-      .require(getAxis() >= -rank && getAxis() < rank,
-               "axis " + Twine(getAxis()) + " is out of range for rank " + Twine(rank))
+      .require(axis >= -rank && axis < rank,
+               "axis " + Twine(axis) + " is out of range for rank " + Twine(rank))
       .result();
 }
 
@@ -256,14 +260,17 @@ LogicalResult RopeOp::verify() {
   if (posRank == 2)
     c.same("batch size", dimOf(getPositions(), 0), "positions", dimOf(getInput(), 0), "input");
   int64_t headDim = dimOf(getInput(), 3);
-  if (std::optional<int64_t> rd = getRotaryDim())
-    c.require(*rd > 0 && *rd % 2 == 0, "expects an even, positive rotary_dim")
-        .require(headDim == kDyn || *rd <= headDim,
-                 "rotary_dim (" + Twine(*rd) + ") exceeds the head dim (" + Twine(headDim) + ")");
+  if (std::optional<uint64_t> attr = getRotaryDim()) {
+    int64_t rd = static_cast<int64_t>(*attr);
+    c.require(rd > 0 && rd % 2 == 0, "expects an even, positive rotary_dim")
+        .require(headDim == kDyn || rd <= headDim,
+                 "rotary_dim (" + Twine(rd) + ") exceeds the head dim (" + Twine(headDim) + ")");
+  }
   else
     c.require(headDim == kDyn || headDim % 2 == 0,
               "expects an even head dim when rotary_dim is not given");
-  c.require(getBase().convertToDouble() > 0, "expects base > 0");
+  double base = getBase().convertToDouble();
+  c.require(base > 0 && std::isfinite(base), "expects a finite base > 0");
   return c.result();
 }
 
@@ -331,7 +338,9 @@ static LogicalResult verifyAttention(OpTy op, Checker &c) {
                   " does not broadcast to [batch, query heads, query length, key length]");
   }
   bool sliding = op.getMaskKind() == MaskKind::sliding_window;
-  std::optional<int64_t> window = op.getWindow();
+  std::optional<int64_t> window;
+  if (op.getWindow())
+    window = static_cast<int64_t>(*op.getWindow());
   c.require(sliding == window.has_value(),
             "expects a 'window' attribute exactly when mask_kind is sliding_window")
       .require(!window || *window >= 1, "expects window >= 1");
@@ -360,7 +369,8 @@ LogicalResult AttentionPartialOp::verify() {
   if (failed(verifyAttention(*this, c)))
     return failure();
   int64_t skv = dimOf(getKey(), 2);
-  int64_t offset = getKvOffset(), length = getKvLength();
+  int64_t offset = static_cast<int64_t>(getKvOffset());
+  int64_t length = static_cast<int64_t>(getKvLength());
   c.require(offset >= 0 && length >= 0, "expects kv_offset >= 0 and kv_length >= 0")
       .require(length != 0 || offset == 0, "expects kv_length when kv_offset is set")
       .require(length == 0 || skv == kDyn || offset + skv <= length,
@@ -527,10 +537,10 @@ LogicalResult SsdOp::verify() {
         .same("head count", dimOf(s, 1), "initial_state", heads, "x")
         .same("head dim", dimOf(s, 2), "initial_state", dimOf(x, 3), "x")
         .same("state size", dimOf(s, 3), "initial_state", dimOf(Bm, 3), "B");
-  double lo = getDtMin() ? getDtMin()->convertToDouble() : 0.0;
+  double lo = getDtMin() ? getDtMin()->convertToDouble() : -INFINITY;
   double hi = getDtMax() ? getDtMax()->convertToDouble() : INFINITY;
   c.require(lo <= hi, "expects dt_min <= dt_max")
-      .require(getChunkSize() >= 0, "expects chunk_size >= 0")
+      .require(static_cast<int64_t>(getChunkSize()) >= 0, "expects chunk_size >= 0")
       .require(static_cast<bool>(getFinalState()) == getReturnFinalState(),
                "expects a final-state result exactly when 'return_final_state' is set")
       .sameElementType({x, dt, getA(), Bm, C, getD(), getDtBias(), getInitialState()});
@@ -626,7 +636,7 @@ LogicalResult TokenPruneOp::verify() {
       .require(getKeep().has_value() != ratio.has_value(),
                "expects exactly one of 'keep' and 'keep_ratio'")
       .require(!ratio || (*ratio > 0 && *ratio <= 1), "expects keep_ratio in (0, 1]")
-      .require(!getKeep() || tokens == kDyn || *getKeep() <= tokens,
+      .require(!getKeep() || tokens == kDyn || static_cast<int64_t>(*getKeep()) <= tokens,
                "keeps " + Twine(getKeep().value_or(0)) + " tokens of only " + sizeStr(tokens))
       .sameElementType({x, scores});
   return c.result();

@@ -410,7 +410,7 @@ func.func @rope_odd_head_dim(%q: tensor<1x8x16x63xf32>, %pos: tensor<16xi64>) {
 // -----
 
 func.func @rope_base(%q: tensor<1x8x16x64xf32>, %pos: tensor<16xi64>) {
-  // expected-error @+1 {{'icl.rope' op expects base > 0}}
+  // expected-error @+1 {{'icl.rope' op expects a finite base > 0}}
   %r = icl.rope %q, %pos {base = 0.0 : f64} : (tensor<1x8x16x64xf32>, tensor<16xi64>) -> tensor<1x8x16x64xf32>
   return
 }
@@ -1123,6 +1123,14 @@ func.func @scan_state_size(%u: tensor<2x8x10xf32>, %A: tensor<8x4xf32>, %B: tens
 func.func @scan_element_type(%u: tensor<2x8x10xf32>, %A: tensor<8x4xf16>, %B: tensor<2x2x4x10xf32>) {
   // expected-error @+1 {{'icl.selective_scan' op expects all float operands and results to have element type 'f32', got 'tensor<8x4xf16>'}}
   %y = icl.selective_scan %u, %u, %A, %B, %B : (tensor<2x8x10xf32>, tensor<2x8x10xf32>, tensor<8x4xf16>, tensor<2x2x4x10xf32>, tensor<2x2x4x10xf32>) -> tensor<2x8x10xf32>
+  return
+}
+
+// -----
+
+func.func @scan_missing_final_state(%u: tensor<2x8x10xf32>, %A: tensor<8x4xf32>, %B: tensor<2x2x4x10xf32>) {
+  // expected-error @+1 {{'icl.selective_scan' op expects a final-state result exactly when 'return_final_state' is set}}
+  %y = icl.selective_scan %u, %u, %A, %B, %B {return_final_state} : (tensor<2x8x10xf32>, tensor<2x8x10xf32>, tensor<8x4xf32>, tensor<2x2x4x10xf32>, tensor<2x2x4x10xf32>) -> tensor<2x8x10xf32>
   return
 }
 
