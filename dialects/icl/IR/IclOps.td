@@ -253,7 +253,8 @@ defvar Icl_AttentionMaskDoc = [{
     iff `j ≤ i + Skv − Sq`; `sliding_window` (needs `window = w ≥ 1`): causal
     and `i + Skv − Sq − j < w`. An optional additive `mask` broadcasts (numpy
     rules, right-aligned) to `[B, Hq, Sq, Skv]`; optional `key_sizes: [B, Skv]`
-    add `log s_k` (proportional attention after token merging). A query row
+    add `log s_k` (proportional attention after token merging; a size of 0
+    masks its key). A query row
     whose logits are all −∞ produces zeros, never NaN.
 }];
 
@@ -460,8 +461,9 @@ def Icl_TokenMergeOp : Icl_ComputeOp<"token_merge"> {
     token sizes `s: [B, T]` (default ones):
     1. `r ← min(r, (T − protected) / 2)` (`protect_first` protects token 0,
        e.g. a class token); `r = 0` is the identity.
-    2. Metric rows are L2-normalised; set A = even positions, B = odd
-       positions; scores = cosine A·Bᵀ; a protected token's row is −∞.
+    2. Metric rows are L2-normalised (an all-zero row stays zero, so its
+       scores are 0); set A = even positions, B = odd positions;
+       scores = cosine A·Bᵀ; a protected token's row is −∞.
     3. Each A token takes its best score and argmax b (ties → lowest b). The
        `r` A tokens with the highest best scores (ties → lower position) merge
        into their b.
@@ -511,7 +513,8 @@ def Icl_TokenPruneOp : Icl_ComputeOp<"token_prune"> {
     (ties → lower position), in position order. Exactly one of `keep` (≤ T)
     or `keep_ratio` in (0, 1] is given; the ratio keeps `clamp(ceil(ratio·T),
     1, T)` tokens. `protect_first` always keeps token 0 (it counts towards
-    `keep`). `fuse` appends one token `Σ_{pruned j} score_j · x_j`.
+    `keep`). `fuse` appends one token `Σ_{pruned j} score_j · x_j` (zeros
+    when nothing is pruned).
     Result: `[B, keep (+1 with fuse), C]`.
 
     ```mlir

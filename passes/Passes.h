@@ -1,0 +1,24 @@
+//===- Passes.h - icl passes and pipelines ---------------------*- C++ -*-===//
+
+#ifndef ICL_PASSES_PASSES_H
+#define ICL_PASSES_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir::icl {
+
+#define GEN_PASS_DECL
+#include "passes/Passes.h.inc"
+
+#define GEN_PASS_REGISTRATION
+#include "passes/Passes.h.inc"
+
+/// Registers every icl pass and named pipeline with the global registry (for
+/// icl-opt and the other tools).
+void registerIclPassesAndPipelines();
+
+} // namespace mlir::icl
+
+#endif // ICL_PASSES_PASSES_H

@@ -1,0 +1,37 @@
+//===- Passes.td - icl passes ------------------------------*- tablegen -*-===//
+
+#ifndef ICL_PASSES_TD
+#define ICL_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def InlineWeights : Pass<"icl-inline-weights", "mlir::ModuleOp"> {
+  let summary = "Replace icl.weight references by dense resources in the module";
+  let description = [{
+    Reads every `icl.weight` from its safetensors file and replaces it by an
+    `arith.constant dense_resource<...>` owned by the module, converting the
+    stored dtype (bf16, f16, f32, f64) to the op's element type. The result is
+    a self-contained module: it no longer needs the weights file, and an
+    ahead-of-time compiled library can embed its weights.
+
+    Before:
+    ```mlir
+    module attributes {icl.weights_file = "model.safetensors"} {
+      %w = icl.weight "lm_head.weight" : tensor<512x256xf32>
+    ```
+    After:
+    ```mlir
+      %w = arith.constant dense_resource<lm_head.weight> : tensor<512x256xf32>
+    ```
+    A missing file or tensor, a truncated file, or a shape mismatch is
+    reported at the op and fails the pass. Relative paths are resolved against
+    `weights-dir`, or the working directory when it is empty.
+  }];
+  let options = [
+    Option<"weightsDir", "weights-dir", "std::string", /*default=*/"\"\"",
+           "Directory against which relative weights-file paths are resolved">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+#endif // ICL_PASSES_TD
