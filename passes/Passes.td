@@ -34,4 +34,37 @@ def InlineWeights : Pass<"icl-inline-weights", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
+def Decompose : Pass<"icl-decompose", "mlir::func::FuncOp"> {
+  let summary = "Decompose icl ops into linalg, tensor, scf, arith and math on tensors";
+  let description = [{
+    Rewrites each icl op into upstream ops with value semantics, following the
+    math of its description: contractions and reductions become
+    `linalg.generic` ops (which later passes tile, fuse and vectorize),
+    recurrences become `scf.for` loops carrying their state tensor. Every
+    decomposition is checked against the reference evaluator.
+
+    Before:
+    ```mlir
+    %y = icl.activation %x {kind = #icl.activation<relu>} : tensor<4x8xf32>
+    ```
+    After:
+    ```mlir
+    %e = tensor.empty() : tensor<4x8xf32>
+    %y = linalg.generic {indexing_maps = [...], iterator_types = ["parallel", "parallel"]}
+        ins(%x : tensor<4x8xf32>) outs(%e : tensor<4x8xf32>) {
+      ^bb0(%in: f32, %out: f32):
+        %z = arith.maximumf %in, %cst : f32
+        linalg.yield %z : f32
+    } -> tensor<4x8xf32>
+    ```
+    An op this pass cannot decompose (for example one whose head counts are
+    dynamic where the decomposition needs them static) is reported with the
+    reason and fails the pass.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect", "mlir::math::MathDialect",
+    "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // ICL_PASSES_TD

@@ -1,0 +1,639 @@
+//===- Decompose.cpp - icl ops -> linalg/tensor/scf on tensors ------------===//
+//
+// Each icl op becomes upstream ops with value semantics that compute exactly
+// its OPS.md math. Contractions and reductions are linalg.generic ops so the
+// target pipelines can tile, fuse and vectorize them; the reference evaluator
+// is the oracle of every decomposition (test/e2e).
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+
+#include "dialects/icl/IR/IclOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
+
+namespace mlir::icl {
+#define GEN_PASS_DEF_DECOMPOSE
+#include "passes/Passes.h.inc"
+} // namespace mlir::icl
+
+using namespace mlir;
+namespace ir = mlir::icl;
+using utils::IteratorType;
+
+namespace {
+
+using BodyFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
+
+/// Small vocabulary for building linalg on tensors at one location.
+class Emitter {
+public:
+  Emitter(OpBuilder &b, Location loc) : b(b), loc(loc), ctx(b.getContext()) {}
+
+  OpBuilder &b;
+  Location loc;
+  MLIRContext *ctx;
+
+  Value f(Type t, double v) { return arith::ConstantOp::create(b, loc, t, b.getFloatAttr(t, v)); }
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+
+  SmallVector<OpFoldResult> sizes(Value v) { return tensor::getMixedSizes(b, loc, v); }
+  OpFoldResult size(Value v, int64_t d) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (d < 0)
+      d += t.getRank();
+    if (!t.isDynamicDim(d))
+      return b.getIndexAttr(t.getDimSize(d));
+    return tensor::DimOp::create(b, loc, v, d).getResult();
+  }
+  Value empty(ArrayRef<OpFoldResult> sizes, Type elt) {
+    return tensor::EmptyOp::create(b, loc, sizes, elt);
+  }
+  Value filled(ArrayRef<OpFoldResult> sizes, Type elt, double v) {
+    return linalg::FillOp::create(b, loc, f(elt, v), empty(sizes, elt)).getResult(0);
+  }
+
+  AffineExpr d(unsigned i) { return getAffineDimExpr(i, ctx); }
+  AffineMap map(unsigned numDims, ArrayRef<AffineExpr> exprs) {
+    return AffineMap::get(numDims, 0, exprs, ctx);
+  }
+  /// The map selecting dims `ids` of a `numDims`-dimensional loop nest.
+  AffineMap dims(unsigned numDims, ArrayRef<unsigned> ids) {
+    SmallVector<AffineExpr> exprs;
+    for (unsigned i : ids)
+      exprs.push_back(d(i));
+    return map(numDims, exprs);
+  }
+  AffineMap identity(unsigned n) { return AffineMap::getMultiDimIdentityMap(n, ctx); }
+
+  /// One linalg.generic: `maps` lists the inputs' maps then the init's.
+  /// `body` gets the input scalars then the current output scalar.
+  Value generic(Value init, ValueRange inputs, ArrayRef<AffineMap> maps,
+                ArrayRef<IteratorType> iterators, BodyFn body) {
+    auto op = linalg::GenericOp::create(
+        b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps, iterators,
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+        });
+    return op.getResult(0);
+  }
+  /// Elementwise map over inputs shaped like `like`, giving element type `elt`.
+  Value map(Value like, ValueRange inputs, Type elt, BodyFn body) {
+    unsigned rank = cast<RankedTensorType>(like.getType()).getRank();
+    SmallVector<AffineMap> maps(inputs.size() + 1, identity(rank));
+    return generic(empty(sizes(like), elt), inputs, maps,
+                   SmallVector<IteratorType>(rank, IteratorType::parallel), body);
+  }
+  /// Reduces the last dimension of `x` with `combine(acc, element)` from `init`.
+  Value reduceLast(Value x, double init, function_ref<Value(OpBuilder &, Location, Value, Value)>
+                                             combine) {
+    auto type = cast<RankedTensorType>(x.getType());
+    unsigned rank = type.getRank();
+    SmallVector<OpFoldResult> outSizes = sizes(x);
+    outSizes.pop_back();
+    SmallVector<unsigned> kept;
+    for (unsigned i = 0; i + 1 < rank; ++i)
+      kept.push_back(i);
+    SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+    iters.back() = IteratorType::reduction;
+    return generic(filled(outSizes, type.getElementType(), init), {x},
+                   {identity(rank), dims(rank, kept)}, iters,
+                   [&](OpBuilder &nb, Location nl, ValueRange a) {
+                     return combine(nb, nl, a[1], a[0]);
+                   });
+  }
+};
+
+/// Scalar float helpers usable inside generic bodies.
+Value fconst(OpBuilder &b, Location l, Type t, double v) {
+  return arith::ConstantOp::create(b, l, t, b.getFloatAttr(t, v));
+}
+Value sigmoid(OpBuilder &b, Location l, Value x) {
+  Type t = x.getType();
+  Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, x));
+  return arith::DivFOp::create(b, l, fconst(b, l, t, 1.0),
+                               arith::AddFOp::create(b, l, fconst(b, l, t, 1.0), e));
+}
+
+Value activate(OpBuilder &b, Location l, ir::Activation kind, Value x) {
+  Type t = x.getType();
+  auto c = [&](double v) { return fconst(b, l, t, v); };
+  auto mul = [&](Value a, Value v) { return arith::MulFOp::create(b, l, a, v).getResult(); };
+  auto add = [&](Value a, Value v) { return arith::AddFOp::create(b, l, a, v).getResult(); };
+  switch (kind) {
+  case ir::Activation::none:
+    return x;
+  case ir::Activation::relu:
+    return arith::MaximumFOp::create(b, l, x, c(0.0));
+  case ir::Activation::gelu:
+    return mul(mul(c(0.5), x), add(c(1.0), math::ErfOp::create(b, l, mul(x, c(M_SQRT1_2)))));
+  case ir::Activation::gelu_tanh: {
+    Value inner = mul(c(std::sqrt(2.0 / M_PI)), add(x, mul(c(0.044715), mul(x, mul(x, x)))));
+    return mul(mul(c(0.5), x), add(c(1.0), math::TanhOp::create(b, l, inner)));
+  }
+  case ir::Activation::silu:
+    return mul(x, sigmoid(b, l, x));
+  case ir::Activation::softplus: {
+    // log1p(exp(x)) overflows for large x, where it equals x.
+    Value soft = math::Log1pOp::create(b, l, math::ExpOp::create(b, l, x));
+    Value big = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, c(20.0));
+    return arith::SelectOp::create(b, l, big, x, soft);
+  }
+  case ir::Activation::sigmoid:
+    return sigmoid(b, l, x);
+  case ir::Activation::elu_plus_one: {
+    Value pos = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, x, c(0.0));
+    return arith::SelectOp::create(b, l, pos, add(x, c(1.0)), math::ExpOp::create(b, l, x));
+  }
+  }
+  llvm_unreachable("unknown activation");
+}
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+//===----------------------------------------------------------------------===//
+// Dense building blocks
+//===----------------------------------------------------------------------===//
+
+Value decomposeActivation(Emitter &e, ir::ActivationOp op) {
+  ir::Activation kind = op.getKind();
+  return e.map(op.getInput(), op.getInput(), typeOf(op.getInput()).getElementType(),
+               [&](OpBuilder &b, Location l, ValueRange a) { return activate(b, l, kind, a[0]); });
+}
+
+/// x · wᵀ + b: a contraction generic accumulating into the broadcast bias.
+Value decomposeLinear(Emitter &e, ir::LinearOp op) {
+  Value x = op.getInput(), w = op.getWeight();
+  unsigned rank = typeOf(x).getRank(), n = rank + 1; // loops: x's dims, then k
+  Type elt = typeOf(x).getElementType();
+  SmallVector<OpFoldResult> outSizes = e.sizes(x);
+  outSizes.back() = e.size(w, 0);
+  Value init;
+  if (Value bias = op.getBias())
+    init = e.generic(e.empty(outSizes, elt), {bias}, {e.dims(rank, {rank - 1}), e.identity(rank)},
+                     SmallVector<IteratorType>(rank, IteratorType::parallel),
+                     [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+  else
+    init = e.filled(outSizes, elt, 0.0);
+  SmallVector<unsigned> xDims, outDims;
+  for (unsigned i = 0; i + 1 < rank; ++i)
+    xDims.push_back(i);
+  outDims = xDims;
+  xDims.push_back(rank);         // k
+  outDims.push_back(rank - 1);   // n
+  SmallVector<IteratorType> iters(n, IteratorType::parallel);
+  iters.back() = IteratorType::reduction;
+  return e.generic(init, {x, w}, {e.dims(n, xDims), e.dims(n, {rank - 1, rank}), e.dims(n, outDims)},
+                   iters, [](OpBuilder &b, Location l, ValueRange a) {
+                     return arith::AddFOp::create(b, l, a[2], arith::MulFOp::create(b, l, a[0], a[1]))
+                         .getResult();
+                   });
+}
+
+Value sumLast(Emitter &e, Value x) {
+  return e.reduceLast(x, 0.0, [](OpBuilder &b, Location l, Value acc, Value v) {
+    return arith::AddFOp::create(b, l, acc, v).getResult();
+  });
+}
+
+/// The normalisations share this: out = (x − mean?) · rsqrt(meanSquares + eps) · γ + β.
+Value normalize(Emitter &e, Value x, Value gamma, Value beta, double eps, bool center) {
+  auto type = typeOf(x);
+  unsigned rank = type.getRank();
+  Type elt = type.getElementType();
+  Value channels = arith::IndexCastOp::create(
+      e.b, e.loc, e.b.getI64Type(), getValueOrCreateConstantIndexOp(e.b, e.loc, e.size(x, -1)));
+  Value count = arith::SIToFPOp::create(e.b, e.loc, elt, channels);
+  SmallVector<unsigned> rows;
+  for (unsigned i = 0; i + 1 < rank; ++i)
+    rows.push_back(i);
+  AffineMap rowMap = e.dims(rank, rows), chanMap = e.dims(rank, {rank - 1});
+  auto par = SmallVector<IteratorType>(rank, IteratorType::parallel);
+
+  Value centered = x, mean;
+  if (center) {
+    mean = sumLast(e, x);
+    centered = e.generic(e.empty(e.sizes(x), elt), {x, mean}, {e.identity(rank), rowMap,
+                         e.identity(rank)}, par, [&](OpBuilder &b, Location l, ValueRange a) {
+      return arith::SubFOp::create(b, l, a[0], arith::DivFOp::create(b, l, a[1], count))
+          .getResult();
+    });
+  }
+  Value squares = e.map(x, centered, elt, [](OpBuilder &b, Location l, ValueRange a) {
+    return arith::MulFOp::create(b, l, a[0], a[0]).getResult();
+  });
+  Value sumSq = sumLast(e, squares);
+  SmallVector<Value> inputs = {centered, sumSq};
+  SmallVector<AffineMap> maps = {e.identity(rank), rowMap};
+  if (gamma) {
+    inputs.push_back(gamma);
+    maps.push_back(chanMap);
+  }
+  if (beta) {
+    inputs.push_back(beta);
+    maps.push_back(chanMap);
+  }
+  maps.push_back(e.identity(rank));
+  bool hasGamma = gamma != nullptr, hasBeta = beta != nullptr;
+  return e.generic(e.empty(e.sizes(x), elt), inputs, maps, par,
+                   [&](OpBuilder &b, Location l, ValueRange a) {
+                     Value var = arith::DivFOp::create(b, l, a[1], count);
+                     Value rstd = math::RsqrtOp::create(
+                         b, l, arith::AddFOp::create(b, l, var, fconst(b, l, elt, eps)));
+                     Value y = arith::MulFOp::create(b, l, a[0], rstd);
+                     if (hasGamma)
+                       y = arith::MulFOp::create(b, l, y, a[2]);
+                     if (hasBeta)
+                       y = arith::AddFOp::create(b, l, y, a[hasGamma ? 3 : 2]);
+                     return y;
+                   });
+}
+
+Value decomposeLayerNorm(Emitter &e, ir::LayerNormOp op) {
+  return normalize(e, op.getInput(), op.getGamma(), op.getBeta(), op.getEps().convertToDouble(),
+                   /*center=*/true);
+}
+
+Value decomposeRmsNorm(Emitter &e, ir::RmsNormOp op) {
+  return normalize(e, op.getInput(), op.getGamma(), nullptr, op.getEps().convertToDouble(),
+                   /*center=*/false);
+}
+
+FailureOr<Value> decomposeGatedRmsNorm(Emitter &e, ir::GatedRmsNormOp op) {
+  Value y = op.getInput();
+  auto type = typeOf(y);
+  int64_t channels = type.getDimSize(type.getRank() - 1);
+  int64_t group = op.getGroupSize() ? static_cast<int64_t>(op.getGroupSize()) : channels;
+  if (ShapedType::isDynamic(channels))
+    return op.emitOpError("needs a static channel count to be decomposed"), failure();
+  Value gated = e.map(y, ValueRange{y, op.getGate()}, type.getElementType(),
+                      [](OpBuilder &b, Location l, ValueRange a) {
+                        return arith::MulFOp::create(
+                                   b, l, a[0],
+                                   arith::MulFOp::create(b, l, a[1], sigmoid(b, l, a[1])))
+                            .getResult();
+                      });
+  // Split channels into [C/G, G] so the RMS runs per group, then merge back.
+  unsigned rank = type.getRank();
+  SmallVector<ReassociationIndices> reassoc;
+  for (unsigned i = 0; i + 1 < rank; ++i)
+    reassoc.push_back({i});
+  reassoc.push_back({rank - 1, rank});
+  SmallVector<int64_t> splitShape(type.getShape());
+  splitShape.back() = channels / group;
+  splitShape.push_back(group);
+  SmallVector<OpFoldResult> splitSizes = e.sizes(y);
+  splitSizes.back() = e.b.getIndexAttr(channels / group);
+  splitSizes.push_back(e.b.getIndexAttr(group));
+  auto splitType = RankedTensorType::get(splitShape, type.getElementType());
+  Value split = tensor::ExpandShapeOp::create(e.b, e.loc, splitType, gated, reassoc, splitSizes);
+  Value normed = normalize(e, split, nullptr, nullptr, op.getEps().convertToDouble(), false);
+  Value merged = tensor::CollapseShapeOp::create(e.b, e.loc, type, normed, reassoc);
+  if (!op.getGamma())
+    return merged;
+  return e.generic(e.empty(e.sizes(y), type.getElementType()), {merged, op.getGamma()},
+                   {e.identity(rank), e.dims(rank, {rank - 1}), e.identity(rank)},
+                   SmallVector<IteratorType>(rank, IteratorType::parallel),
+                   [](OpBuilder &b, Location l, ValueRange a) {
+                     return arith::MulFOp::create(b, l, a[0], a[1]).getResult();
+                   });
+}
+
+/// Softmax along `axis`; a slice that is all −∞ gives zeros.
+Value softmaxAlong(Emitter &e, Value x, int64_t axis) {
+  auto type = typeOf(x);
+  unsigned rank = type.getRank();
+  Type elt = type.getElementType();
+  unsigned ax = axis < 0 ? axis + rank : axis;
+  SmallVector<unsigned> kept;
+  SmallVector<OpFoldResult> keptSizes, all = e.sizes(x);
+  for (unsigned i = 0; i < rank; ++i)
+    if (i != ax) {
+      kept.push_back(i);
+      keptSizes.push_back(all[i]);
+    }
+  SmallVector<IteratorType> red(rank, IteratorType::parallel), par = red;
+  red[ax] = IteratorType::reduction;
+  AffineMap keptMap = e.dims(rank, kept), id = e.identity(rank);
+  double ninf = -std::numeric_limits<double>::infinity();
+  Value max = e.generic(e.filled(keptSizes, elt, ninf), {x}, {id, keptMap}, red,
+                        [](OpBuilder &b, Location l, ValueRange a) {
+                          return arith::MaximumFOp::create(b, l, a[1], a[0]).getResult();
+                        });
+  Value exps = e.generic(e.empty(all, elt), {x, max}, {id, keptMap, id}, par,
+                         [&](OpBuilder &b, Location l, ValueRange a) {
+                           // exp(−∞ − −∞) would be NaN: a fully masked slice gives 0.
+                           Value isMasked = arith::CmpFOp::create(
+                               b, l, arith::CmpFPredicate::OEQ, a[1], fconst(b, l, elt, ninf));
+                           Value ex = math::ExpOp::create(b, l, arith::SubFOp::create(b, l, a[0], a[1]));
+                           return arith::SelectOp::create(b, l, isMasked, fconst(b, l, elt, 0.0), ex)
+                               .getResult();
+                         });
+  Value sum = e.generic(e.filled(keptSizes, elt, 0.0), {exps}, {id, keptMap}, red,
+                        [](OpBuilder &b, Location l, ValueRange a) {
+                          return arith::AddFOp::create(b, l, a[1], a[0]).getResult();
+                        });
+  return e.generic(e.empty(all, elt), {exps, sum}, {id, keptMap, id}, par,
+                   [&](OpBuilder &b, Location l, ValueRange a) {
+                     Value zero = fconst(b, l, elt, 0.0);
+                     Value isZero = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, a[1], zero);
+                     Value q = arith::DivFOp::create(b, l, a[0], a[1]);
+                     return arith::SelectOp::create(b, l, isZero, zero, q).getResult();
+                   });
+}
+
+Value decomposeSoftmax(Emitter &e, ir::SoftmaxOp op) {
+  return softmaxAlong(e, op.getInput(), static_cast<int64_t>(op.getAxis()));
+}
+
+/// A gather: out[..., c] = table[clamp(ids[...]), c]. Ids are clamped so no
+/// read leaves the table; range errors are reported before the call by the
+/// runtime (see the embedding input check of icl-run and the runtime).
+Value decomposeEmbedding(Emitter &e, ir::EmbeddingOp op) {
+  Value table = op.getTable(), ids = op.getIds();
+  unsigned idRank = typeOf(ids).getRank(), rank = idRank + 1;
+  SmallVector<OpFoldResult> outSizes = e.sizes(ids);
+  outSizes.push_back(e.size(table, 1));
+  SmallVector<unsigned> idDims;
+  for (unsigned i = 0; i < idRank; ++i)
+    idDims.push_back(i);
+  Value vocab = getValueOrCreateConstantIndexOp(e.b, e.loc, e.size(table, 0));
+  Type elt = typeOf(table).getElementType();
+  return e.generic(e.empty(outSizes, elt), {ids}, {e.dims(rank, idDims), e.identity(rank)},
+                   SmallVector<IteratorType>(rank, IteratorType::parallel),
+                   [&](OpBuilder &b, Location l, ValueRange a) {
+                     Value id = arith::IndexCastOp::create(b, l, b.getIndexType(), a[0]);
+                     Value zero = arith::ConstantIndexOp::create(b, l, 0);
+                     Value last = arith::SubIOp::create(b, l, vocab,
+                                                        arith::ConstantIndexOp::create(b, l, 1));
+                     id = arith::MaxSIOp::create(b, l, zero, arith::MinSIOp::create(b, l, id, last));
+                     Value c = linalg::IndexOp::create(b, l, idRank);
+                     return tensor::ExtractOp::create(b, l, table, ValueRange{id, c}).getResult();
+                   });
+}
+
+FailureOr<Value> decomposeRope(Emitter &e, ir::RopeOp op) {
+  Value x = op.getInput(), pos = op.getPositions();
+  auto type = typeOf(x);
+  Type elt = type.getElementType();
+  int64_t headDim = type.getDimSize(3);
+  if (!op.getRotaryDim() && ShapedType::isDynamic(headDim))
+    return op.emitOpError("needs a static head dim or rotary_dim to be decomposed"), failure();
+  int64_t rotary = op.getRotaryDim() ? static_cast<int64_t>(*op.getRotaryDim()) : headDim;
+  int64_t half = rotary / 2;
+  bool interleaved = op.getStyle() == ir::RopeStyle::interleaved;
+  double logBase = std::log(op.getBase().convertToDouble());
+  AffineMap posMap = typeOf(pos).getRank() == 1 ? e.dims(4, {2}) : e.dims(4, {0, 2});
+  return e.generic(e.empty(e.sizes(x), elt), {x, pos}, {e.identity(4), posMap, e.identity(4)},
+                   SmallVector<IteratorType>(4, IteratorType::parallel),
+                   [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                     auto ci = [&](int64_t v) { return arith::ConstantIndexOp::create(b, l, v); };
+                     Value bi = linalg::IndexOp::create(b, l, 0), hi = linalg::IndexOp::create(b, l, 1);
+                     Value ti = linalg::IndexOp::create(b, l, 2), di = linalg::IndexOp::create(b, l, 3);
+                     // Pair index i, partner channel and whether d is the first of its pair.
+                     Value first, pairIdx, partner;
+                     if (interleaved) {
+                       Value rem = arith::RemUIOp::create(b, l, di, ci(2));
+                       first = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, rem, ci(0));
+                       pairIdx = arith::DivUIOp::create(b, l, di, ci(2));
+                       partner = arith::SelectOp::create(b, l, first, arith::AddIOp::create(b, l, di, ci(1)),
+                                                         arith::SubIOp::create(b, l, di, ci(1)));
+                     } else {
+                       first = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, di, ci(half));
+                       pairIdx = arith::SelectOp::create(b, l, first, di,
+                                                         arith::SubIOp::create(b, l, di, ci(half)));
+                       partner = arith::SelectOp::create(b, l, first, arith::AddIOp::create(b, l, di, ci(half)),
+                                                         arith::SubIOp::create(b, l, di, ci(half)));
+                     }
+                     Value rotated = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, di, ci(rotary));
+                     // Keep the partner index in bounds for pass-through channels.
+                     partner = arith::SelectOp::create(b, l, rotated, partner, di);
+                     Value other = tensor::ExtractOp::create(b, l, x, ValueRange{bi, hi, ti, partner});
+                     Value iF = arith::SIToFPOp::create(
+                         b, l, elt, arith::IndexCastOp::create(b, l, b.getI64Type(), pairIdx));
+                     Value p = arith::SIToFPOp::create(b, l, elt, a[1]);
+                     Value freq = math::ExpOp::create(
+                         b, l, arith::MulFOp::create(b, l, iF, fconst(b, l, elt, -2.0 * logBase / rotary)));
+                     Value angle = arith::MulFOp::create(b, l, p, freq);
+                     Value cos = math::CosOp::create(b, l, angle), sin = math::SinOp::create(b, l, angle);
+                     Value xs = arith::MulFOp::create(b, l, other, sin);
+                     Value xc = arith::MulFOp::create(b, l, a[0], cos);
+                     Value out = arith::SelectOp::create(b, l, first, arith::SubFOp::create(b, l, xc, xs),
+                                                         arith::AddFOp::create(b, l, xc, xs));
+                     return arith::SelectOp::create(b, l, rotated, out, a[0]);
+                   });
+}
+
+/// Left-pads the time axis with W−1 zeros, then a windowed contraction.
+FailureOr<Value> decomposeCausalConv1d(Emitter &e, ir::CausalConv1dOp op) {
+  Value x = op.getInput(), w = op.getWeight();
+  auto type = typeOf(x);
+  Type elt = type.getElementType();
+  int64_t width = typeOf(w).getDimSize(1);
+  if (ShapedType::isDynamic(width))
+    return op.emitOpError("needs a static kernel width to be decomposed"), failure();
+  SmallVector<OpFoldResult> low = {e.b.getIndexAttr(0), e.b.getIndexAttr(0),
+                                   e.b.getIndexAttr(width - 1)};
+  SmallVector<OpFoldResult> high(3, e.b.getIndexAttr(0));
+  Value padded = tensor::PadOp::create(e.b, e.loc, Type(), x, low, high, e.f(elt, 0.0));
+  Value init;
+  if (Value bias = op.getBias())
+    init = e.generic(e.empty(e.sizes(x), elt), {bias}, {e.dims(3, {1}), e.identity(3)},
+                     SmallVector<IteratorType>(3, IteratorType::parallel),
+                     [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+  else
+    init = e.filled(e.sizes(x), elt, 0.0);
+  // Loops (b, c, t, k): out[b,c,t] += padded[b,c,t+k] · w[c,k].
+  Value conv = e.generic(init, {padded, w},
+                         {e.map(4, {e.d(0), e.d(1), e.d(2) + e.d(3)}), e.dims(4, {1, 3}),
+                          e.dims(4, {0, 1, 2})},
+                         {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+                          IteratorType::reduction},
+                         [](OpBuilder &b, Location l, ValueRange a) {
+                           return arith::AddFOp::create(b, l, a[2],
+                                                        arith::MulFOp::create(b, l, a[0], a[1]))
+                               .getResult();
+                         });
+  ir::Activation act = op.getActivation();
+  if (act == ir::Activation::none)
+    return conv;
+  return e.map(conv, conv, elt,
+               [&](OpBuilder &b, Location l, ValueRange a) { return activate(b, l, act, a[0]); });
+}
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+/// Scaled, masked logits s[B,Hq,Sq,Skv] of an attention-like op whose keys
+/// are positions [kvOffset, kvOffset + Skv) of `kvLength` keys (0: Skv).
+template <typename OpTy>
+FailureOr<Value> attentionLogits(Emitter &e, OpTy op, int64_t kvOffset, int64_t kvLength) {
+  Value q = op.getQuery(), k = op.getKey();
+  auto qType = typeOf(q), kType = typeOf(k);
+  Type elt = qType.getElementType();
+  int64_t hq = qType.getDimSize(1), hkv = kType.getDimSize(1), headDim = qType.getDimSize(3);
+  if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv))
+    return op.emitOpError("needs static head counts to be decomposed"), failure();
+  int64_t group = hq / hkv;
+  double scale;
+  if (op.getScale())
+    scale = op.getScale()->convertToDouble();
+  else if (!ShapedType::isDynamic(headDim))
+    scale = 1.0 / std::sqrt(static_cast<double>(headDim));
+  else
+    return op.emitOpError("needs a static head dim or an explicit scale to be decomposed"),
+           failure();
+
+  SmallVector<OpFoldResult> sSizes = {e.size(q, 0), e.size(q, 1), e.size(q, 2), e.size(k, 2)};
+  // Loops (b, h, i, j, d): s[b,h,i,j] += q[b,h,i,d] · k[b,h/G,j,d].
+  Value dots = e.generic(e.filled(sSizes, elt, 0.0), {q, k},
+                         {e.dims(5, {0, 1, 2, 4}),
+                          e.map(5, {e.d(0), e.d(1).floorDiv(group), e.d(3), e.d(4)}),
+                          e.dims(5, {0, 1, 2, 3})},
+                         {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+                          IteratorType::parallel, IteratorType::reduction},
+                         [](OpBuilder &b, Location l, ValueRange a) {
+                           return arith::AddFOp::create(b, l, a[2],
+                                                        arith::MulFOp::create(b, l, a[0], a[1]))
+                               .getResult();
+                         });
+
+  SmallVector<Value> inputs = {dots};
+  SmallVector<AffineMap> maps = {e.identity(4)};
+  Value mask = op.getMask(), sizes = op.getKeySizes();
+  if (mask) {
+    // Numpy broadcasting: size-1 (or missing) dims read index 0.
+    auto mType = typeOf(mask);
+    unsigned offset = 4 - mType.getRank();
+    SmallVector<AffineExpr> exprs;
+    for (unsigned i = 0; i < mType.getRank(); ++i)
+      exprs.push_back(mType.getDimSize(i) == 1 ? getAffineConstantExpr(0, e.ctx) : e.d(offset + i));
+    inputs.push_back(mask);
+    maps.push_back(e.map(4, exprs));
+  }
+  if (sizes) {
+    inputs.push_back(sizes);
+    maps.push_back(e.dims(4, {0, 3}));
+  }
+  maps.push_back(e.identity(4));
+  ir::MaskKind kind = op.getMaskKind();
+  int64_t window = op.getWindow() ? static_cast<int64_t>(*op.getWindow()) : 0;
+  Value sq = getValueOrCreateConstantIndexOp(e.b, e.loc, e.size(q, 2));
+  Value total = kvLength ? e.idx(kvLength) : getValueOrCreateConstantIndexOp(e.b, e.loc, e.size(k, 2));
+  bool hasMask = mask != nullptr, hasSizes = sizes != nullptr;
+  return e.generic(e.empty(sSizes, elt), inputs, maps,
+                   SmallVector<IteratorType>(4, IteratorType::parallel),
+                   [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                     Value s = arith::MulFOp::create(b, l, a[0], fconst(b, l, elt, scale));
+                     unsigned next = 1;
+                     if (hasMask)
+                       s = arith::AddFOp::create(b, l, s, a[next++]);
+                     if (hasSizes)
+                       s = arith::AddFOp::create(b, l, s, math::LogOp::create(b, l, a[next++]));
+                     if (kind == ir::MaskKind::none)
+                       return s;
+                     // Query i sees global key j iff j <= i + total - Sq (and,
+                     // with a window, i + total - Sq - j < w).
+                     Value i = linalg::IndexOp::create(b, l, 2);
+                     Value j = arith::AddIOp::create(b, l, linalg::IndexOp::create(b, l, 3),
+                                                     arith::ConstantIndexOp::create(b, l, kvOffset));
+                     Value last = arith::SubIOp::create(b, l, arith::AddIOp::create(b, l, i, total), sq);
+                     Value lastI = arith::IndexCastOp::create(b, l, b.getI64Type(), last);
+                     Value jI = arith::IndexCastOp::create(b, l, b.getI64Type(), j);
+                     Value visible = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sle, jI, lastI);
+                     if (kind == ir::MaskKind::sliding_window) {
+                       Value dist = arith::SubIOp::create(b, l, lastI, jI);
+                       Value inWindow = arith::CmpIOp::create(
+                           b, l, arith::CmpIPredicate::slt, dist,
+                           arith::ConstantIntOp::create(b, l, b.getI64Type(), window));
+                       visible = arith::AndIOp::create(b, l, visible, inWindow);
+                     }
+                     Value ninf = fconst(b, l, elt, -std::numeric_limits<double>::infinity());
+                     return arith::SelectOp::create(b, l, visible, s, ninf);
+                   });
+}
+
+/// o[b,h,i,e] = Σ_j p[b,h,i,j] · v[b,h/G,j,e].
+Value weightedValues(Emitter &e, Value p, Value v, int64_t group) {
+  Type elt = typeOf(p).getElementType();
+  SmallVector<OpFoldResult> oSizes = {e.size(p, 0), e.size(p, 1), e.size(p, 2), e.size(v, 3)};
+  return e.generic(e.filled(oSizes, elt, 0.0), {p, v},
+                   {e.dims(5, {0, 1, 2, 4}),
+                    e.map(5, {e.d(0), e.d(1).floorDiv(group), e.d(4), e.d(3)}),
+                    e.dims(5, {0, 1, 2, 3})},
+                   {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+                    IteratorType::parallel, IteratorType::reduction},
+                   [](OpBuilder &b, Location l, ValueRange a) {
+                     return arith::AddFOp::create(b, l, a[2], arith::MulFOp::create(b, l, a[0], a[1]))
+                         .getResult();
+                   });
+}
+
+int64_t headGroup(Value q, Value k) { return typeOf(q).getDimSize(1) / typeOf(k).getDimSize(1); }
+
+FailureOr<Value> decomposeAttention(Emitter &e, ir::AttentionOp op) {
+  FailureOr<Value> logits = attentionLogits(e, op, 0, 0);
+  if (failed(logits))
+    return failure();
+  Value p = softmaxAlong(e, *logits, 3);
+  return weightedValues(e, p, op.getValue(), headGroup(op.getQuery(), op.getKey()));
+}
+
+//===----------------------------------------------------------------------===//
+// The pass
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<Value>> decompose(Emitter &e, Operation *op) {
+  auto one = [](FailureOr<Value> v) -> FailureOr<SmallVector<Value>> {
+    if (failed(v))
+      return failure();
+    return SmallVector<Value>{*v};
+  };
+  return llvm::TypeSwitch<Operation *, FailureOr<SmallVector<Value>>>(op)
+      .Case([&](ir::ActivationOp o) { return one(decomposeActivation(e, o)); })
+      .Case([&](ir::LinearOp o) { return one(decomposeLinear(e, o)); })
+      .Case([&](ir::LayerNormOp o) { return one(decomposeLayerNorm(e, o)); })
+      .Case([&](ir::RmsNormOp o) { return one(decomposeRmsNorm(e, o)); })
+      .Case([&](ir::GatedRmsNormOp o) { return one(decomposeGatedRmsNorm(e, o)); })
+      .Case([&](ir::SoftmaxOp o) { return one(decomposeSoftmax(e, o)); })
+      .Case([&](ir::EmbeddingOp o) { return one(decomposeEmbedding(e, o)); })
+      .Case([&](ir::RopeOp o) { return one(decomposeRope(e, o)); })
+      .Case([&](ir::CausalConv1dOp o) { return one(decomposeCausalConv1d(e, o)); })
+      .Case([&](ir::AttentionOp o) { return one(decomposeAttention(e, o)); })
+      .Default([&](Operation *o) -> FailureOr<SmallVector<Value>> {
+        o->emitOpError("cannot be decomposed yet: native code generation for it is not "
+                       "implemented; run the module with the reference evaluator (--reference)");
+        return failure();
+      });
+}
+
+struct DecomposePass : public mlir::icl::impl::DecomposeBase<DecomposePass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (isa<ir::IclDialect>(op->getDialect()) && !isa<ir::WeightOp>(op))
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (Operation *op : ops) {
+      rewriter.setInsertionPoint(op);
+      Emitter e(rewriter, op->getLoc());
+      FailureOr<SmallVector<Value>> results = decompose(e, op);
+      if (failed(results))
+        return signalPassFailure();
+      rewriter.replaceOp(op, *results);
+    }
+  }
+};
+
+} // namespace
