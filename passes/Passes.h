@@ -20,6 +20,18 @@ namespace mlir::icl {
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
+/// Options of the x86-64 pipeline (also its icl-opt pipeline options).
+struct X86PipelineOptions : public PassPipelineOptions<X86PipelineOptions> {
+  PassOptions::Option<bool> decompose{
+      *this, "decompose", llvm::cl::desc("Decompose icl ops first (off for IR already decomposed)"),
+      llvm::cl::init(true)};
+};
+
+/// icl (or decomposed linalg on tensors) -> the LLVM dialect for x86-64:
+/// decomposition, elementwise fusion, one-shot bufferization with results as
+/// out-parameters, loops, and conversion of every dialect to LLVM.
+void buildX86Pipeline(OpPassManager &pm, const X86PipelineOptions &options);
+
 /// Registers every icl pass and named pipeline with the global registry (for
 /// icl-opt and the other tools).
 void registerIclPassesAndPipelines();

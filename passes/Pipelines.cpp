@@ -2,4 +2,12 @@
 
 #include "passes/Passes.h"
 
-void mlir::icl::registerIclPassesAndPipelines() { registerIclPasses(); }
+#include "mlir/Pass/PassRegistry.h"
+
+void mlir::icl::registerIclPassesAndPipelines() {
+  registerIclPasses();
+  PassPipelineRegistration<X86PipelineOptions>(
+      "icl-x86-pipeline",
+      "Lower icl to the LLVM dialect for x86-64 (decompose, fuse, bufferize, convert)",
+      buildX86Pipeline);
+}

@@ -220,7 +220,7 @@ private:
     if (!expr)
       return expr.takeError();
     if (Error err = expect(TokenKind::Semicolon, "after the expression statement"))
-      return std::move(err);
+      return err;
     return std::make_unique<ExprStmt>(first.loc, std::move(*expr));
   }
 
@@ -252,12 +252,12 @@ private:
     if (!names)
       return names.takeError();
     if (Error err = expect(TokenKind::Assign, "after the names of an assignment"))
-      return std::move(err);
+      return err;
     Expected<std::vector<ExprPtr>> values = parseExprList();
     if (!values)
       return values.takeError();
     if (Error err = expect(TokenKind::Semicolon, "after the assignment"))
-      return std::move(err);
+      return err;
     return std::make_unique<AssignStmt>(loc, std::move(*names), std::move(*values));
   }
 
@@ -267,7 +267,7 @@ private:
       return expected("a file name string after 'load'");
     StringRef quoted = take().text;
     if (Error err = expect(TokenKind::Semicolon, "after the load statement"))
-      return std::move(err);
+      return err;
     return std::make_unique<LoadStmt>(loc, quoted.drop_front().drop_back().str());
   }
 
@@ -290,7 +290,7 @@ private:
     if (!name)
       return name.takeError();
     if (Error err = expect(TokenKind::LParen, "after the function name"))
-      return std::move(err);
+      return err;
     std::vector<Ident> params;
     if (peek().kind != TokenKind::RParen) {
       Expected<std::vector<Ident>> list = parseIdentList("as a parameter");
@@ -303,9 +303,9 @@ private:
       if (!seen.insert(param.name).second)
         return makeError(param.loc, "duplicate parameter '" + param.name + "'");
     if (Error err = expect(TokenKind::RParen, "after the parameters"))
-      return std::move(err);
+      return err;
     if (Error err = expect(TokenKind::LBrace, "to start the body of '" + name->name + "'"))
-      return std::move(err);
+      return err;
     Expected<std::vector<StmtPtr>> body = parseBlockStatements();
     if (!body)
       return body.takeError();
@@ -315,10 +315,10 @@ private:
     if (!results)
       return results.takeError();
     if (Error err = expect(TokenKind::Semicolon, "after the returned value"))
-      return std::move(err);
+      return err;
     if (Error err = expect(TokenKind::RBrace, "after the return statement of '" + name->name +
                                                   "' (it must be the last statement)"))
-      return std::move(err);
+      return err;
     return std::make_unique<DefStmt>(loc, std::move(*name), std::move(params), std::move(*body),
                                      std::move(*results));
   }
@@ -329,12 +329,12 @@ private:
     if (!vars)
       return vars.takeError();
     if (Error err = expect(TokenKind::KwIn, "after the loop variables"))
-      return std::move(err);
+      return err;
     Expected<ExprPtr> iterable = parseExpr();
     if (!iterable)
       return iterable.takeError();
     if (Error err = expect(TokenKind::LBrace, "to start the loop body"))
-      return std::move(err);
+      return err;
     Expected<std::vector<StmtPtr>> body = parseBlockStatements();
     if (!body)
       return body.takeError();
@@ -342,7 +342,7 @@ private:
       return makeError(peek().loc,
                        "'return' is only allowed as the last statement of a function body");
     if (Error err = expect(TokenKind::RBrace, "to end the loop body"))
-      return std::move(err);
+      return err;
     return std::make_unique<ForStmt>(loc, std::move(*vars), std::move(*iterable),
                                      std::move(*body));
   }
@@ -374,7 +374,7 @@ private:
         if (!cond)
           return cond.takeError();
         if (Error err = expect(TokenKind::KwElse, "in the conditional expression"))
-          return std::move(err);
+          return err;
         Expected<ExprPtr> elseValue = parseExpr(level + 1);
         if (!elseValue)
           return elseValue.takeError();
@@ -431,7 +431,7 @@ private:
           args = std::move(*list);
         }
         if (Error err = expect(TokenKind::RParen, "to close the argument list"))
-          return std::move(err);
+          return err;
         base = std::make_unique<CallExpr>((*base)->getLoc(), textFrom(first), std::move(*base),
                                           std::move(args));
       } else if (consumeIf(TokenKind::LBracket)) {
@@ -439,7 +439,7 @@ private:
         if (!index)
           return index.takeError();
         if (Error err = expect(TokenKind::RBracket, "to close the index"))
-          return std::move(err);
+          return err;
         base = std::make_unique<IndexExpr>((*base)->getLoc(), textFrom(first), std::move(*base),
                                            std::move(*index));
       } else {
@@ -479,7 +479,7 @@ private:
       if (!inner)
         return inner.takeError();
       if (Error err = expect(TokenKind::RParen, "to close '('"))
-        return std::move(err);
+        return err;
       return inner;
     }
     case TokenKind::LBracket:
@@ -530,9 +530,9 @@ private:
       std::vector<Ident> vars;
       ExprPtr iterable;
       if (Error err = parseComprehensionTail(vars, iterable))
-        return std::move(err);
+        return err;
       if (Error err = expect(TokenKind::RBracket, "to close the list comprehension"))
-        return std::move(err);
+        return err;
       return std::make_unique<ListCompExpr>(loc, textFrom(first), std::move(*head),
                                             std::move(vars), std::move(iterable));
     }
@@ -544,7 +544,7 @@ private:
       elements.push_back(std::move(*element));
     }
     if (Error err = expect(TokenKind::RBracket, "to close the list"))
-      return std::move(err);
+      return err;
     return std::make_unique<ListExpr>(loc, textFrom(first), std::move(elements));
   }
 
@@ -569,23 +569,23 @@ private:
     if (consumeIf(TokenKind::RBrace))
       return std::make_unique<DictExpr>(loc, textFrom(first), std::move(keys), std::move(values));
     if (Error err = parseDictEntry(keys, values))
-      return std::move(err);
+      return err;
     if (peek().kind == TokenKind::KwFor) {
       std::vector<Ident> vars;
       ExprPtr iterable;
       if (Error err = parseComprehensionTail(vars, iterable))
-        return std::move(err);
+        return err;
       if (Error err = expect(TokenKind::RBrace, "to close the dict comprehension"))
-        return std::move(err);
+        return err;
       return std::make_unique<DictCompExpr>(loc, textFrom(first), std::move(keys.front()),
                                             std::move(values.front()), std::move(vars),
                                             std::move(iterable));
     }
     while (consumeIf(TokenKind::Comma))
       if (Error err = parseDictEntry(keys, values))
-        return std::move(err);
+        return err;
     if (Error err = expect(TokenKind::RBrace, "to close the dict"))
-      return std::move(err);
+      return err;
     return std::make_unique<DictExpr>(loc, textFrom(first), std::move(keys), std::move(values));
   }
 
@@ -593,12 +593,12 @@ private:
     const Token &keyword = take();
     UnaryOp op = keyword.kind == TokenKind::KwRound ? UnaryOp::Round : UnaryOp::Indicator;
     if (Error err = expect(TokenKind::LParen, "after " + describeTokenKind(keyword.kind)))
-      return std::move(err);
+      return err;
     Expected<ExprPtr> operand = parseExpr();
     if (!operand)
       return operand.takeError();
     if (Error err = expect(TokenKind::RParen, "to close " + describeTokenKind(keyword.kind)))
-      return std::move(err);
+      return err;
     return std::make_unique<UnaryExpr>(keyword.loc, textFrom(first), op, std::move(*operand));
   }
 
@@ -608,18 +608,18 @@ private:
     if (!keys)
       return keys.takeError();
     if (Error err = expect(TokenKind::Comma, "after the keys of select("))
-      return std::move(err);
+      return err;
     Expected<ExprPtr> queries = parseExpr();
     if (!queries)
       return queries.takeError();
     if (Error err = expect(TokenKind::Comma, "after the queries of select("))
-      return std::move(err);
+      return err;
     std::optional<Comparison> op = comparison(peek().kind);
     if (!op)
       return expected("a comparison (==, !=, <, >, <=, >=) as the third argument of select(");
     take();
     if (Error err = expect(TokenKind::RParen, "to close select("))
-      return std::move(err);
+      return err;
     return std::make_unique<SelectExpr>(loc, textFrom(first), std::move(*keys),
                                         std::move(*queries), *op);
   }
@@ -630,7 +630,7 @@ private:
     if (!selector)
       return selector.takeError();
     if (Error err = expect(TokenKind::Comma, "after the selector of aggregate("))
-      return std::move(err);
+      return err;
     Expected<ExprPtr> sop = parseExpr();
     if (!sop)
       return sop.takeError();
@@ -642,7 +642,7 @@ private:
       defaultValue = std::move(*value);
     }
     if (Error err = expect(TokenKind::RParen, "to close aggregate("))
-      return std::move(err);
+      return err;
     return std::make_unique<AggregateExpr>(loc, textFrom(first), std::move(*selector),
                                            std::move(*sop), std::move(defaultValue));
   }
@@ -657,7 +657,7 @@ private:
       args = std::move(*list);
     }
     if (Error err = expect(TokenKind::RParen, "to close " + describeTokenKind(keyword.kind)))
-      return std::move(err);
+      return err;
     Expr::Kind kind;
     size_t minArgs, maxArgs;
     switch (keyword.kind) {
@@ -812,7 +812,7 @@ Expected<std::unique_ptr<Module>> parseSource(std::string source, std::string fi
   if (!tokens)
     return tokens.takeError();
   if (Error err = Parser(*module, std::move(*tokens)).parseModule())
-    return std::move(err);
+    return err;
   return module;
 }
 

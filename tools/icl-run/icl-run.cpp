@@ -2,10 +2,12 @@
 //
 // Runs a function of an icl module on inputs from .npy files (or seeded
 // random ones) and writes or summarises its results. `--reference` runs the
-// reference evaluator, the oracle of every lowering.
+// reference evaluator, the oracle of every lowering; otherwise the function
+// is compiled to native code (JIT) first.
 //
 //===----------------------------------------------------------------------===//
 
+#include "lib/Driver/Jit.h"
 #include "lib/Reference/Evaluator.h"
 #include "lib/Support/ModuleLoader.h"
 #include "lib/Support/Npy.h"
@@ -18,6 +20,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 
 using namespace llvm;
@@ -52,6 +55,23 @@ static cl::opt<icl::ref::Precision> precision(
     cl::values(clEnumValN(icl::ref::Precision::F64, "f64", "float64 (default)"),
                clEnumValN(icl::ref::Precision::F32, "f32", "float32")),
     cl::init(icl::ref::Precision::F64), cl::cat(category));
+static cl::opt<bool> check(
+    "check", cl::desc("Also run the reference evaluator (float64) on the same inputs, print the "
+                      "max errors, and exit 1 if any element is beyond --atol + --rtol·|ref|"),
+    cl::cat(category));
+static cl::opt<double> absTolerance("atol", cl::init(1e-4), cl::desc("Absolute tolerance of --check"),
+                            cl::cat(category));
+static cl::opt<double> relTolerance("rtol", cl::init(1e-3), cl::desc("Relative tolerance of --check"),
+                            cl::cat(category));
+static cl::opt<unsigned> benchmark(
+    "benchmark", cl::init(0),
+    cl::desc("Time N runs after one warm-up run and print min/median/max wall time"),
+    cl::value_desc("N"), cl::cat(category));
+enum class Device { Cpu, Cuda };
+static cl::opt<Device> device("device", cl::desc("Where native code runs"),
+                              cl::values(clEnumValN(Device::Cpu, "cpu", "the host CPU (default)"),
+                                         clEnumValN(Device::Cuda, "cuda", "an NVIDIA GPU")),
+                              cl::init(Device::Cpu), cl::cat(category));
 static cl::opt<std::string> weightsDir(
     "weights-dir",
     cl::desc("Directory for relative weights-file paths (default: the module's directory)"),
@@ -87,12 +107,16 @@ int main(int argc, char **argv) {
   cl::ParseCommandLineOptions(
       argc, argv,
       "icl-run: run a function of an icl module\n\n"
+      "  icl-run model.mlir --random-inputs 0 --check       (native code, checked)\n"
+      "  icl-run model.mlir --input ids.npy --benchmark 20\n"
       "  icl-run --reference model.mlir --random-inputs 0\n"
       "  icl-run --reference model.mlir --input x.npy --output y.npy\n");
 
-  if (!reference)
-    return fail("running modules natively is not available in this build yet; pass "
-                "--reference to run the reference evaluator");
+  if (device == Device::Cuda && !reference)
+    return fail("the CUDA backend is not in this build yet; run on the CPU (--device=cpu) or "
+                "with --reference");
+  if (reference && (check || benchmark))
+    return fail("--check and --benchmark apply to native code; drop --reference");
   if (!inputs.empty() && randomSeed.getNumOccurrences())
     return fail("give either --input files or --random-inputs, not both");
 
@@ -121,13 +145,63 @@ int main(int argc, char **argv) {
   }
 
   icl::ref::EvaluatorOptions options;
-  options.precision = precision;
   options.weightsDir = weightsDir.getNumOccurrences()
                            ? std::string(weightsDir)
                            : sys::path::parent_path(inputFile).str();
-  Expected<std::vector<icl::HostArray>> results = icl::ref::evaluate(*func, args, options);
+  auto runReference = [&](icl::ref::Precision p) {
+    options.precision = p;
+    return icl::ref::evaluate(*func, args, options);
+  };
+
+  Expected<std::vector<icl::HostArray>> results = std::vector<icl::HostArray>{};
+  if (reference) {
+    results = runReference(precision);
+  } else {
+    Expected<std::unique_ptr<icl::JitFunction>> jit =
+        icl::JitFunction::compile(*func, options.weightsDir);
+    if (!jit)
+      return fail(toString(jit.takeError()));
+    results = (*jit)->run(args);
+    if (results && benchmark) {
+      std::vector<double> ms;
+      for (unsigned i = 0; i < benchmark; ++i) {
+        auto start = std::chrono::steady_clock::now();
+        if (Error err = (*jit)->run(args).takeError())
+          return fail(toString(std::move(err)));
+        ms.push_back(std::chrono::duration<double, std::milli>(
+                         std::chrono::steady_clock::now() - start)
+                         .count());
+      }
+      std::sort(ms.begin(), ms.end());
+      outs() << format("benchmark: %u runs, min %.3f ms, median %.3f ms, max %.3f ms\n",
+                       benchmark.getValue(), ms.front(), ms[ms.size() / 2], ms.back());
+    }
+  }
   if (!results)
     return fail(toString(results.takeError()));
+
+  bool withinTolerance = true;
+  if (check) {
+    Expected<std::vector<icl::HostArray>> expected = runReference(icl::ref::Precision::F64);
+    if (!expected)
+      return fail("the reference evaluator failed: " + toString(expected.takeError()));
+    for (auto [i, got, want] : enumerate(*results, *expected)) {
+      std::vector<double> g = got.toDouble(), w = want.toDouble();
+      double maxAbs = 0, maxRel = 0;
+      size_t bad = 0;
+      for (size_t k = 0; k < g.size(); ++k) {
+        double err = std::fabs(g[k] - w[k]);
+        if (!(err <= absTolerance + relTolerance * std::fabs(w[k])))
+          ++bad;
+        maxAbs = std::max(maxAbs, std::isnan(err) ? INFINITY : err);
+        maxRel = std::max(maxRel, err / std::max(std::fabs(w[k]), 1e-30));
+      }
+      outs() << format("check: result %zu: max abs error %.3g, max rel error %.3g, %zu of %zu "
+                       "beyond atol %.3g + rtol %.3g\n",
+                       i, maxAbs, maxRel, bad, g.size(), absTolerance.getValue(), relTolerance.getValue());
+      withinTolerance &= bad == 0;
+    }
+  }
 
   if (!outputs.empty() && outputs.size() != results->size())
     return fail("the function has " + Twine(results->size()) + " results but " +
@@ -140,5 +214,7 @@ int main(int argc, char **argv) {
     if (Error err = icl::writeNpy(outputs[i], array))
       return fail(toString(std::move(err)));
   }
+  if (!withinTolerance)
+    return fail("the native results differ from the reference evaluator beyond tolerance");
   return 0;
 }

@@ -1,0 +1,217 @@
+//===- Jit.cpp - Compile and run icl functions in-process -----------------===//
+
+#include "lib/Driver/Jit.h"
+
+#include "dialects/icl/IR/IclOps.h"
+#include "lib/Reference/Evaluator.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+
+using namespace mlir;
+
+namespace icl {
+
+llvm::Expected<FunctionSignature> signatureOf(func::FuncOp func) {
+  FunctionSignature sig;
+  sig.name = func.getSymName().str();
+  auto convert = [&](Type type, const char *what,
+                     unsigned i) -> llvm::Expected<TensorSignature> {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    std::optional<DType> dtype =
+        tensor ? ref::dtypeForElementType(tensor.getElementType()) : std::nullopt;
+    std::string typeStr;
+    llvm::raw_string_ostream(typeStr) << type;
+    if (!dtype)
+      return llvm::createStringError("%s %u of '%s' has type %s; native code takes ranked tensors "
+                                     "of f16, bf16, f32, f64 or integers",
+                                     what, i, sig.name.c_str(), typeStr.c_str());
+    if (!tensor.hasStaticShape())
+      return llvm::createStringError("%s %u of '%s' has the dynamic type %s; native compilation "
+                                     "needs static shapes (compile one module per shape, or use "
+                                     "--reference)",
+                                     what, i, sig.name.c_str(), typeStr.c_str());
+    return TensorSignature{*dtype, std::vector<int64_t>(tensor.getShape())};
+  };
+  FunctionType type = func.getFunctionType();
+  for (auto [i, t] : llvm::enumerate(type.getInputs())) {
+    auto s = convert(t, "argument", i);
+    if (!s)
+      return s.takeError();
+    sig.args.push_back(std::move(*s));
+  }
+  for (auto [i, t] : llvm::enumerate(type.getResults())) {
+    auto s = convert(t, "result", i);
+    if (!s)
+      return s.takeError();
+    sig.results.push_back(std::move(*s));
+  }
+  for (BlockArgument arg : func.getArguments())
+    for (Operation *user : arg.getUsers())
+      if (auto emb = dyn_cast<mlir::icl::EmbeddingOp>(user); emb && emb.getIds() == arg)
+        sig.idRanges.emplace_back(arg.getArgNumber(),
+                                  cast<RankedTensorType>(emb.getTable().getType()).getDimSize(0));
+  return sig;
+}
+
+llvm::Expected<std::vector<HostArray>> prepareInputs(const FunctionSignature &sig,
+                                                     llvm::ArrayRef<HostArray> inputs) {
+  if (inputs.size() != sig.args.size())
+    return llvm::createStringError("function '%s' takes %zu inputs, got %zu", sig.name.c_str(),
+                                   sig.args.size(), inputs.size());
+  std::vector<HostArray> prepared;
+  for (auto [i, input, arg] : llvm::enumerate(inputs, sig.args)) {
+    if (input.shape != arg.shape)
+      return llvm::createStringError("input %zu has shape %s but '%s' expects %s %s", i,
+                                     formatShape(input.shape).c_str(), sig.name.c_str(),
+                                     dtypeName(arg.dtype).str().c_str(),
+                                     formatShape(arg.shape).c_str());
+    if (isFloat(input.dtype) != isFloat(arg.dtype))
+      return llvm::createStringError("input %zu has dtype %s but '%s' expects %s", i,
+                                     dtypeName(input.dtype).str().c_str(), sig.name.c_str(),
+                                     dtypeName(arg.dtype).str().c_str());
+    if (input.dtype == arg.dtype)
+      prepared.push_back(input);
+    else if (isFloat(arg.dtype))
+      prepared.push_back(HostArray::fromDouble(arg.dtype, arg.shape, input.toDouble()));
+    else
+      prepared.push_back(HostArray::fromInt64(arg.dtype, arg.shape, input.toInt64()));
+  }
+  for (auto [argIndex, vocab] : sig.idRanges) {
+    if (ShapedType::isDynamic(vocab))
+      continue;
+    std::vector<int64_t> ids = prepared[argIndex].toInt64();
+    for (auto [pos, id] : llvm::enumerate(ids))
+      if (id < 0 || id >= vocab)
+        return llvm::createStringError(
+            "input %u holds token id %lld at flat position %zu, outside the vocabulary [0, %lld)",
+            argIndex, static_cast<long long>(id), pos, static_cast<long long>(vocab));
+  }
+  return prepared;
+}
+
+namespace {
+/// Collects diagnostics so a failed compilation becomes one llvm::Error.
+class DiagnosticCollector {
+public:
+  explicit DiagnosticCollector(MLIRContext *ctx)
+      : handler(ctx, [this](Diagnostic &diag) {
+          llvm::raw_string_ostream os(messages);
+          if (!messages.empty())
+            os << "\n";
+          os << diag.getLocation() << ": " << diag;
+          for (Diagnostic &note : diag.getNotes())
+            os << "\n  note: " << note;
+          return success();
+        }) {}
+  std::string messages;
+
+private:
+  ScopedDiagnosticHandler handler;
+};
+} // namespace
+
+llvm::Expected<std::unique_ptr<JitFunction>> JitFunction::compile(func::FuncOp func,
+                                                                  llvm::StringRef weightsDir) {
+  llvm::Expected<FunctionSignature> sig = signatureOf(func);
+  if (!sig)
+    return sig.takeError();
+
+  MLIRContext *ctx = func.getContext();
+  // Bufferization and lowering interfaces of the upstream dialects.
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  ctx->appendDialectRegistry(registry);
+  OwningOpRef<ModuleOp> module = cast<ModuleOp>(func->getParentOp()->clone());
+  auto entry = module->lookupSymbol<func::FuncOp>(sig->name);
+  entry->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), UnitAttr::get(ctx));
+
+  DiagnosticCollector diagnostics(ctx);
+  PassManager pm(ctx);
+  mlir::icl::InlineWeightsOptions inlineOptions;
+  inlineOptions.weightsDir = weightsDir.str();
+  pm.addPass(mlir::icl::createInlineWeights(inlineOptions));
+  mlir::icl::X86PipelineOptions options;
+  mlir::icl::buildX86Pipeline(pm, options);
+  if (failed(pm.run(*module)))
+    return llvm::createStringError("native compilation of '%s' failed:\n%s", sig->name.c_str(),
+                                   diagnostics.messages.c_str());
+
+  static bool initialized = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)initialized;
+  registerBuiltinDialectTranslation(*ctx);
+  registerLLVMDialectTranslation(*ctx);
+
+  auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!tmBuilder)
+    return tmBuilder.takeError();
+  auto tm = tmBuilder->createTargetMachine();
+  if (!tm)
+    return tm.takeError();
+  ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = makeOptimizingTransformer(3, 0, tm->get());
+  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  auto engine = ExecutionEngine::create(*module, engineOptions, std::move(*tm));
+  if (!engine)
+    return engine.takeError();
+  return std::unique_ptr<JitFunction>(new JitFunction(std::move(*engine), std::move(*sig)));
+}
+
+namespace {
+/// A strided memref descriptor {allocated, aligned, offset, sizes[R],
+/// strides[R]} for a contiguous array, laid out as MLIR's C interface expects.
+std::vector<int64_t> descriptorFor(void *data, const std::vector<int64_t> &shape) {
+  std::vector<int64_t> desc = {reinterpret_cast<int64_t>(data), reinterpret_cast<int64_t>(data), 0};
+  desc.insert(desc.end(), shape.begin(), shape.end());
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
+    strides[i] = strides[i + 1] * shape[i + 1];
+  desc.insert(desc.end(), strides.begin(), strides.end());
+  return desc;
+}
+} // namespace
+
+llvm::Expected<std::vector<HostArray>> JitFunction::run(llvm::ArrayRef<HostArray> inputs) {
+  llvm::Expected<std::vector<HostArray>> args = prepareInputs(sig, inputs);
+  if (!args)
+    return args.takeError();
+  std::vector<HostArray> results;
+  for (const TensorSignature &r : sig.results) {
+    HostArray out{r.dtype, r.shape, {}};
+    out.bytes.assign(static_cast<size_t>(out.numel() * dtypeSize(r.dtype)), 0);
+    results.push_back(std::move(out));
+  }
+  // The C interface takes a pointer to each descriptor; invokePacked takes a
+  // pointer to each of those pointers.
+  std::vector<std::vector<int64_t>> descriptors;
+  for (HostArray &a : *args)
+    descriptors.push_back(descriptorFor(a.bytes.data(), a.shape));
+  for (HostArray &r : results)
+    descriptors.push_back(descriptorFor(r.bytes.data(), r.shape));
+  std::vector<void *> descriptorPtrs;
+  for (auto &d : descriptors)
+    descriptorPtrs.push_back(d.data());
+  std::vector<void *> packed;
+  for (void *&p : descriptorPtrs)
+    packed.push_back(&p);
+  if (llvm::Error err = engine->invokePacked("_mlir_ciface_" + sig.name, packed))
+    return std::move(err);
+  return results;
+}
+
+} // namespace icl
