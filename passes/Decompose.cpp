@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/PatternMatch.h"
@@ -590,6 +591,422 @@ FailureOr<Value> decomposeAttention(Emitter &e, ir::AttentionOp op) {
 }
 
 //===----------------------------------------------------------------------===//
+// Split-KV attention
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<Value>> decomposeAttentionPartial(Emitter &e, ir::AttentionPartialOp op) {
+  FailureOr<Value> logits = attentionLogits(e, op, static_cast<int64_t>(op.getKvOffset()),
+                                            static_cast<int64_t>(op.getKvLength()));
+  if (failed(logits))
+    return failure();
+  Type elt = typeOf(*logits).getElementType();
+  double ninf = -std::numeric_limits<double>::infinity();
+  Value max = e.reduceLast(*logits, ninf, [](OpBuilder &b, Location l, Value acc, Value v) {
+    return arith::MaximumFOp::create(b, l, acc, v).getResult();
+  });
+  Value p = e.generic(e.empty(e.sizes(*logits), elt), {*logits, max},
+                      {e.identity(4), e.dims(4, {0, 1, 2}), e.identity(4)},
+                      SmallVector<IteratorType>(4, IteratorType::parallel),
+                      [&](OpBuilder &b, Location l, ValueRange a) {
+                        Value masked = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, a[1],
+                                                             fconst(b, l, elt, ninf));
+                        Value ex = math::ExpOp::create(b, l, arith::SubFOp::create(b, l, a[0], a[1]));
+                        return arith::SelectOp::create(b, l, masked, fconst(b, l, elt, 0.0), ex)
+                            .getResult();
+                      });
+  Value sum = sumLast(e, p);
+  Value o = weightedValues(e, p, op.getValue(), headGroup(op.getQuery(), op.getKey()));
+  return SmallVector<Value>{o, max, sum};
+}
+
+Value decomposeAttentionCombine(Emitter &e, ir::AttentionCombineOp op) {
+  Value o = op.getOutput(), m = op.getMax(), l = op.getSum();
+  unsigned rank = typeOf(o).getRank(); // [NS, rows..., Dv]
+  Type elt = typeOf(o).getElementType();
+  double ninf = -std::numeric_limits<double>::infinity();
+  SmallVector<OpFoldResult> rowSizes = e.sizes(m);
+  rowSizes.erase(rowSizes.begin());
+  unsigned rowRank = rank - 1; // rank of m
+  SmallVector<unsigned> rowDims, outDims;
+  for (unsigned i = 1; i < rowRank; ++i)
+    rowDims.push_back(i);
+  for (unsigned i = 1; i < rank; ++i)
+    outDims.push_back(i);
+  SmallVector<IteratorType> redRow(rowRank, IteratorType::parallel);
+  redRow[0] = IteratorType::reduction;
+  Value top = e.generic(e.filled(rowSizes, elt, ninf), {m}, {e.identity(rowRank), e.dims(rowRank, rowDims)},
+                        redRow, [](OpBuilder &b, Location loc, ValueRange a) {
+                          return arith::MaximumFOp::create(b, loc, a[1], a[0]).getResult();
+                        });
+  // Weight of split i: e^{m_i − M}, 0 where the whole row was masked.
+  auto weight = [&](OpBuilder &b, Location loc, Value mi, Value M) -> Value {
+    Value masked = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, mi, fconst(b, loc, elt, ninf));
+    Value w = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, mi, M));
+    return arith::SelectOp::create(b, loc, masked, fconst(b, loc, elt, 0.0), w);
+  };
+  Value total = e.generic(e.filled(rowSizes, elt, 0.0), {m, l, top},
+                          {e.identity(rowRank), e.identity(rowRank), e.dims(rowRank, rowDims),
+                           e.dims(rowRank, rowDims)},
+                          redRow, [&](OpBuilder &b, Location loc, ValueRange a) {
+                            Value w = weight(b, loc, a[0], a[2]);
+                            return arith::AddFOp::create(b, loc, a[3],
+                                                         arith::MulFOp::create(b, loc, w, a[1]))
+                                .getResult();
+                          });
+  SmallVector<OpFoldResult> outSizes = e.sizes(o);
+  outSizes.erase(outSizes.begin());
+  SmallVector<IteratorType> redOut(rank, IteratorType::parallel);
+  redOut[0] = IteratorType::reduction;
+  SmallVector<unsigned> mDims;
+  for (unsigned i = 0; i + 1 < rank; ++i)
+    mDims.push_back(i);
+  SmallVector<unsigned> topDims(rowDims.begin(), rowDims.end());
+  Value weighted = e.generic(e.filled(outSizes, elt, 0.0), {o, m, top},
+                             {e.identity(rank), e.dims(rank, mDims), e.dims(rank, topDims),
+                              e.dims(rank, outDims)},
+                             redOut, [&](OpBuilder &b, Location loc, ValueRange a) {
+                               Value w = weight(b, loc, a[1], a[2]);
+                               return arith::AddFOp::create(b, loc, a[3],
+                                                            arith::MulFOp::create(b, loc, w, a[0]))
+                                   .getResult();
+                             });
+  SmallVector<unsigned> totalDims;
+  for (unsigned i = 0; i + 2 < rank; ++i) // the rows, without Dv
+    totalDims.push_back(i);
+  return e.generic(e.empty(outSizes, elt), {weighted, total},
+                   {e.identity(rank - 1), e.dims(rank - 1, totalDims), e.identity(rank - 1)},
+                   SmallVector<IteratorType>(rank - 1, IteratorType::parallel),
+                   [&](OpBuilder &b, Location loc, ValueRange a) {
+                     Value zero = fconst(b, loc, elt, 0.0);
+                     Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, a[1], zero);
+                     Value q = arith::DivFOp::create(b, loc, a[0], a[1]);
+                     return arith::SelectOp::create(b, loc, isZero, zero, q).getResult();
+                   });
+}
+
+//===----------------------------------------------------------------------===//
+// Recurrences: one scf.for step per time position, carrying the state
+//===----------------------------------------------------------------------===//
+
+/// `x` at index `t` of dimension `dim`, with that dimension dropped.
+Value sliceAt(Emitter &e, Value x, unsigned dim, Value t) {
+  auto type = typeOf(x);
+  SmallVector<OpFoldResult> offsets(type.getRank(), e.b.getIndexAttr(0)), sizes = e.sizes(x),
+      strides(type.getRank(), e.b.getIndexAttr(1));
+  offsets[dim] = t;
+  sizes[dim] = e.b.getIndexAttr(1);
+  SmallVector<int64_t> shape(type.getShape());
+  shape.erase(shape.begin() + dim);
+  return tensor::ExtractSliceOp::create(e.b, e.loc,
+                                        RankedTensorType::get(shape, type.getElementType()), x,
+                                        offsets, sizes, strides);
+}
+
+/// Writes `slice` (rank one less than `dest`) at index `t` of dimension `dim`.
+Value insertAt(Emitter &e, Value slice, Value dest, unsigned dim, Value t) {
+  auto type = typeOf(dest);
+  SmallVector<OpFoldResult> offsets(type.getRank(), e.b.getIndexAttr(0)), sizes = e.sizes(dest),
+      strides(type.getRank(), e.b.getIndexAttr(1));
+  offsets[dim] = t;
+  sizes[dim] = e.b.getIndexAttr(1);
+  return tensor::InsertSliceOp::create(e.b, e.loc, slice, dest, offsets, sizes, strides);
+}
+
+/// scf.for over [0, size of `x` along `dim`) carrying `inits`.
+SmallVector<Value> timeLoop(Emitter &e, Value x, unsigned dim, ValueRange inits,
+                            function_ref<SmallVector<Value>(Emitter &, Value, ValueRange)> step) {
+  Value upper = getValueOrCreateConstantIndexOp(e.b, e.loc, e.size(x, dim));
+  auto loop = scf::ForOp::create(e.b, e.loc, e.idx(0), upper, e.idx(1), inits,
+                                 [&](OpBuilder &b, Location l, Value t, ValueRange iter) {
+                                   Emitter inner(b, l);
+                                   scf::YieldOp::create(b, l, step(inner, t, iter));
+                                 });
+  return SmallVector<Value>(loop.getResults());
+}
+
+Value featureMap(OpBuilder &b, Location l, ir::FeatureMap kind, Value x) {
+  switch (kind) {
+  case ir::FeatureMap::identity:
+    return x;
+  case ir::FeatureMap::relu:
+    return activate(b, l, ir::Activation::relu, x);
+  case ir::FeatureMap::elu_plus_one:
+    return activate(b, l, ir::Activation::elu_plus_one, x);
+  }
+  llvm_unreachable("unknown feature map");
+}
+
+FailureOr<SmallVector<Value>> decomposeLinearAttention(Emitter &e, ir::LinearAttentionOp op) {
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue(), g = op.getLogDecay();
+  Type elt = typeOf(q).getElementType();
+  ir::FeatureMap fm = op.getFeatureMap();
+  double scale = op.getScale().convertToDouble(), eps = op.getEps().convertToDouble();
+  bool normalizeOut = op.getNormalize();
+  Value phiQ = e.map(q, q, elt, [&](OpBuilder &b, Location l, ValueRange a) {
+    return featureMap(b, l, fm, arith::MulFOp::create(b, l, a[0], fconst(b, l, elt, scale)));
+  });
+  Value phiK = e.map(k, k, elt, [&](OpBuilder &b, Location l, ValueRange a) {
+    return featureMap(b, l, fm, a[0]);
+  });
+  auto addMul = [](OpBuilder &b, Location l, ValueRange a) {
+    return arith::AddFOp::create(b, l, a[2], arith::MulFOp::create(b, l, a[0], a[1])).getResult();
+  };
+  auto divNorm = [&](OpBuilder &b, Location l, ValueRange a) {
+    Value den = arith::AddFOp::create(b, l, a[1], fconst(b, l, elt, eps));
+    return arith::DivFOp::create(b, l, a[0], den).getResult();
+  };
+  using IT = IteratorType;
+  IT P = IT::parallel, R = IT::reduction;
+  SmallVector<OpFoldResult> stateSizes = {e.size(q, 0), e.size(q, 1), e.size(k, 3), e.size(v, 3)};
+  SmallVector<OpFoldResult> normSizes = {e.size(q, 0), e.size(q, 1), e.size(k, 3)};
+
+  if (!op.getCausal()) {
+    // o = φ(Q)·(φ(K)ᵀV), normalised by φ(Q)·Σ_t φ(K_t).
+    Value kv = e.generic(e.filled(stateSizes, elt, 0.0), {phiK, v},
+                         {e.dims(5, {0, 1, 4, 2}), e.dims(5, {0, 1, 4, 3}), e.dims(5, {0, 1, 2, 3})},
+                         {P, P, P, P, R}, addMul);
+    SmallVector<OpFoldResult> outSizes = {e.size(q, 0), e.size(q, 1), e.size(q, 2), e.size(v, 3)};
+    Value out = e.generic(e.filled(outSizes, elt, 0.0), {phiQ, kv},
+                          {e.dims(5, {0, 1, 2, 4}), e.dims(5, {0, 1, 4, 3}), e.dims(5, {0, 1, 2, 3})},
+                          {P, P, P, P, R}, addMul);
+    if (!normalizeOut)
+      return SmallVector<Value>{out};
+    Value z = e.generic(e.filled(normSizes, elt, 0.0), {phiK},
+                        {e.dims(4, {0, 1, 3, 2}), e.dims(4, {0, 1, 2})}, {P, P, P, R},
+                        [](OpBuilder &b, Location l, ValueRange a) {
+                          return arith::AddFOp::create(b, l, a[1], a[0]).getResult();
+                        });
+    SmallVector<OpFoldResult> denSizes = {e.size(q, 0), e.size(q, 1), e.size(q, 2)};
+    Value den = e.generic(e.filled(denSizes, elt, 0.0), {phiQ, z},
+                          {e.dims(4, {0, 1, 2, 3}), e.dims(4, {0, 1, 3}), e.dims(4, {0, 1, 2})},
+                          {P, P, P, R}, addMul);
+    return SmallVector<Value>{e.generic(e.empty(outSizes, elt), {out, den},
+                                        {e.identity(4), e.dims(4, {0, 1, 2}), e.identity(4)},
+                                        {P, P, P, P}, divNorm)};
+  }
+
+  bool perChannel = g && typeOf(g).getRank() == 4;
+  Value state = op.getInitialState() ? op.getInitialState() : e.filled(stateSizes, elt, 0.0);
+  Value z = e.filled(normSizes, elt, 0.0);
+  SmallVector<OpFoldResult> outSizes = {e.size(q, 0), e.size(q, 1), e.size(q, 2), e.size(v, 3)};
+  Value out = e.empty(outSizes, elt);
+  SmallVector<Value> results = timeLoop(
+      e, q, 2, {state, z, out}, [&](Emitter &s, Value t, ValueRange iter) -> SmallVector<Value> {
+        Value qt = sliceAt(s, phiQ, 2, t), kt = sliceAt(s, phiK, 2, t), vt = sliceAt(s, v, 2, t);
+        // S = α ⊙ S + k vᵀ over (b, h, k, v); α = exp(g) broadcast per head or per key channel.
+        SmallVector<Value> ins = {kt, vt};
+        SmallVector<AffineMap> maps = {s.dims(4, {0, 1, 2}), s.dims(4, {0, 1, 3})};
+        Value gt;
+        if (g) {
+          gt = sliceAt(s, g, 2, t);
+          ins.push_back(gt);
+          maps.push_back(perChannel ? s.dims(4, {0, 1, 2}) : s.dims(4, {0, 1}));
+        }
+        maps.push_back(s.identity(4));
+        bool decays = g != nullptr;
+        auto decayStep = [&](OpBuilder &b, Location l, Value prev, Value add, ValueRange a,
+                             unsigned gIndex) -> Value {
+          if (decays)
+            prev = arith::MulFOp::create(b, l, math::ExpOp::create(b, l, a[gIndex]), prev);
+          return arith::AddFOp::create(b, l, prev, add);
+        };
+        Value newState = s.generic(iter[0], ins, maps, {P, P, P, P},
+                                   [&](OpBuilder &b, Location l, ValueRange a) {
+                                     Value kv = arith::MulFOp::create(b, l, a[0], a[1]);
+                                     return decayStep(b, l, a.back(), kv, a, 2);
+                                   });
+        Value ot = s.generic(s.filled({s.size(q, 0), s.size(q, 1), s.size(v, 3)}, elt, 0.0),
+                             {newState, qt},
+                             {s.dims(4, {0, 1, 3, 2}), s.dims(4, {0, 1, 3}), s.dims(4, {0, 1, 2})},
+                             {P, P, P, R}, [](OpBuilder &b, Location l, ValueRange a) {
+                               return arith::AddFOp::create(b, l, a[2],
+                                                            arith::MulFOp::create(b, l, a[0], a[1]))
+                                   .getResult();
+                             });
+        Value newZ = iter[1];
+        if (normalizeOut) {
+          SmallVector<Value> zIns = {kt};
+          SmallVector<AffineMap> zMaps = {s.identity(3)};
+          if (g) {
+            zIns.push_back(gt);
+            zMaps.push_back(perChannel ? s.identity(3) : s.dims(3, {0, 1}));
+          }
+          zMaps.push_back(s.identity(3));
+          newZ = s.generic(iter[1], zIns, zMaps, {P, P, P},
+                           [&](OpBuilder &b, Location l, ValueRange a) {
+                             return decayStep(b, l, a.back(), a[0], a, 1);
+                           });
+          Value den = s.generic(s.filled({s.size(q, 0), s.size(q, 1)}, elt, 0.0), {qt, newZ},
+                                {s.identity(3), s.identity(3), s.dims(3, {0, 1})}, {P, P, R},
+                                [](OpBuilder &b, Location l, ValueRange a) {
+                                  return arith::AddFOp::create(
+                                             b, l, a[2], arith::MulFOp::create(b, l, a[0], a[1]))
+                                      .getResult();
+                                });
+          ot = s.generic(s.empty(s.sizes(ot), elt), {ot, den},
+                         {s.identity(3), s.dims(3, {0, 1}), s.identity(3)}, {P, P, P}, divNorm);
+        }
+        return {newState, newZ, insertAt(s, ot, iter[2], 2, t)};
+      });
+  if (op.getReturnFinalState())
+    return SmallVector<Value>{results[2], results[0]};
+  return SmallVector<Value>{results[2]};
+}
+
+/// Δ = clamp(softplus?(δ + bias)) elementwise; `bias` broadcasts along `biasDim`.
+Value discretize(Emitter &e, Value delta, Value bias, unsigned biasDim, bool softplus, double lo,
+                 double hi) {
+  Type elt = typeOf(delta).getElementType();
+  unsigned rank = typeOf(delta).getRank();
+  SmallVector<Value> ins = {delta};
+  SmallVector<AffineMap> maps = {e.identity(rank)};
+  if (bias) {
+    ins.push_back(bias);
+    maps.push_back(e.dims(rank, {biasDim}));
+  }
+  maps.push_back(e.identity(rank));
+  bool hasBias = bias != nullptr;
+  return e.generic(e.empty(e.sizes(delta), elt), ins, maps,
+                   SmallVector<IteratorType>(rank, IteratorType::parallel),
+                   [&](OpBuilder &b, Location l, ValueRange a) {
+                     Value d = hasBias ? arith::AddFOp::create(b, l, a[0], a[1]).getResult() : a[0];
+                     if (softplus)
+                       d = activate(b, l, ir::Activation::softplus, d);
+                     if (std::isfinite(lo))
+                       d = arith::MaximumFOp::create(b, l, d, fconst(b, l, elt, lo));
+                     if (std::isfinite(hi))
+                       d = arith::MinimumFOp::create(b, l, d, fconst(b, l, elt, hi));
+                     return d;
+                   });
+}
+
+FailureOr<SmallVector<Value>> decomposeSelectiveScan(Emitter &e, ir::SelectiveScanOp op) {
+  Value u = op.getU(), A = op.getA(), Bm = op.getB(), C = op.getC();
+  Type elt = typeOf(u).getElementType();
+  int64_t channels = typeOf(u).getDimSize(1), groups = typeOf(Bm).getDimSize(1);
+  if (ShapedType::isDynamic(channels) || ShapedType::isDynamic(groups))
+    return op.emitOpError("needs static channel and group counts to be decomposed"), failure();
+  int64_t perGroup = channels / groups;
+  Value delta = discretize(e, op.getDelta(), op.getDeltaBias(), 1, op.getDeltaSoftplus(),
+                           -INFINITY, INFINITY);
+  using IT = IteratorType;
+  IT P = IT::parallel, R = IT::reduction;
+  SmallVector<OpFoldResult> stateSizes = {e.size(u, 0), e.size(u, 1), e.size(A, 1)};
+  Value state = op.getInitialState() ? op.getInitialState() : e.filled(stateSizes, elt, 0.0);
+  Value y = e.empty(e.sizes(u), elt);
+  Value Dskip = op.getD(), z = op.getZ();
+  SmallVector<Value> results = timeLoop(
+      e, u, 2, {state, y}, [&](Emitter &s, Value t, ValueRange iter) -> SmallVector<Value> {
+        Value dt = sliceAt(s, delta, 2, t), ut = sliceAt(s, u, 2, t);
+        Value bt = sliceAt(s, Bm, 3, t), ct = sliceAt(s, C, 3, t); // [B, G, N]
+        // h = exp(Δ·A) ⊙ h + (Δ·u) ⊗ B over (b, d, n).
+        // The state is updated in place: it is the generic's init.
+        Value h = s.generic(iter[0], {dt, ut, A, bt},
+                            {s.dims(3, {0, 1}), s.dims(3, {0, 1}), s.dims(3, {1, 2}),
+                             s.map(3, {s.d(0), s.d(1).floorDiv(perGroup), s.d(2)}), s.identity(3)},
+                            {P, P, P}, [](OpBuilder &b, Location l, ValueRange a) {
+                              Value decay = math::ExpOp::create(b, l, arith::MulFOp::create(b, l, a[0], a[2]));
+                              Value input = arith::MulFOp::create(
+                                  b, l, arith::MulFOp::create(b, l, a[0], a[1]), a[3]);
+                              return arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, decay, a[4]),
+                                                           input)
+                                  .getResult();
+                            });
+        // y = Σ_n h·C (+ D ⊙ u) (⊙ silu(z)).
+        SmallVector<OpFoldResult> rowSizes = {s.size(u, 0), s.size(u, 1)};
+        Value yt = s.generic(s.filled(rowSizes, elt, 0.0), {h, ct},
+                             {s.identity(3), s.map(3, {s.d(0), s.d(1).floorDiv(perGroup), s.d(2)}),
+                              s.dims(3, {0, 1})},
+                             {P, P, R}, [](OpBuilder &b, Location l, ValueRange a) {
+                               return arith::AddFOp::create(b, l, a[2],
+                                                            arith::MulFOp::create(b, l, a[0], a[1]))
+                                   .getResult();
+                             });
+        if (Dskip || z) {
+          SmallVector<Value> ins = {yt, ut};
+          SmallVector<AffineMap> maps = {s.identity(2), s.identity(2)};
+          if (Dskip) {
+            ins.push_back(Dskip);
+            maps.push_back(s.dims(2, {1}));
+          }
+          if (z) {
+            ins.push_back(sliceAt(s, z, 2, t));
+            maps.push_back(s.identity(2));
+          }
+          maps.push_back(s.identity(2));
+          bool hasD = Dskip != nullptr, hasZ = z != nullptr;
+          yt = s.generic(s.empty(rowSizes, elt), ins, maps, {P, P},
+                         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           Value r = a[0];
+                           if (hasD)
+                             r = arith::AddFOp::create(b, l, r, arith::MulFOp::create(b, l, a[2], a[1]));
+                           if (hasZ)
+                             r = arith::MulFOp::create(b, l, r,
+                                                       activate(b, l, ir::Activation::silu, a[hasD ? 3 : 2]));
+                           return r;
+                         });
+        }
+        return {h, insertAt(s, yt, iter[1], 2, t)};
+      });
+  if (op.getReturnFinalState())
+    return SmallVector<Value>{results[1], results[0]};
+  return SmallVector<Value>{results[1]};
+}
+
+FailureOr<SmallVector<Value>> decomposeSsd(Emitter &e, ir::SsdOp op) {
+  Value x = op.getX(), A = op.getA(), Bm = op.getB(), C = op.getC();
+  Type elt = typeOf(x).getElementType();
+  int64_t heads = typeOf(x).getDimSize(2), groups = typeOf(Bm).getDimSize(2);
+  if (ShapedType::isDynamic(heads) || ShapedType::isDynamic(groups))
+    return op.emitOpError("needs static head and group counts to be decomposed"), failure();
+  int64_t perGroup = heads / groups;
+  double lo = op.getDtMin() ? op.getDtMin()->convertToDouble() : -INFINITY;
+  double hi = op.getDtMax() ? op.getDtMax()->convertToDouble() : INFINITY;
+  Value delta = discretize(e, op.getDt(), op.getDtBias(), 2, op.getDtSoftplus(), lo, hi);
+  using IT = IteratorType;
+  IT P = IT::parallel, R = IT::reduction;
+  SmallVector<OpFoldResult> stateSizes = {e.size(x, 0), e.size(x, 2), e.size(x, 3), e.size(Bm, 3)};
+  Value state = op.getInitialState() ? op.getInitialState() : e.filled(stateSizes, elt, 0.0);
+  Value y = e.empty(e.sizes(x), elt);
+  Value D = op.getD();
+  SmallVector<Value> results = timeLoop(
+      e, x, 1, {state, y}, [&](Emitter &s, Value t, ValueRange iter) -> SmallVector<Value> {
+        Value xt = sliceAt(s, x, 1, t), dt = sliceAt(s, delta, 1, t); // [B,H,P], [B,H]
+        Value bt = sliceAt(s, Bm, 1, t), ct = sliceAt(s, C, 1, t);    // [B,G,N]
+        AffineMap groupMap = s.map(4, {s.d(0), s.d(1).floorDiv(perGroup), s.d(3)});
+        // h = exp(Δ·A_h)·h + Δ·x ⊗ B over (b, h, p, n).
+        Value h = s.generic(iter[0], {dt, A, xt, bt},
+                            {s.dims(4, {0, 1}), s.dims(4, {1}), s.dims(4, {0, 1, 2}), groupMap,
+                             s.identity(4)},
+                            {P, P, P, P}, [](OpBuilder &b, Location l, ValueRange a) {
+                              Value decay = math::ExpOp::create(b, l, arith::MulFOp::create(b, l, a[0], a[1]));
+                              Value input = arith::MulFOp::create(
+                                  b, l, arith::MulFOp::create(b, l, a[0], a[2]), a[3]);
+                              return arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, decay, a[4]),
+                                                           input)
+                                  .getResult();
+                            });
+        SmallVector<OpFoldResult> rowSizes = {s.size(x, 0), s.size(x, 2), s.size(x, 3)};
+        Value init = s.filled(rowSizes, elt, 0.0);
+        if (D)
+          init = s.generic(s.empty(rowSizes, elt), {xt, D}, {s.identity(3), s.dims(3, {1}), s.identity(3)},
+                           {P, P, P}, [](OpBuilder &b, Location l, ValueRange a) {
+                             return arith::MulFOp::create(b, l, a[0], a[1]).getResult();
+                           });
+        Value yt = s.generic(init, {h, ct}, {s.identity(4), groupMap, s.dims(4, {0, 1, 2})},
+                             {P, P, P, R}, [](OpBuilder &b, Location l, ValueRange a) {
+                               return arith::AddFOp::create(b, l, a[2],
+                                                            arith::MulFOp::create(b, l, a[0], a[1]))
+                                   .getResult();
+                             });
+        return {h, insertAt(s, yt, iter[1], 1, t)};
+      });
+  if (op.getReturnFinalState())
+    return SmallVector<Value>{results[1], results[0]};
+  return SmallVector<Value>{results[1]};
+}
+
+//===----------------------------------------------------------------------===//
 // The pass
 //===----------------------------------------------------------------------===//
 
@@ -610,6 +1027,11 @@ FailureOr<SmallVector<Value>> decompose(Emitter &e, Operation *op) {
       .Case([&](ir::RopeOp o) { return one(decomposeRope(e, o)); })
       .Case([&](ir::CausalConv1dOp o) { return one(decomposeCausalConv1d(e, o)); })
       .Case([&](ir::AttentionOp o) { return one(decomposeAttention(e, o)); })
+      .Case([&](ir::AttentionPartialOp o) { return decomposeAttentionPartial(e, o); })
+      .Case([&](ir::AttentionCombineOp o) { return one(decomposeAttentionCombine(e, o)); })
+      .Case([&](ir::LinearAttentionOp o) { return decomposeLinearAttention(e, o); })
+      .Case([&](ir::SelectiveScanOp o) { return decomposeSelectiveScan(e, o); })
+      .Case([&](ir::SsdOp o) { return decomposeSsd(e, o); })
       .Default([&](Operation *o) -> FailureOr<SmallVector<Value>> {
         o->emitOpError("cannot be decomposed yet: native code generation for it is not "
                        "implemented; run the module with the reference evaluator (--reference)");

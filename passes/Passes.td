@@ -67,4 +67,19 @@ def Decompose : Pass<"icl-decompose", "mlir::func::FuncOp"> {
   ];
 }
 
+def MemrefCopyToLinalg : Pass<"icl-memref-copy-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Rewrite memref.copy as linalg.copy so copies become loops";
+  let description = [{
+    Bufferization materialises tensor copies as `memref.copy`, which the LLVM
+    lowering turns into a call to MLIR's C runner utilities when a layout is
+    strided. Compiled models must not depend on those libraries, so copies
+    are rewritten as `linalg.copy` and lowered (and vectorised) like every
+    other linalg op.
+
+    Before: `memref.copy %a, %b : memref<4xf32, strided<[2]>> to memref<4xf32>`
+    After:  `linalg.copy ins(%a : ...) outs(%b : ...)`
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 #endif // ICL_PASSES_TD

@@ -13,7 +13,6 @@
 
 #include "frontends/rasp/Lexer.h"
 
-#include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Casting.h"
 
 #include <cstdint>
@@ -40,8 +39,8 @@ inline llvm::StringRef spell(UnaryOp op) {
   return names[static_cast<int>(op)];
 }
 inline llvm::StringRef spell(BinaryOp op) {
-  static const char *const names[] = {"^", "*", "/", "%", "+", "-", "==",
-                                      "<", ">", "<=", ">=", "and", "or"};
+  static const char *const names[] = {
+      "^", "*", "/", "%", "+", "-", "==", "<", ">", "<=", ">=", "and", "or"};
   return names[static_cast<int>(op)];
 }
 
@@ -97,8 +96,7 @@ private:
 using ExprPtr = std::unique_ptr<Expr>;
 
 /// Expressions whose only data is their children build from this.
-template <Expr::Kind K>
-class ExprOfKind : public Expr {
+template <Expr::Kind K> class ExprOfKind : public Expr {
 public:
   static bool classof(const Expr *e) { return e->getKind() == K; }
 
@@ -169,8 +167,8 @@ class DictCompExpr : public ExprOfKind<Expr::Kind::DictComp> {
 public:
   DictCompExpr(SourceLoc loc, llvm::StringRef text, ExprPtr key, ExprPtr value,
                std::vector<Ident> vars, ExprPtr iterable)
-      : ExprOfKind(loc, text), key(std::move(key)), value(std::move(value)),
-        vars(std::move(vars)), iterable(std::move(iterable)) {}
+      : ExprOfKind(loc, text), key(std::move(key)), value(std::move(value)), vars(std::move(vars)),
+        iterable(std::move(iterable)) {}
   ExprPtr key;
   ExprPtr value;
   std::vector<Ident> vars;
@@ -225,8 +223,7 @@ public:
   ListFnExpr(Kind kind, SourceLoc loc, llvm::StringRef text, std::vector<ExprPtr> args)
       : Expr(kind, loc, text), args(std::move(args)) {}
   static bool classof(const Expr *e) {
-    return e->getKind() == Kind::Range || e->getKind() == Kind::Zip ||
-           e->getKind() == Kind::Len;
+    return e->getKind() == Kind::Range || e->getKind() == Kind::Zip || e->getKind() == Kind::Len;
   }
   std::vector<ExprPtr> args;
 };
@@ -252,8 +249,7 @@ public:
 /// `thenValue if cond else elseValue`.
 class CondExpr : public ExprOfKind<Expr::Kind::Cond> {
 public:
-  CondExpr(SourceLoc loc, llvm::StringRef text, ExprPtr thenValue, ExprPtr cond,
-           ExprPtr elseValue)
+  CondExpr(SourceLoc loc, llvm::StringRef text, ExprPtr thenValue, ExprPtr cond, ExprPtr elseValue)
       : ExprOfKind(loc, text), thenValue(std::move(thenValue)), cond(std::move(cond)),
         elseValue(std::move(elseValue)) {}
   ExprPtr thenValue;

@@ -23,6 +23,7 @@
 #include "llvm/Support/Path.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace llvm;
 
@@ -114,9 +115,7 @@ constexpr size_t kMaxCallDepth = 100;
 /// range( builds its list eagerly.
 constexpr size_t kMaxRangeLength = size_t(1) << 20;
 
-Error opError(const Twine &message) {
-  return createStringError(inconvertibleErrorCode(), message);
-}
+Error opError(const Twine &message) { return createStringError(inconvertibleErrorCode(), message); }
 
 /// "1 element", "3 elements".
 std::string plural(size_t n, StringRef noun) {
@@ -149,10 +148,7 @@ bool atomsEqual(const Atom &a, const Atom &b) {
                                            : a.getBool() == b.getBool();
 }
 
-template <typename T>
-int threeWay(const T &a, const T &b) {
-  return a < b ? -1 : (b < a ? 1 : 0);
-}
+template <typename T> int threeWay(const T &a, const T &b) { return a < b ? -1 : (b < a ? 1 : 0); }
 
 Expected<bool> compareAtoms(Comparison op, const Atom &a, const Atom &b) {
   if (op == Comparison::Eq)
@@ -276,8 +272,7 @@ Expected<Atom> applyBinary(BinaryOp op, const Atom &a, const Atom &b) {
   default:
     break;
   }
-  if (op == BinaryOp::Add && a.getKind() == Atom::Kind::String &&
-      b.getKind() == Atom::Kind::String)
+  if (op == BinaryOp::Add && a.getKind() == Atom::Kind::String && b.getKind() == Atom::Kind::String)
     return Atom::string(a.getString() + b.getString());
   if (!a.isNumber() || !b.isNumber())
     return opError("cannot apply '" + spell(op) + "' to " + describe(a) + " and " + describe(b));
@@ -296,7 +291,9 @@ Expected<Atom> applyBinary(BinaryOp op, const Atom &a, const Atom &b) {
         return opError("integer overflow in '" + spell(op) + "'");
       return Atom::integer(result);
     }
-    return finiteFloat(op == BinaryOp::Add ? x + y : op == BinaryOp::Sub ? x - y : x * y,
+    return finiteFloat(op == BinaryOp::Add   ? x + y
+                       : op == BinaryOp::Sub ? x - y
+                                             : x * y,
                        spell(op));
   }
   case BinaryOp::Div:
@@ -380,12 +377,12 @@ std::string formatLoc(const SourceRef &ref) {
 /// An evaluation error of `node` at input position `position`.
 Error nodeError(const Node &node, size_t position, Error err) {
   const Origin &origin = node.getOrigin();
-  std::string context = "at position " + std::to_string(position) + ", in '" + origin.expr.text +
-                        "'";
+  std::string context =
+      "at position " + std::to_string(position) + ", in '" + origin.expr.text + "'";
   if (!origin.callSites.empty())
     context += ", reached from " + formatLoc(origin.callSites.front());
-  return opError(formatLoc(origin.expr) + ": error: " + toString(std::move(err)) + " (" +
-                 context + ")");
+  return opError(formatLoc(origin.expr) + ": error: " + toString(std::move(err)) + " (" + context +
+                 ")");
 }
 
 std::string describe(const Value &value) {
@@ -594,8 +591,8 @@ private:
       return value->getList();
     if (value->getKind() == Value::Kind::Dict)
       return std::vector<Value>(value->getDict().keys.begin(), value->getDict().keys.end());
-    return makeError(iterable.getLoc(), "can only iterate over a compile-time list or dict, got " +
-                                            describe(*value));
+    return makeError(iterable.getLoc(),
+                     "can only iterate over a compile-time list or dict, got " + describe(*value));
   }
 
   Error bindVars(ArrayRef<Ident> vars, const Value &item, Env &env) {
@@ -783,8 +780,8 @@ private:
     std::vector<Atom> atoms;
     for (const Value &value : values) {
       if (!value.isAtom())
-        return makeError(expr.getLoc(), role + " must hold only atoms, but holds " +
-                                            describe(value));
+        return makeError(expr.getLoc(),
+                         role + " must hold only atoms, but holds " + describe(value));
       atoms.push_back(value.getAtom());
     }
     return atoms;
@@ -797,8 +794,8 @@ private:
       if (!key)
         return key.takeError();
       if (!key->isAtom())
-        return makeError(expr.keys[i]->getLoc(), "a dict key must be an atom, got " +
-                                                     describe(*key));
+        return makeError(expr.keys[i]->getLoc(),
+                         "a dict key must be an atom, got " + describe(*key));
       Expected<Value> value = eval(*expr.values[i], env);
       if (!value)
         return value.takeError();
@@ -838,8 +835,7 @@ private:
       if (!key)
         return key.takeError();
       if (!key->isAtom())
-        return makeError(expr.key->getLoc(), "a dict key must be an atom, got " +
-                                                 describe(*key));
+        return makeError(expr.key->getLoc(), "a dict key must be an atom, got " + describe(*key));
       Expected<Value> value = eval(*expr.value, scope);
       if (!value)
         return value.takeError();
@@ -853,8 +849,8 @@ private:
     if (!operand)
       return operand.takeError();
     if (expr.op == UnaryOp::Not && operand->isSelector())
-      return Value(graph.addSelectorLogic(Node::Kind::SelectorNot, {operand->getNode()},
-                                          origin(expr)));
+      return Value(
+          graph.addSelectorLogic(Node::Kind::SelectorNot, {operand->getNode()}, origin(expr)));
     UnaryOp op = expr.op;
     return elementwise(expr, {*operand}, spell(op),
                        [op](ArrayRef<Atom> x) { return applyUnary(op, x[0]); });
@@ -875,8 +871,7 @@ private:
                                             "' combines two selectors or two s-ops/atoms, got " +
                                             describe(*lhs) + " and " + describe(*rhs));
       Node::Kind kind = op == BinaryOp::And ? Node::Kind::SelectorAnd : Node::Kind::SelectorOr;
-      return Value(
-          graph.addSelectorLogic(kind, {lhs->getNode(), rhs->getNode()}, origin(expr)));
+      return Value(graph.addSelectorLogic(kind, {lhs->getNode(), rhs->getNode()}, origin(expr)));
     }
     return elementwise(expr, {*lhs, *rhs}, spell(op),
                        [op](ArrayRef<Atom> x) { return applyBinary(op, x[0], x[1]); });
@@ -922,8 +917,8 @@ private:
                          "the default of aggregate( must be an atom, got " + describe(*value));
       defaultValue = value->getAtom();
     }
-    return Value(graph.addAggregate(selector->getNode(), *sopNode, std::move(defaultValue),
-                                    origin(expr)));
+    return Value(
+        graph.addAggregate(selector->getNode(), *sopNode, std::move(defaultValue), origin(expr)));
   }
 
   Expected<Value> evalListFn(const ListFnExpr &expr, Env &env) {
@@ -981,8 +976,8 @@ private:
     std::vector<Value> values;
     for (int64_t v = start; step > 0 ? v < stop : v > stop;) {
       if (values.size() == kMaxRangeLength)
-        return makeError(expr.getLoc(), "range( has more than " + Twine(kMaxRangeLength) +
-                                            " elements");
+        return makeError(expr.getLoc(),
+                         "range( has more than " + Twine(kMaxRangeLength) + " elements");
       values.push_back(Atom::integer(v));
       if (AddOverflow(v, step, v))
         break;
@@ -1050,14 +1045,14 @@ private:
   /// it is out of range.
   const Node *loadPosition(const Expr &expr, const Node *sop, int64_t index) {
     Origin here = origin(expr);
-    const Node *target =
-        index >= 0
-            ? graph.addConstant(Atom::integer(index), here)
-            : graph.addMap({length},
-                           [index](ArrayRef<Atom> n) {
-                             return applyBinary(BinaryOp::Add, n[0], Atom::integer(index));
-                           },
-                           here);
+    const Node *target = index >= 0
+                             ? graph.addConstant(Atom::integer(index), here)
+                             : graph.addMap(
+                                   {length},
+                                   [index](ArrayRef<Atom> n) {
+                                     return applyBinary(BinaryOp::Add, n[0], Atom::integer(index));
+                                   },
+                                   here);
     const Node *selector = graph.addSelect(indices, target, Comparison::Eq, here);
     return graph.addAggregate(selector, sop, Atom::integer(0), here);
   }
@@ -1079,10 +1074,9 @@ private:
   Expected<Value> call(const Expr &site, const Function &function, std::vector<Value> args) {
     if (function.kind == Function::Kind::SelectorWidth) {
       if (args.size() != 1 || !args.front().isSelector())
-        return makeError(site.getLoc(),
-                         "selector_width expects one selector, got " +
-                             (args.size() == 1 ? describe(args.front())
-                                               : plural(args.size(), "argument")));
+        return makeError(site.getLoc(), "selector_width expects one selector, got " +
+                                            (args.size() == 1 ? describe(args.front())
+                                                              : plural(args.size(), "argument")));
       return Value(graph.addSelectorWidth(args.front().getNode(), origin(site)));
     }
     const DefStmt &def = *function.def;
@@ -1149,11 +1143,10 @@ private:
     switch (container->getKind()) {
     case Value::Kind::List:
     case Value::Kind::Dict: {
-      std::vector<Value> members =
-          container->getKind() == Value::Kind::List
-              ? container->getList()
-              : std::vector<Value>(container->getDict().keys.begin(),
-                                   container->getDict().keys.end());
+      std::vector<Value> members = container->getKind() == Value::Kind::List
+                                       ? container->getList()
+                                       : std::vector<Value>(container->getDict().keys.begin(),
+                                                            container->getDict().keys.end());
       Expected<std::vector<Atom>> atoms = atomsOf(*expr.container, members, "the right of 'in'");
       if (!atoms)
         return atoms.takeError();
@@ -1438,8 +1431,7 @@ Expected<Sequence> Evaluator::computeAggregate(const AggregateNode &node) const 
                                  "average 0/1 values"));
       if (!value.isNumber())
         return nodeError(node, q,
-                         opError("cannot average " + describe(value) + " (" +
-                                 Twine(chosen.size()) +
+                         opError("cannot average " + describe(value) + " (" + Twine(chosen.size()) +
                                  " positions selected); a mean needs numbers"));
       sum += value.toDouble();
     }

@@ -97,8 +97,7 @@ std::string describeToken(const Token &token);
 
 /// Tokenizes `source`; the last token is always Eof. Error locations name
 /// `fileName`, which must outlive the tokens.
-llvm::Expected<std::vector<Token>> lex(llvm::StringRef source,
-                                       llvm::StringRef fileName);
+llvm::Expected<std::vector<Token>> lex(llvm::StringRef source, llvm::StringRef fileName);
 
 } // namespace icl::rasp
 

@@ -2,9 +2,12 @@
 
 #include "frontends/rasp/Parser.h"
 
-#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/MemoryBuffer.h"
+
+#include <cstdint>
+#include <optional>
 
 using namespace llvm;
 
@@ -12,8 +15,9 @@ namespace icl::rasp {
 
 namespace {
 
-/// Hostile inputs such as 100000 nested parentheses must not overflow the
-/// stack of the recursive descent.
+/// Hostile inputs such as 100000 nested parentheses, or a chain of 100000
+/// additions, must not overflow the stack of the recursive descent or of the
+/// passes over the tree; this bounds the depth of every syntax tree.
 constexpr unsigned kMaxNesting = 256;
 
 /// Binary precedence levels, loosest first; 0 means "not a binary operator".
@@ -113,8 +117,7 @@ std::optional<Comparison> comparison(TokenKind kind) {
 
 class Parser {
 public:
-  Parser(Module &module, std::vector<Token> tokens)
-      : module(module), tokens(std::move(tokens)) {}
+  Parser(Module &module, std::vector<Token> tokens) : module(module), tokens(std::move(tokens)) {}
 
   Error parseModule() {
     while (peek().kind != TokenKind::Eof) {
@@ -175,20 +178,25 @@ private:
     return StringRef(begin, last.text.data() + last.text.size() - begin);
   }
 
-  /// Counts recursion depth for the lifetime of a parse function.
+  /// Counts tree depth for the lifetime of a parse function; `enter` adds a
+  /// level (an operator applied in a chain adds one too).
   class NestingGuard {
   public:
-    explicit NestingGuard(Parser &parser) : parser(parser) { ++parser.nesting; }
-    ~NestingGuard() { --parser.nesting; }
-    bool tooDeep() const { return parser.nesting > kMaxNesting; }
+    explicit NestingGuard(Parser &parser) : parser(parser) {}
+    ~NestingGuard() { parser.nesting -= levels; }
+    bool enter() {
+      ++levels;
+      return ++parser.nesting <= kMaxNesting;
+    }
 
   private:
     Parser &parser;
+    unsigned levels = 0;
   };
 
-  Error nestingError() const {
-    return makeError(peek().loc, "expression nested too deeply (more than " + Twine(kMaxNesting) +
-                                     " levels)");
+  Error nestingError(StringRef what) const {
+    return makeError(peek().loc,
+                     what + " nested too deeply (more than " + Twine(kMaxNesting) + " levels)");
   }
 
   //===--------------------------------------------------------------------===//
@@ -273,6 +281,9 @@ private:
 
   /// Statements up to (not including) `}` or, in a function body, `return`.
   Expected<std::vector<StmtPtr>> parseBlockStatements() {
+    NestingGuard guard(*this);
+    if (!guard.enter())
+      return nestingError("blocks");
     std::vector<StmtPtr> body;
     while (peek().kind != TokenKind::RBrace && peek().kind != TokenKind::KwReturn &&
            peek().kind != TokenKind::Eof) {
@@ -343,8 +354,7 @@ private:
                        "'return' is only allowed as the last statement of a function body");
     if (Error err = expect(TokenKind::RBrace, "to end the loop body"))
       return err;
-    return std::make_unique<ForStmt>(loc, std::move(*vars), std::move(*iterable),
-                                     std::move(*body));
+    return std::make_unique<ForStmt>(loc, std::move(*vars), std::move(*iterable), std::move(*body));
   }
 
   //===--------------------------------------------------------------------===//
@@ -354,9 +364,10 @@ private:
   /// Precedence climbing: parses operators of level `minLevel` or tighter.
   Expected<ExprPtr> parseExpr(unsigned minLevel = InLevel) {
     NestingGuard guard(*this);
-    if (guard.tooDeep())
-      return nestingError();
+    if (!guard.enter())
+      return nestingError("expression");
     size_t first = pos;
+    SourceLoc loc = peek().loc;
     Expected<ExprPtr> lhs = parseUnary();
     if (!lhs)
       return lhs.takeError();
@@ -368,6 +379,8 @@ private:
       unsigned level = binaryLevel(op.kind);
       if (level == NotBinary || level < minLevel)
         return lhs;
+      if (!guard.enter())
+        return nestingError("expression");
       take();
       if (op.kind == TokenKind::KwIf) {
         Expected<ExprPtr> cond = parseExpr();
@@ -378,26 +391,22 @@ private:
         Expected<ExprPtr> elseValue = parseExpr(level + 1);
         if (!elseValue)
           return elseValue.takeError();
-        lhs = std::make_unique<CondExpr>((*lhs)->getLoc(), textFrom(first), std::move(*lhs),
-                                         std::move(*cond), std::move(*elseValue));
+        lhs = std::make_unique<CondExpr>(loc, textFrom(first), std::move(*lhs), std::move(*cond),
+                                         std::move(*elseValue));
         continue;
       }
       Expected<ExprPtr> rhs = parseExpr(level + 1);
       if (!rhs)
         return rhs.takeError();
       if (op.kind == TokenKind::KwIn)
-        lhs = std::make_unique<InExpr>((*lhs)->getLoc(), textFrom(first), std::move(*lhs),
-                                       std::move(*rhs));
+        lhs = std::make_unique<InExpr>(loc, textFrom(first), std::move(*lhs), std::move(*rhs));
       else
-        lhs = std::make_unique<BinaryExpr>((*lhs)->getLoc(), textFrom(first),
-                                           binaryOp(op.kind), std::move(*lhs), std::move(*rhs));
+        lhs = std::make_unique<BinaryExpr>(loc, textFrom(first), binaryOp(op.kind), std::move(*lhs),
+                                           std::move(*rhs));
     }
   }
 
   Expected<ExprPtr> parseUnary() {
-    NestingGuard guard(*this);
-    if (guard.tooDeep())
-      return nestingError();
     size_t first = pos;
     const Token &token = peek();
     std::optional<UnaryOp> op;
@@ -409,6 +418,9 @@ private:
       op = UnaryOp::Plus;
     if (!op)
       return parsePostfix();
+    NestingGuard guard(*this);
+    if (!guard.enter())
+      return nestingError("expression");
     take();
     Expected<ExprPtr> operand = parseUnary();
     if (!operand)
@@ -418,6 +430,7 @@ private:
 
   Expected<ExprPtr> parsePostfix() {
     size_t first = pos;
+    SourceLoc loc = peek().loc;
     Expected<ExprPtr> base = parsePrimary();
     if (!base)
       return base.takeError();
@@ -432,16 +445,15 @@ private:
         }
         if (Error err = expect(TokenKind::RParen, "to close the argument list"))
           return err;
-        base = std::make_unique<CallExpr>((*base)->getLoc(), textFrom(first), std::move(*base),
-                                          std::move(args));
+        base = std::make_unique<CallExpr>(loc, textFrom(first), std::move(*base), std::move(args));
       } else if (consumeIf(TokenKind::LBracket)) {
         Expected<ExprPtr> index = parseExpr();
         if (!index)
           return index.takeError();
         if (Error err = expect(TokenKind::RBracket, "to close the index"))
           return err;
-        base = std::make_unique<IndexExpr>((*base)->getLoc(), textFrom(first), std::move(*base),
-                                           std::move(*index));
+        base =
+            std::make_unique<IndexExpr>(loc, textFrom(first), std::move(*base), std::move(*index));
       } else {
         return base;
       }
@@ -456,8 +468,7 @@ private:
       take();
       int64_t value;
       if (token.text.getAsInteger(10, value))
-        return makeError(token.loc,
-                         "integer literal '" + token.text + "' does not fit in 64 bits");
+        return makeError(token.loc, "integer literal '" + token.text + "' does not fit in 64 bits");
       return std::make_unique<IntExpr>(token.loc, token.text, value);
     }
     case TokenKind::Float: {
@@ -533,8 +544,8 @@ private:
         return err;
       if (Error err = expect(TokenKind::RBracket, "to close the list comprehension"))
         return err;
-      return std::make_unique<ListCompExpr>(loc, textFrom(first), std::move(*head),
-                                            std::move(vars), std::move(iterable));
+      return std::make_unique<ListCompExpr>(loc, textFrom(first), std::move(*head), std::move(vars),
+                                            std::move(iterable));
     }
     elements.push_back(std::move(*head));
     while (consumeIf(TokenKind::Comma)) {
@@ -620,8 +631,8 @@ private:
     take();
     if (Error err = expect(TokenKind::RParen, "to close select("))
       return err;
-    return std::make_unique<SelectExpr>(loc, textFrom(first), std::move(*keys),
-                                        std::move(*queries), *op);
+    return std::make_unique<SelectExpr>(loc, textFrom(first), std::move(*keys), std::move(*queries),
+                                        *op);
   }
 
   Expected<ExprPtr> parseAggregate(size_t first) {
@@ -658,30 +669,22 @@ private:
     }
     if (Error err = expect(TokenKind::RParen, "to close " + describeTokenKind(keyword.kind)))
       return err;
-    Expr::Kind kind;
-    size_t minArgs, maxArgs;
-    switch (keyword.kind) {
-    case TokenKind::KwRange:
-      kind = Expr::Kind::Range, minArgs = 1, maxArgs = 3;
-      break;
-    case TokenKind::KwZip:
-      kind = Expr::Kind::Zip, minArgs = 1, maxArgs = SIZE_MAX;
-      break;
-    default:
-      kind = Expr::Kind::Len, minArgs = 1, maxArgs = 1;
-      break;
-    }
-    if (args.size() < minArgs || args.size() > maxArgs) {
-      std::string count = minArgs == maxArgs    ? std::to_string(minArgs)
-                          : maxArgs == SIZE_MAX ? "at least " + std::to_string(minArgs)
-                                                : std::to_string(minArgs) + " to " +
-                                                      std::to_string(maxArgs);
-      return makeError(keyword.loc, "expected " + count + " argument" +
-                                        (maxArgs == 1 ? "" : "s") + " to " +
+    // range(stop) / range(start, stop[, step]); zip(list, ...); len(list).
+    struct Arity {
+      Expr::Kind kind;
+      size_t min, max;
+      std::string text;
+    };
+    Arity arity = keyword.kind == TokenKind::KwRange
+                      ? Arity{Expr::Kind::Range, 1, 3, "1 to 3 arguments"}
+                  : keyword.kind == TokenKind::KwZip
+                      ? Arity{Expr::Kind::Zip, 1, SIZE_MAX, "at least 1 argument"}
+                      : Arity{Expr::Kind::Len, 1, 1, "1 argument"};
+    if (args.size() < arity.min || args.size() > arity.max)
+      return makeError(keyword.loc, "expected " + arity.text + " to " +
                                         describeTokenKind(keyword.kind) + ", got " +
                                         Twine(args.size()));
-    }
-    return std::make_unique<ListFnExpr>(kind, keyword.loc, textFrom(first), std::move(args));
+    return std::make_unique<ListFnExpr>(arity.kind, keyword.loc, textFrom(first), std::move(args));
   }
 
   Module &module;
@@ -759,8 +762,8 @@ std::string printExpr(const Expr &expr) {
   }
   case Expr::Kind::Binary: {
     const auto &binary = cast<BinaryExpr>(expr);
-    return ("(" + printExpr(*binary.lhs) + " " + spell(binary.op) + " " +
-            printExpr(*binary.rhs) + ")")
+    return ("(" + printExpr(*binary.lhs) + " " + spell(binary.op) + " " + printExpr(*binary.rhs) +
+            ")")
         .str();
   }
   case Expr::Kind::Select: {
@@ -771,8 +774,8 @@ std::string printExpr(const Expr &expr) {
   }
   case Expr::Kind::Aggregate: {
     const auto &aggregate = cast<AggregateExpr>(expr);
-    std::string out = "aggregate(" + printExpr(*aggregate.selector) + ", " +
-                      printExpr(*aggregate.sop);
+    std::string out =
+        "aggregate(" + printExpr(*aggregate.selector) + ", " + printExpr(*aggregate.sop);
     if (aggregate.defaultValue)
       out += ", " + printExpr(*aggregate.defaultValue);
     return out + ")";

@@ -156,15 +156,6 @@ private:
   std::string name;
 };
 
-/// The name of a node kind ("map", "select", ...).
-inline llvm::StringRef kindName(Node::Kind kind) {
-  static const char *const names[] = {"tokens",       "indices",     "constant",
-                                      "map",          "sequence_map", "select",
-                                      "selector_and", "selector_or", "selector_not",
-                                      "aggregate",    "selector_width"};
-  return names[static_cast<int>(kind)];
-}
-
 class TokensNode : public Node {
 public:
   TokensNode(unsigned id, TokenType type, Origin origin)
@@ -190,9 +181,8 @@ private:
 /// Map (one operand) or SequenceMap (several, all distinct).
 class MapNode : public Node {
 public:
-  MapNode(unsigned id, std::vector<const Node *> operands, AtomFn fn, Origin origin)
-      : Node(operands.size() == 1 ? Kind::Map : Kind::SequenceMap, id, std::move(operands),
-             std::move(origin)),
+  MapNode(unsigned id, const std::vector<const Node *> &operands, AtomFn fn, Origin origin)
+      : Node(operands.size() == 1 ? Kind::Map : Kind::SequenceMap, id, operands, std::move(origin)),
         fn(std::move(fn)) {}
   static bool classof(const Node *n) {
     return n->getKind() == Kind::Map || n->getKind() == Kind::SequenceMap;
@@ -247,16 +237,14 @@ public:
   }
   const Node *addMap(std::vector<const Node *> operands, AtomFn fn, Origin origin) {
     assert(!operands.empty() && "a map needs an operand");
-    return add(
-        std::make_unique<MapNode>(nextId(), std::move(operands), std::move(fn), std::move(origin)));
+    return add(std::make_unique<MapNode>(nextId(), operands, std::move(fn), std::move(origin)));
   }
   const Node *addSelect(const Node *keys, const Node *queries, Comparison cmp, Origin origin) {
     assert(!keys->isSelector() && !queries->isSelector());
     return add(std::make_unique<SelectNode>(nextId(), keys, queries, cmp, std::move(origin)));
   }
   /// SelectorAnd and SelectorOr take two selectors, SelectorNot one.
-  const Node *addSelectorLogic(Node::Kind kind, std::vector<const Node *> operands,
-                               Origin origin) {
+  const Node *addSelectorLogic(Node::Kind kind, std::vector<const Node *> operands, Origin origin) {
     assert((kind == Node::Kind::SelectorNot ? operands.size() == 1 : operands.size() == 2) &&
            (kind == Node::Kind::SelectorAnd || kind == Node::Kind::SelectorOr ||
             kind == Node::Kind::SelectorNot));

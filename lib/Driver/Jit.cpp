@@ -13,6 +13,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Transforms/Passes.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
@@ -136,9 +137,14 @@ llvm::Expected<std::unique_ptr<JitFunction>> JitFunction::compile(func::FuncOp f
   OwningOpRef<ModuleOp> module = cast<ModuleOp>(func->getParentOp()->clone());
   auto entry = module->lookupSymbol<func::FuncOp>(sig->name);
   entry->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), UnitAttr::get(ctx));
+  // Only the entry and what it calls are compiled.
+  for (auto other : module->getOps<func::FuncOp>())
+    if (other != entry)
+      other.setPrivate();
 
   DiagnosticCollector diagnostics(ctx);
   PassManager pm(ctx);
+  pm.addPass(createSymbolDCEPass());
   mlir::icl::InlineWeightsOptions inlineOptions;
   inlineOptions.weightsDir = weightsDir.str();
   pm.addPass(mlir::icl::createInlineWeights(inlineOptions));

@@ -127,9 +127,8 @@ std::string selectorRows(StringRef source, StringRef name, StringRef input) {
 
 /// examples/rasp/<name>, found from this file's place in the repository.
 std::string examplePath(StringRef name) {
-  llvm::SmallString<256> path(
-      llvm::sys::path::parent_path(llvm::sys::path::parent_path(
-          llvm::sys::path::parent_path(__FILE__))));
+  llvm::SmallString<256> path(llvm::sys::path::parent_path(
+      llvm::sys::path::parent_path(llvm::sys::path::parent_path(__FILE__))));
   llvm::sys::path::append(path, "examples", "rasp", name);
   return std::string(path);
 }
@@ -173,11 +172,11 @@ TEST(RaspLexer, TokensOfAStatement) {
 
 TEST(RaspLexer, OperatorsAndKeywords) {
   EXPECT_EQ(kinds("== != < > <= >= = + - * / % ^ ( ) [ ] { } , ; :"),
-            (std::vector<TK>{TK::EqEq, TK::NotEq, TK::Less, TK::Greater, TK::LessEq,
-                             TK::GreaterEq, TK::Assign, TK::Plus, TK::Minus, TK::Star, TK::Slash,
-                             TK::Percent, TK::Caret, TK::LParen, TK::RParen, TK::LBracket,
-                             TK::RBracket, TK::LBrace, TK::RBrace, TK::Comma, TK::Semicolon,
-                             TK::Colon, TK::Eof}));
+            (std::vector<TK>{TK::EqEq,      TK::NotEq,    TK::Less,   TK::Greater, TK::LessEq,
+                             TK::GreaterEq, TK::Assign,   TK::Plus,   TK::Minus,   TK::Star,
+                             TK::Slash,     TK::Percent,  TK::Caret,  TK::LParen,  TK::RParen,
+                             TK::LBracket,  TK::RBracket, TK::LBrace, TK::RBrace,  TK::Comma,
+                             TK::Semicolon, TK::Colon,    TK::Eof}));
   EXPECT_EQ(kinds("def return for in if else and or not load round indicator True tokens"),
             (std::vector<TK>{TK::KwDef, TK::KwReturn, TK::KwFor, TK::KwIn, TK::KwIf, TK::KwElse,
                              TK::KwAnd, TK::KwOr, TK::KwNot, TK::KwLoad, TK::KwRound,
@@ -185,9 +184,9 @@ TEST(RaspLexer, OperatorsAndKeywords) {
 }
 
 TEST(RaspLexer, KeywordsWithParenthesisAreSingleTokens) {
-  EXPECT_EQ(kinds("select( aggregate( range( zip( len("),
-            (std::vector<TK>{TK::KwSelect, TK::KwAggregate, TK::KwRange, TK::KwZip, TK::KwLen,
-                             TK::Eof}));
+  EXPECT_EQ(
+      kinds("select( aggregate( range( zip( len("),
+      (std::vector<TK>{TK::KwSelect, TK::KwAggregate, TK::KwRange, TK::KwZip, TK::KwLen, TK::Eof}));
   // With a space they are names followed by '('.
   EXPECT_EQ(kinds("select (len"),
             (std::vector<TK>{TK::Identifier, TK::LParen, TK::Identifier, TK::Eof}));
@@ -445,7 +444,20 @@ TEST(RaspParserErrors, Expressions) {
             "test.rasp:1:16: error: expected ')' to close 'indicator', got ';'");
   std::string deep = "x = " + std::string(300, '(') + "1" + std::string(300, ')') + ";";
   EXPECT_EQ(parseError(deep),
-            "test.rasp:1:131: error: expression nested too deeply (more than 256 levels)");
+            "test.rasp:1:261: error: expression nested too deeply (more than 256 levels)");
+  std::string negations = "x = " + std::string(300, '-') + "1;";
+  EXPECT_EQ(parseError(negations),
+            "test.rasp:1:260: error: expression nested too deeply (more than 256 levels)");
+  std::string chain = "x = 1";
+  for (int i = 0; i < 300; ++i)
+    chain += "+1";
+  EXPECT_EQ(parseError(chain + ";"),
+            "test.rasp:1:515: error: expression nested too deeply (more than 256 levels)");
+  std::string defs;
+  for (int i = 0; i < 300; ++i)
+    defs += "def f() { ";
+  EXPECT_EQ(parseError(defs),
+            "test.rasp:1:2571: error: blocks nested too deeply (more than 256 levels)");
 }
 
 TEST(RaspParserErrors, ListsDictsAndComprehensions) {
@@ -468,8 +480,8 @@ TEST(RaspParserErrors, ListsDictsAndComprehensions) {
 TEST(RaspParserErrors, SelectAggregateAndListFunctions) {
   EXPECT_EQ(parseError("s = select(a b, ==);"),
             "test.rasp:1:14: error: expected ',' after the keys of select(, got 'b'");
-  EXPECT_EQ(parseError("s = select(a, b ==);"),
-            "test.rasp:1:17: error: expected ',' after the queries of select(, got '=='");
+  EXPECT_EQ(parseError("s = select(a, b c);"),
+            "test.rasp:1:17: error: expected ',' after the queries of select(, got 'c'");
   EXPECT_EQ(parseError("s = select(a, b, =);"),
             "test.rasp:1:18: error: expected a comparison (==, !=, <, >, <=, >=) as the third "
             "argument of select(, got '='");
@@ -531,8 +543,7 @@ TEST(RaspInterpreter, ComparisonsAndLogic) {
 }
 
 TEST(RaspInterpreter, ConditionalsMembershipAndLookups) {
-  EXPECT_EQ(run("x = tokens if indices < 2 else \"_\";", "x", "abcd"),
-            "[\"a\",\"b\",\"_\",\"_\"]");
+  EXPECT_EQ(run("x = tokens if indices < 2 else \"_\";", "x", "abcd"), "[\"a\",\"b\",\"_\",\"_\"]");
   EXPECT_EQ(run("x = tokens in [\"a\", \"c\"];", "x", "abc"), "[true,false,true]");
   EXPECT_EQ(run("x = tokens in {\"b\": 0};", "x", "abc"), "[false,true,false]");
   EXPECT_EQ(run("x = {\"a\": 1, \"b\": 2}[tokens];", "x", "abba"), "[1,2,2,1]");
@@ -594,9 +605,9 @@ c = indices + fact(4);
   ASSERT_TRUE(bool(program));
   EXPECT_EQ((*program)->lookup("pair")->getList().size(), 2u);
   // Functions close over their defining scope, not the caller's.
-  EXPECT_EQ(run("k = 1; def f() { return indices + k; } def g(k) { return f(); } x = g(5);", "x",
-                "ab"),
-            "[1,2]");
+  EXPECT_EQ(
+      run("k = 1; def f() { return indices + k; } def g(k) { return f(); } x = g(5);", "x", "ab"),
+      "[1,2]");
 }
 
 //===----------------------------------------------------------------------===//
@@ -608,8 +619,7 @@ TEST(RaspAggregate, NothingSelectedGivesTheDefault) {
             "[0,5,6.0]");
   EXPECT_EQ(run("x = aggregate(select(indices, indices - 1, ==), tokens, \"-\");", "x", "abc"),
             "[\"-\",\"a\",\"b\"]");
-  EXPECT_EQ(run("x = aggregate(select(indices, 9, ==), tokens, True);", "x", "ab"),
-            "[true,true]");
+  EXPECT_EQ(run("x = aggregate(select(indices, 9, ==), tokens, True);", "x", "ab"), "[true,true]");
 }
 
 TEST(RaspAggregate, OneSelectedGivesThatValueOfAnyType) {
@@ -617,8 +627,7 @@ TEST(RaspAggregate, OneSelectedGivesThatValueOfAnyType) {
             "[\"b\",\"b\",\"b\"]");
   EXPECT_EQ(run("x = aggregate(select(indices, 0, ==), tokens == \"a\");", "x", "ab"),
             "[true,true]");
-  EXPECT_EQ(run("x = aggregate(select(indices, 0, ==), tokens_float);", "x", "[3,4]"),
-            "[3.0,3.0]");
+  EXPECT_EQ(run("x = aggregate(select(indices, 0, ==), tokens_float);", "x", "[3,4]"), "[3.0,3.0]");
 }
 
 TEST(RaspAggregate, SeveralSelectedGiveTheMean) {
@@ -734,6 +743,18 @@ TEST(RaspInterpreterErrors, CompileTimeOperations) {
             "test.rasp:1:10: error: 'if' expects a bool, got the int 2");
   EXPECT_EQ(buildError("x = (-8.0) ^ 0.5;"),
             "test.rasp:1:5: error: the result of '^' is not a real number");
+  EXPECT_EQ(buildError("x = 10.0 ^ 400;"),
+            "test.rasp:1:5: error: the result of '^' is too large for a float");
+  EXPECT_EQ(buildError("x = 9223372036854775807 + 1;"),
+            "test.rasp:1:5: error: integer overflow in '+'");
+  EXPECT_EQ(buildError("x = -9223372036854775807 - 1;\ny = -x;"),
+            "test.rasp:2:5: error: integer overflow in '-'");
+  EXPECT_EQ(buildError("x = round(10.0 ^ 30);"),
+            "test.rasp:1:5: error: round( of the float 1e+30 does not fit in an int");
+  EXPECT_EQ(buildError("x = 1 and True;"),
+            "test.rasp:1:5: error: 'and' expects a bool, got the int 1");
+  EXPECT_EQ(buildError("x = indicator(1);"),
+            "test.rasp:1:5: error: 'indicator' expects a bool, got the int 1");
 }
 
 TEST(RaspInterpreterErrors, ListsAndDicts) {
@@ -790,7 +811,7 @@ TEST(RaspInterpreterErrors, ListFunctionsLoopsAndAssignments) {
   EXPECT_EQ(buildError("for a, b in [1, 2] { }"),
             "test.rasp:1:5: error: cannot unpack the int 1 into 2 variables");
   EXPECT_EQ(buildError("a, b = 1, 2, 3;"), "test.rasp:1:1: error: expected 2 values to assign, "
-                                             "got 3");
+                                           "got 3");
   EXPECT_EQ(buildError("a, b = [1];"), "test.rasp:1:1: error: expected 2 values to assign, got 1");
 }
 
@@ -888,12 +909,18 @@ sorted = sort(tokens, tokens);
 TEST(RaspGraph, MapFunctionsWorkOnAtoms) {
   auto program = Program::fromSource("x = 3 * indices - 1;", "test.rasp");
   ASSERT_TRUE(bool(program));
-  const auto *map = llvm::cast<MapNode>(*(*program)->getSOp("x"));
-  // A compiler can tabulate the callable over a value set.
-  auto value = map->getFunction()({Atom::integer(4)});
-  ASSERT_TRUE(bool(value));
-  EXPECT_EQ(value->getInt(), 11);
-  EXPECT_EQ(map->getOperands()[0]->getKind(), Node::Kind::Map);
+  // A compiler can tabulate each callable over a value set.
+  const auto *outer = llvm::cast<MapNode>(*(*program)->getSOp("x"));
+  EXPECT_EQ(outer->getOrigin().expr.text, "3 * indices - 1");
+  auto minusOne = outer->getFunction()({Atom::integer(4)});
+  ASSERT_TRUE(bool(minusOne));
+  EXPECT_EQ(minusOne->getInt(), 3);
+  const auto *inner = llvm::cast<MapNode>(outer->getOperands()[0]);
+  EXPECT_EQ(inner->getKind(), Node::Kind::Map);
+  EXPECT_EQ(inner->getOrigin().expr.text, "3 * indices");
+  auto timesThree = inner->getFunction()({Atom::integer(4)});
+  ASSERT_TRUE(bool(timesThree));
+  EXPECT_EQ(timesThree->getInt(), 12);
   const auto *constant = llvm::cast<ConstantNode>(
       llvm::cast<SelectNode>((*program)->lookup("full_s")->getNode())->getKeys());
   EXPECT_EQ(constant->getValue().getInt(), 1);
@@ -943,8 +970,7 @@ TEST(RaspLibrary, MaxMinAverageAndLoadFromLocation) {
   EXPECT_EQ(run("x = max(tokens_int, indices);", "x", "[3,0,5]"), "[3,1,5]");
   EXPECT_EQ(run("m = max(3, 5);\nx = indices + m;", "x", "a"), "[5]");
   EXPECT_EQ(run("x = average(tokens_int);", "x", "[1,2,3,6]"), "[3.0,3.0,3.0,3.0]");
-  EXPECT_EQ(run("x = load_from_location(tokens, 2);", "x", "abcd"),
-            "[\"c\",\"c\",\"c\",\"c\"]");
+  EXPECT_EQ(run("x = load_from_location(tokens, 2);", "x", "abcd"), "[\"c\",\"c\",\"c\",\"c\"]");
   EXPECT_EQ(run("x = load_from_location(tokens, length - indices - 1);", "x", "abc"),
             "[\"c\",\"b\",\"a\"]");
 }
@@ -1130,23 +1156,20 @@ TEST(RaspExamples, Histogram) {
 
 TEST(RaspExamples, DoubleHistogram) {
   EXPECT_EQ(runExample("double_histogram.rasp", "double_histogram", "aabbc"), "[2,2,2,2,1]");
-  EXPECT_EQ(runExample("double_histogram.rasp", "double_histogram", "aaabbc"),
-            "[1,1,1,1,1,1]");
+  EXPECT_EQ(runExample("double_histogram.rasp", "double_histogram", "aaabbc"), "[1,1,1,1,1,1]");
   EXPECT_EQ(runExample("double_histogram.rasp", "double_histogram", "abcab"), "[2,2,1,2,2]");
 }
 
 TEST(RaspExamples, Sort) {
   EXPECT_EQ(runExample("sort.rasp", "sorted", "dbca"), "[\"a\",\"b\",\"c\",\"d\"]");
-  EXPECT_EQ(runExample("sort.rasp", "sorted", "banana"),
-            "[\"a\",\"a\",\"a\",\"b\",\"n\",\"n\"]");
+  EXPECT_EQ(runExample("sort.rasp", "sorted", "banana"), "[\"a\",\"a\",\"a\",\"b\",\"n\",\"n\"]");
   EXPECT_EQ(runExample("sort.rasp", "sorted", "z"), "[\"z\"]");
 }
 
 TEST(RaspExamples, SortByFrequency) {
   EXPECT_EQ(runExample("sort_freq.rasp", "sort_freq", "abbccc"),
             "[\"c\",\"c\",\"c\",\"b\",\"b\",\"a\"]");
-  EXPECT_EQ(runExample("sort_freq.rasp", "sort_freq", "aabcb"),
-            "[\"a\",\"a\",\"b\",\"b\",\"c\"]");
+  EXPECT_EQ(runExample("sort_freq.rasp", "sort_freq", "aabcb"), "[\"a\",\"a\",\"b\",\"b\",\"c\"]");
   EXPECT_EQ(runExample("sort_freq.rasp", "sort_freq", "cab"), "[\"c\",\"a\",\"b\"]");
 }
 
