@@ -19,6 +19,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tools = [
     ToolSubst("icl-opt", unresolved="fatal"),
     ToolSubst("icl-run", unresolved="fatal"),
+    ToolSubst("icl-compile", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, [config.icl_tools_dir])
 

@@ -2,18 +2,14 @@
 
 #include "lib/Driver/Jit.h"
 
+#include "lib/Driver/Compile.h"
+
 #include "dialects/icl/IR/IclOps.h"
 #include "lib/Reference/Evaluator.h"
-#include "passes/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/Diagnostics.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Transforms/Passes.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
@@ -101,26 +97,6 @@ llvm::Expected<std::vector<HostArray>> prepareInputs(const FunctionSignature &si
   return prepared;
 }
 
-namespace {
-/// Collects diagnostics so a failed compilation becomes one llvm::Error.
-class DiagnosticCollector {
-public:
-  explicit DiagnosticCollector(MLIRContext *ctx)
-      : handler(ctx, [this](Diagnostic &diag) {
-          llvm::raw_string_ostream os(messages);
-          if (!messages.empty())
-            os << "\n";
-          os << diag.getLocation() << ": " << diag;
-          for (Diagnostic &note : diag.getNotes())
-            os << "\n  note: " << note;
-          return success();
-        }) {}
-  std::string messages;
-
-private:
-  ScopedDiagnosticHandler handler;
-};
-} // namespace
 
 llvm::Expected<std::unique_ptr<JitFunction>> JitFunction::compile(func::FuncOp func,
                                                                   llvm::StringRef weightsDir) {
@@ -129,30 +105,14 @@ llvm::Expected<std::unique_ptr<JitFunction>> JitFunction::compile(func::FuncOp f
     return sig.takeError();
 
   MLIRContext *ctx = func.getContext();
-  // Bufferization and lowering interfaces of the upstream dialects.
-  DialectRegistry registry;
-  registerAllDialects(registry);
-  registerAllExtensions(registry);
-  ctx->appendDialectRegistry(registry);
   OwningOpRef<ModuleOp> module = cast<ModuleOp>(func->getParentOp()->clone());
-  auto entry = module->lookupSymbol<func::FuncOp>(sig->name);
-  entry->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), UnitAttr::get(ctx));
   // Only the entry and what it calls are compiled.
   for (auto other : module->getOps<func::FuncOp>())
-    if (other != entry)
+    if (other.getSymName() != sig->name)
       other.setPrivate();
-
-  DiagnosticCollector diagnostics(ctx);
-  PassManager pm(ctx);
-  pm.addPass(createSymbolDCEPass());
-  mlir::icl::InlineWeightsOptions inlineOptions;
-  inlineOptions.weightsDir = weightsDir.str();
-  pm.addPass(mlir::icl::createInlineWeights(inlineOptions));
-  mlir::icl::X86PipelineOptions options;
-  mlir::icl::buildX86Pipeline(pm, options);
-  if (failed(pm.run(*module)))
-    return llvm::createStringError("native compilation of '%s' failed:\n%s", sig->name.c_str(),
-                                   diagnostics.messages.c_str());
+  if (llvm::Error err = runPhases(*module, weightsDir))
+    return llvm::createStringError("native compilation of '%s' failed: %s", sig->name.c_str(),
+                                   llvm::toString(std::move(err)).c_str());
 
   static bool initialized = [] {
     llvm::InitializeNativeTarget();

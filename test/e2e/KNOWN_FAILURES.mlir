@@ -16,10 +16,10 @@ func.func @same_result_twice(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>
   %0 = arith.addf %x, %x : tensor<4xf32>
   return %0, %0 : tensor<4xf32>, tensor<4xf32>
 }
-// same_result_twice: promoteBufferResultsToOutParams
+// same_result_twice: Stack dump:
 
 func.func @same_icl_result_twice(%x: tensor<3x40xf32>) -> (tensor<3x40xf32>, tensor<3x40xf32>) {
   %0 = icl.activation %x {kind = #icl.activation<silu>} : tensor<3x40xf32>
   return %0, %0 : tensor<3x40xf32>, tensor<3x40xf32>
 }
-// same_icl_result_twice: promoteBufferResultsToOutParams
+// same_icl_result_twice: Stack dump:

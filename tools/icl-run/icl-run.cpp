@@ -11,6 +11,7 @@
 #include "lib/Reference/Evaluator.h"
 #include "lib/Support/ModuleLoader.h"
 #include "lib/Support/Npy.h"
+#include "runtime/icl_runtime.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/CommandLine.h"
@@ -21,14 +22,20 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
+#include <random>
 #include <cmath>
 
 using namespace llvm;
 
 static cl::OptionCategory category("icl-run options");
 
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<module.mlir>"), cl::Required,
-                                      cl::cat(category));
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<module.mlir | library.so>"),
+                                      cl::Required, cl::cat(category));
+static cl::opt<std::string> referenceModule(
+    "reference-module",
+    cl::desc("With a library: the module it was compiled from, for --check"),
+    cl::value_desc("module.mlir"), cl::cat(category));
 static cl::opt<bool> reference("reference",
                                cl::desc("Run with the reference evaluator (naive, exact)"),
                                cl::cat(category));
@@ -101,6 +108,112 @@ static void summarise(unsigned index, const icl::HostArray &array) {
   outs() << "\n";
 }
 
+/// Writes results to the --output files or summarises them on stdout.
+static int writeResults(ArrayRef<icl::HostArray> results) {
+  if (!outputs.empty() && outputs.size() != results.size())
+    return fail("the function has " + Twine(results.size()) + " results but " +
+                Twine(outputs.size()) + " --output files were given");
+  for (auto [i, array] : enumerate(results)) {
+    if (outputs.empty()) {
+      summarise(i, array);
+      continue;
+    }
+    if (Error err = icl::writeNpy(outputs[i], array))
+      return fail(toString(std::move(err)));
+  }
+  return 0;
+}
+
+/// Runs `function` of a compiled model library through the runtime C API.
+static Expected<std::vector<icl::HostArray>> runLibrary(StringRef path, StringRef function,
+                                                        std::vector<icl::HostArray> &args,
+                                                        bool randomArgs) {
+  icl_runtime *rt = nullptr;
+  auto error = [&](const Twine &context) {
+    std::string message = (context + icl_runtime_error(rt)).str();
+    return createStringError(inconvertibleErrorCode(), message);
+  };
+  std::unique_ptr<icl_runtime, void (*)(icl_runtime *)> owner(nullptr, icl_runtime_destroy);
+  int status = icl_runtime_create(device == Device::Cuda ? ICL_DEVICE_CUDA : ICL_DEVICE_CPU, &rt);
+  owner.reset(rt);
+  if (status)
+    return error("");
+  icl_module *module = nullptr;
+  if (icl_module_load(rt, path.str().c_str(), &module))
+    return error("");
+  std::unique_ptr<icl_module, void (*)(icl_module *)> moduleOwner(module, icl_module_unload);
+  std::string name = function.str();
+  if (name.empty()) {
+    if (icl_module_function_count(module) != 1)
+      return createStringError(inconvertibleErrorCode(),
+                               "the library has several functions: choose one with --function");
+    name = icl_module_function_name(module, 0);
+  }
+  icl_function *fn = nullptr;
+  if (icl_module_lookup(module, name.c_str(), &fn))
+    return error("");
+  if (randomArgs) {
+    std::mt19937_64 rng(randomSeed);
+    for (int i = 0; i < icl_function_arg_count(fn); ++i) {
+      icl_tensor t = icl_function_arg(fn, i);
+      std::vector<int64_t> shape(t.shape, t.shape + t.rank);
+      auto dtype = static_cast<icl::DType>(t.dtype);
+      int64_t n = 1;
+      for (int64_t d : shape)
+        n *= d;
+      if (icl::isFloat(dtype)) {
+        std::uniform_real_distribution<double> dist(-1.0, 1.0);
+        std::vector<double> v(n);
+        for (double &x : v)
+          x = dist(rng);
+        args.push_back(icl::HostArray::fromDouble(dtype, shape, v));
+      } else {
+        int64_t limit = icl_function_arg_id_limit(fn, i);
+        std::uniform_int_distribution<int64_t> dist(0, (limit > 0 ? limit : 16) - 1);
+        std::vector<int64_t> v(n);
+        for (int64_t &x : v)
+          x = dist(rng);
+        args.push_back(icl::HostArray::fromInt64(dtype, shape, v));
+      }
+    }
+  }
+  std::vector<icl_tensor> in, out;
+  for (icl::HostArray &a : args)
+    in.push_back({static_cast<icl_dtype>(a.dtype), static_cast<int32_t>(a.shape.size()),
+                  a.shape.data(), a.bytes.data()});
+  std::vector<icl::HostArray> results;
+  for (int i = 0; i < icl_function_result_count(fn); ++i) {
+    icl_tensor t = icl_function_result(fn, i);
+    icl::HostArray r{static_cast<icl::DType>(t.dtype), std::vector<int64_t>(t.shape, t.shape + t.rank),
+                     {}};
+    r.bytes.assign(r.numel() * icl::dtypeSize(r.dtype), 0);
+    results.push_back(std::move(r));
+  }
+  for (icl::HostArray &r : results)
+    out.push_back({static_cast<icl_dtype>(r.dtype), static_cast<int32_t>(r.shape.size()),
+                   r.shape.data(), r.bytes.data()});
+  auto invoke = [&]() {
+    return icl_function_invoke(fn, in.data(), static_cast<int>(in.size()), out.data(),
+                               static_cast<int>(out.size()));
+  };
+  if (invoke())
+    return error("");
+  if (benchmark) {
+    std::vector<double> ms;
+    for (unsigned i = 0; i < benchmark; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      invoke();
+      ms.push_back(
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+              .count());
+    }
+    std::sort(ms.begin(), ms.end());
+    outs() << format("benchmark: %u runs, min %.3f ms, median %.3f ms, max %.3f ms\n",
+                     benchmark.getValue(), ms.front(), ms[ms.size() / 2], ms.back());
+  }
+  return results;
+}
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   cl::HideUnrelatedOptions(category);
@@ -120,22 +233,14 @@ int main(int argc, char **argv) {
   if (!inputs.empty() && randomSeed.getNumOccurrences())
     return fail("give either --input files or --random-inputs, not both");
 
-  mlir::MLIRContext context;
-  mlir::OwningOpRef<mlir::ModuleOp> module = icl::loadModule(inputFile, context);
-  if (!module)
-    return 1;
-  Expected<mlir::func::FuncOp> func = icl::findEntryFunction(*module, functionName);
-  if (!func)
-    return fail(toString(func.takeError()));
+  bool isLibrary = StringRef(inputFile).ends_with(".so");
+  if (isLibrary && reference)
+    return fail("--reference needs the module, not a library: give --reference-module and --check");
+  if (isLibrary && check && referenceModule.empty())
+    return fail("--check on a library needs --reference-module=<the module it was compiled from>");
 
   std::vector<icl::HostArray> args;
-  if (randomSeed.getNumOccurrences()) {
-    Expected<std::vector<icl::HostArray>> random =
-        icl::ref::randomInputs(*func, randomSeed, dynamicSize);
-    if (!random)
-      return fail(toString(random.takeError()));
-    args = std::move(*random);
-  } else {
+  if (!randomSeed.getNumOccurrences()) {
     for (const std::string &path : inputs) {
       Expected<icl::HostArray> array = icl::readNpy(path);
       if (!array)
@@ -143,18 +248,47 @@ int main(int argc, char **argv) {
       args.push_back(std::move(*array));
     }
   }
+  std::optional<std::vector<icl::HostArray>> libraryResults;
+  if (isLibrary) {
+    Expected<std::vector<icl::HostArray>> r =
+        runLibrary(inputFile, functionName, args, randomSeed.getNumOccurrences() > 0);
+    if (!r)
+      return fail(toString(r.takeError()));
+    libraryResults = std::move(*r);
+  }
+
+  mlir::MLIRContext context;
+  std::string modulePath = isLibrary ? std::string(referenceModule) : std::string(inputFile);
+  if (isLibrary && modulePath.empty())
+    return writeResults(*libraryResults);
+  mlir::OwningOpRef<mlir::ModuleOp> module = icl::loadModule(modulePath, context);
+  if (!module)
+    return 1;
+  Expected<mlir::func::FuncOp> func = icl::findEntryFunction(*module, functionName);
+  if (!func)
+    return fail(toString(func.takeError()));
+
+  if (randomSeed.getNumOccurrences() && !isLibrary) {
+    Expected<std::vector<icl::HostArray>> random =
+        icl::ref::randomInputs(*func, randomSeed, dynamicSize);
+    if (!random)
+      return fail(toString(random.takeError()));
+    args = std::move(*random);
+  }
 
   icl::ref::EvaluatorOptions options;
   options.weightsDir = weightsDir.getNumOccurrences()
                            ? std::string(weightsDir)
-                           : sys::path::parent_path(inputFile).str();
+                           : sys::path::parent_path(modulePath).str();
   auto runReference = [&](icl::ref::Precision p) {
     options.precision = p;
     return icl::ref::evaluate(*func, args, options);
   };
 
   Expected<std::vector<icl::HostArray>> results = std::vector<icl::HostArray>{};
-  if (reference) {
+  if (isLibrary) {
+    results = std::move(*libraryResults);
+  } else if (reference) {
     results = runReference(precision);
   } else {
     Expected<std::unique_ptr<icl::JitFunction>> jit =
@@ -203,17 +337,8 @@ int main(int argc, char **argv) {
     }
   }
 
-  if (!outputs.empty() && outputs.size() != results->size())
-    return fail("the function has " + Twine(results->size()) + " results but " +
-                Twine(outputs.size()) + " --output files were given");
-  for (auto [i, array] : enumerate(*results)) {
-    if (outputs.empty()) {
-      summarise(i, array);
-      continue;
-    }
-    if (Error err = icl::writeNpy(outputs[i], array))
-      return fail(toString(std::move(err)));
-  }
+  if (int rc = writeResults(*results))
+    return rc;
   if (!withinTolerance)
     return fail("the native results differ from the reference evaluator beyond tolerance");
   return 0;

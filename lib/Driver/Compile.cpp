@@ -1,0 +1,411 @@
+//===- Compile.cpp - Ahead-of-time compilation of icl modules -------------===//
+
+#include "lib/Driver/Compile.h"
+
+#include "lib/Driver/Jit.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/IR/LegacyPassManager.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Target/TargetMachine.h"
+
+using namespace mlir;
+
+namespace icl {
+
+const char *const kCompilerVersion = "icl 0.1.0 (MLIR/LLVM " LLVM_VERSION_STRING ")";
+const char *const kPhases[4] = {"input", "inlined", "decomposed", "llvm-dialect"};
+
+namespace {
+
+/// Collects diagnostics so a failed pass pipeline becomes one llvm::Error.
+class DiagnosticCollector {
+public:
+  explicit DiagnosticCollector(MLIRContext *ctx)
+      : handler(ctx, [this](Diagnostic &diag) {
+          llvm::raw_string_ostream os(messages);
+          if (!messages.empty())
+            os << "\n";
+          os << diag.getLocation() << ": " << diag;
+          for (Diagnostic &note : diag.getNotes())
+            os << "\n  note: " << note;
+          return success();
+        }) {}
+  std::string messages;
+
+private:
+  ScopedDiagnosticHandler handler;
+};
+
+llvm::Error writeText(StringRef path, llvm::function_ref<void(llvm::raw_ostream &)> write) {
+  std::error_code ec;
+  llvm::ToolOutputFile file(path, ec, llvm::sys::fs::OF_Text);
+  if (ec)
+    return llvm::createStringError(ec, "cannot write %s: %s", path.str().c_str(),
+                                   ec.message().c_str());
+  write(file.os());
+  file.keep();
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Error runPhases(ModuleOp module, StringRef weightsDir, StringRef stopAfter,
+                      llvm::function_ref<llvm::Error(StringRef, ModuleOp)> onPhase) {
+  if (!stopAfter.empty() && !llvm::is_contained(kPhases, stopAfter))
+    return llvm::createStringError("unknown phase '%s' (phases: input, inlined, decomposed, "
+                                   "llvm-dialect)",
+                                   stopAfter.str().c_str());
+  MLIRContext *ctx = module.getContext();
+  // Bufferization and lowering interfaces of the upstream dialects.
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  ctx->appendDialectRegistry(registry);
+  for (auto func : module.getOps<func::FuncOp>())
+    if (func.isPublic() && !func.isExternal())
+      func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), UnitAttr::get(ctx));
+
+  auto phase = [&](StringRef name, llvm::function_ref<void(PassManager &)> addPasses) -> llvm::Error {
+    if (addPasses) {
+      DiagnosticCollector diagnostics(ctx);
+      PassManager pm(ctx);
+      addPasses(pm);
+      if (failed(pm.run(module)))
+        return llvm::createStringError("compilation failed in phase '%s':\n%s", name.str().c_str(),
+                                       diagnostics.messages.c_str());
+    }
+    if (onPhase)
+      if (llvm::Error err = onPhase(name, module))
+        return err;
+    return llvm::Error::success();
+  };
+  auto done = [&](StringRef name) { return stopAfter == name; };
+
+  if (llvm::Error err = phase("input", nullptr))
+    return err;
+  if (done("input"))
+    return llvm::Error::success();
+  if (llvm::Error err = phase("inlined", [&](PassManager &pm) {
+        pm.addPass(createSymbolDCEPass());
+        mlir::icl::InlineWeightsOptions inlineOptions;
+        inlineOptions.weightsDir = weightsDir.str();
+        pm.addPass(mlir::icl::createInlineWeights(inlineOptions));
+      }))
+    return err;
+  if (done("inlined"))
+    return llvm::Error::success();
+  if (llvm::Error err = phase("decomposed", [&](PassManager &pm) {
+        pm.addNestedPass<func::FuncOp>(mlir::icl::createDecompose());
+      }))
+    return err;
+  if (done("decomposed"))
+    return llvm::Error::success();
+  return phase("llvm-dialect", [&](PassManager &pm) {
+    mlir::icl::X86PipelineOptions options;
+    options.decompose = false;
+    mlir::icl::buildX86Pipeline(pm, options);
+  });
+}
+
+namespace {
+
+/// runtime/icl_library.h, embedded so generated glue needs no source tree.
+const char *const kLibraryHeader =
+#include "lib/Driver/IclLibraryHeader.inc"
+    ;
+
+/// The C name of a dtype for the generated header.
+const char *cType(DType dtype) {
+  switch (dtype) {
+  case DType::F32: return "float";
+  case DType::F64: return "double";
+  case DType::I8: return "int8_t";
+  case DType::I16: return "int16_t";
+  case DType::I32: return "int32_t";
+  case DType::I64: return "int64_t";
+  case DType::F16:
+  case DType::BF16: return "uint16_t";
+  case DType::U8:
+  case DType::Bool: return "uint8_t";
+  }
+  return "void";
+}
+
+int runtimeDType(DType dtype) { return static_cast<int>(dtype); }
+
+std::string shapeComment(const TensorSignature &t) {
+  std::string s;
+  for (int64_t d : t.shape)
+    s += "[" + std::to_string(d) + "]";
+  return s;
+}
+
+/// Writes the header declaring typed entry points and the glue C source
+/// that describes the library to the runtime.
+void writeGlue(llvm::raw_ostream &header, llvm::raw_ostream &glue,
+               ArrayRef<FunctionSignature> sigs, StringRef headerName, StringRef source) {
+  std::string guard = "ICL_MODEL_" + llvm::sys::path::stem(headerName).upper() + "_H";
+  for (char &c : guard)
+    if (!isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  header << "/* Generated by " << kCompilerVersion << " from " << source
+         << ". Do not edit. */\n#ifndef " << guard << "\n#define " << guard
+         << "\n\n#include <stdint.h>\n\n#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+         << "/* Each entry point takes row-major arrays of the shapes shown and writes its\n"
+         << " * results. It returns 0, or 1 when a token id is outside the vocabulary\n"
+         << " * (nothing is computed then). Link with -l<library> (and -lm). */\n";
+  glue << "/* Generated by " << kCompilerVersion << ". */\n#include <stdint.h>\n#include <stddef.h>\n"
+       << kLibraryHeader << "\n";
+  for (const FunctionSignature &sig : sigs) {
+    auto params = [&](bool names) {
+      std::string p;
+      for (auto [i, a] : llvm::enumerate(sig.args))
+        p += llvm::formatv("{0}const {1} *arg{2}{3}", i ? ", " : "", cType(a.dtype), i,
+                           names ? " /* " + shapeComment(a) + " */" : "")
+                 .str();
+      for (auto [i, r] : llvm::enumerate(sig.results))
+        p += llvm::formatv("{0}{1} *result{2}{3}", sig.args.empty() && i == 0 ? "" : ", ",
+                           cType(r.dtype), i, names ? " /* " + shapeComment(r) + " */" : "")
+                 .str();
+      return p.empty() ? std::string("void") : p;
+    };
+    header << "int icl_model_" << sig.name << "(" << params(true) << ");\n";
+
+    // Descriptor structs, the MLIR C-interface function, the packed and typed wrappers.
+    size_t n = sig.args.size() + sig.results.size();
+    std::vector<const TensorSignature *> all;
+    for (auto &a : sig.args)
+      all.push_back(&a);
+    for (auto &r : sig.results)
+      all.push_back(&r);
+    glue << "extern void _mlir_ciface_" << sig.name << "(";
+    for (size_t i = 0; i < n; ++i)
+      glue << (i ? ", " : "") << "void *";
+    glue << ");\n\nstatic void packed_" << sig.name << "(void **args) {\n  _mlir_ciface_"
+         << sig.name << "(";
+    for (size_t i = 0; i < n; ++i)
+      glue << (i ? ", " : "") << "*(void **)args[" << i << "]";
+    glue << ");\n}\n\n";
+    for (auto [i, t] : llvm::enumerate(all)) {
+      glue << "static const int64_t " << sig.name << "_shape" << i << "[] = {";
+      for (auto [k, d] : llvm::enumerate(t->shape))
+        glue << (k ? ", " : "") << d;
+      glue << (t->shape.empty() ? "0" : "") << "};\n";
+    }
+    auto limitOf = [&](size_t argIndex) -> int64_t {
+      for (auto [index, vocab] : sig.idRanges)
+        if (index == argIndex)
+          return vocab;
+      return -1;
+    };
+    auto table = [&](const char *what, size_t first, size_t count) {
+      glue << "static const icl_library_tensor " << sig.name << "_" << what << "[] = {\n";
+      for (size_t i = first; i < first + count; ++i)
+        glue << llvm::formatv("  {{{0}, {1}, {2}_shape{3}, {4}},\n", runtimeDType(all[i]->dtype),
+                              all[i]->shape.size(), sig.name, i,
+                              first == 0 ? limitOf(i) : -1);
+      if (count == 0)
+        glue << "  {0, 0, NULL, -1},\n";
+      glue << "};\n";
+    };
+    table("args", 0, sig.args.size());
+    table("results", sig.args.size(), sig.results.size());
+
+    // Typed entry: descriptors over the caller's arrays.
+    glue << "\nint icl_model_" << sig.name << "(" << params(false) << ") {\n";
+    for (auto [index, vocab] : sig.idRanges) {
+      int64_t numel = 1;
+      for (int64_t d : sig.args[index].shape)
+        numel *= d;
+      glue << llvm::formatv("  for (int64_t i = 0; i < {0}; ++i)\n    if (arg{1}[i] < 0 || "
+                            "arg{1}[i] >= {2})\n      return 1;\n",
+                            numel, index, vocab);
+    }
+    for (auto [i, t] : llvm::enumerate(all)) {
+      size_t rank = t->shape.size();
+      std::string ptr = i < sig.args.size() ? llvm::formatv("(void *)arg{0}", i).str()
+                                            : llvm::formatv("(void *)result{0}", i - sig.args.size()).str();
+      glue << "  struct { void *alloc, *aligned; int64_t offset";
+      if (rank)
+        glue << ", sizes[" << rank << "], strides[" << rank << "]";
+      glue << "; } d" << i << " = {" << ptr << ", " << ptr << ", 0";
+      if (rank) {
+        glue << ", {";
+        for (size_t k = 0; k < rank; ++k)
+          glue << (k ? ", " : "") << t->shape[k];
+        glue << "}, {";
+        int64_t stride = 1;
+        std::vector<int64_t> strides(rank);
+        for (size_t k = rank; k-- > 0;) {
+          strides[k] = stride;
+          stride *= t->shape[k];
+        }
+        for (size_t k = 0; k < rank; ++k)
+          glue << (k ? ", " : "") << strides[k];
+        glue << "}";
+      }
+      glue << "};\n";
+    }
+    glue << "  _mlir_ciface_" << sig.name << "(";
+    for (size_t i = 0; i < n; ++i)
+      glue << (i ? ", " : "") << "&d" << i;
+    glue << ");\n  return 0;\n}\n\n";
+  }
+  glue << "static const icl_library_function functions[] = {\n";
+  for (const FunctionSignature &sig : sigs)
+    glue << llvm::formatv("  {{\"{0}\", packed_{0}, {1}, {2}, {0}_args, {0}_results},\n", sig.name,
+                          sig.args.size(), sig.results.size());
+  glue << "};\n\nstatic const icl_library_info info = {ICL_LIBRARY_FORMAT_VERSION, \""
+       << kCompilerVersion << "\", " << sigs.size() << ", functions};\n\n"
+       << "__attribute__((visibility(\"default\"))) const icl_library_info *"
+          "icl_library_get_info(void) { return &info; }\n";
+  header << "\n/* The library's description for the icl runtime (runtime/icl_runtime.h). */\n"
+         << "const struct icl_library_info *icl_library_get_info(void);\n\n"
+         << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
+}
+
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine() {
+  static bool initialized = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)initialized;
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  builder->setRelocationModel(llvm::Reloc::PIC_);
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  return builder->createTargetMachine();
+}
+
+/// Runs `program args...`; the error shows the command to reproduce it.
+llvm::Error runTool(StringRef program, ArrayRef<std::string> args) {
+  auto path = llvm::sys::findProgramByName(program);
+  if (!path)
+    return llvm::createStringError("cannot find '%s' to link the model library; install a C "
+                                   "compiler (apt-get install gcc)",
+                                   program.str().c_str());
+  std::vector<StringRef> argv = {*path};
+  std::string command = *path;
+  for (const std::string &a : args) {
+    argv.push_back(a);
+    command += " " + a;
+  }
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*path, argv, std::nullopt, {}, 0, 0, &message);
+  if (rc != 0)
+    return llvm::createStringError("linking the model library failed (exit %d%s%s); to "
+                                   "reproduce, run:\n  %s",
+                                   rc, message.empty() ? "" : ": ", message.c_str(),
+                                   command.c_str());
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Error compileModule(ModuleOp module, const CompileOptions &options) {
+  std::vector<FunctionSignature> sigs;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (!func.isPublic() || func.isExternal())
+      continue;
+    llvm::Expected<FunctionSignature> sig = signatureOf(func);
+    if (!sig)
+      return sig.takeError();
+    sigs.push_back(std::move(*sig));
+  }
+  if (sigs.empty() && options.compileTo.empty())
+    return llvm::createStringError("the module has no public function with a body to compile");
+
+  int phaseIndex = 0;
+  auto onPhase = [&](StringRef name, ModuleOp m) -> llvm::Error {
+    if (options.dumpPhasesDir.empty())
+      return llvm::Error::success();
+    if (std::error_code ec = llvm::sys::fs::create_directories(options.dumpPhasesDir))
+      return llvm::createStringError(ec, "cannot create %s", options.dumpPhasesDir.c_str());
+    SmallString<256> path(options.dumpPhasesDir);
+    llvm::sys::path::append(path, llvm::formatv("{0:2}-{1}.mlir", phaseIndex++, name).str());
+    for (char &c : path)
+      if (c == ' ')
+        c = '0';
+    return writeText(path, [&](llvm::raw_ostream &os) { m.print(os); });
+  };
+  StringRef stopAfter = options.compileTo;
+  if (stopAfter.empty() && options.emit == Emit::Mlir)
+    stopAfter = "llvm-dialect";
+  if (llvm::Error err = runPhases(module, options.weightsDir, stopAfter, onPhase))
+    return err;
+  if (!stopAfter.empty())
+    return writeText(options.output, [&](llvm::raw_ostream &os) { module.print(os); });
+
+  registerBuiltinDialectTranslation(*module.getContext());
+  registerLLVMDialectTranslation(*module.getContext());
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext);
+  if (!llvmModule)
+    return llvm::createStringError("translation to LLVM IR failed");
+  auto tm = hostTargetMachine();
+  if (!tm)
+    return tm.takeError();
+  llvmModule->setDataLayout((*tm)->createDataLayout());
+  llvmModule->setTargetTriple((*tm)->getTargetTriple());
+  if (llvm::Error err = makeOptimizingTransformer(3, 0, tm->get())(llvmModule.get()))
+    return err;
+  if (options.emit == Emit::Llvm)
+    return writeText(options.output, [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
+
+  std::string objectPath = options.emit == Emit::Obj ? options.output : options.output + ".o";
+  {
+    std::error_code ec;
+    llvm::ToolOutputFile object(objectPath, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return llvm::createStringError(ec, "cannot write %s", objectPath.c_str());
+    llvm::legacy::PassManager codegen;
+    if ((*tm)->addPassesToEmitFile(codegen, object.os(), nullptr, llvm::CodeGenFileType::ObjectFile))
+      return llvm::createStringError("the target cannot emit object files");
+    codegen.run(*llvmModule);
+    object.keep();
+  }
+  if (options.emit == Emit::Obj)
+    return llvm::Error::success();
+
+  std::string headerPath = options.headerPath;
+  if (headerPath.empty()) {
+    SmallString<256> h(options.output);
+    llvm::sys::path::replace_extension(h, ".h");
+    headerPath = std::string(h);
+  }
+  std::string gluePath = options.output + ".glue.c";
+  std::string headerText, glueText;
+  llvm::raw_string_ostream headerOs(headerText), glueOs(glueText);
+  writeGlue(headerOs, glueOs, sigs, llvm::sys::path::filename(headerPath), options.sourceName);
+  if (llvm::Error err = writeText(headerPath, [&](llvm::raw_ostream &os) { os << headerText; }))
+    return err;
+  if (llvm::Error err = writeText(gluePath, [&](llvm::raw_ostream &os) { os << glueText; }))
+    return err;
+  llvm::Error linked = runTool("cc", {"-shared", "-fPIC", "-O2", gluePath, objectPath, "-o",
+                                      options.output, "-lm"});
+  llvm::sys::fs::remove(gluePath);
+  llvm::sys::fs::remove(objectPath);
+  return linked;
+}
+
+} // namespace icl

@@ -1,0 +1,57 @@
+//===- Compile.h - Ahead-of-time compilation of icl modules ------*- C++ -*-===//
+//
+// icl module -> (phases) -> LLVM IR -> object -> shared model library + C
+// header. The phases are the points --compile-to and --dump-phases name.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ICL_LIB_DRIVER_COMPILE_H
+#define ICL_LIB_DRIVER_COMPILE_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+
+namespace icl {
+
+/// The compiler's version, recorded in every model library.
+extern const char *const kCompilerVersion;
+
+enum class Emit { Mlir, Llvm, Obj, Lib };
+
+/// Phases in order; --compile-to stops after one and writes its IR.
+/// input: as parsed; inlined: external weights inlined, unused functions
+/// dropped; decomposed: icl ops as linalg/scf/tensor; llvm-dialect: the x86
+/// pipeline's output.
+extern const char *const kPhases[4];
+
+struct CompileOptions {
+  Emit emit = Emit::Lib;
+  std::string output;
+  /// Stop after this phase and write its MLIR (empty: run to the end).
+  std::string compileTo;
+  /// Write every phase's IR into this directory as NN-phase.mlir.
+  std::string dumpPhasesDir;
+  /// Directory for relative weights-file paths.
+  std::string weightsDir;
+  /// C header written next to a library (default: output with .h).
+  std::string headerPath;
+  /// Name of the source file, recorded in the generated header.
+  std::string sourceName;
+};
+
+/// Lowers `module` in place through the phases up to and including
+/// `stopAfter` (empty: all), calling `onPhase` after each. Every public
+/// function gets a C interface (`_mlir_ciface_<name>`).
+llvm::Error runPhases(mlir::ModuleOp module, llvm::StringRef weightsDir,
+                      llvm::StringRef stopAfter = "",
+                      llvm::function_ref<llvm::Error(llvm::StringRef, mlir::ModuleOp)> onPhase = {});
+
+/// Compiles every public function of `module` (which is modified) and
+/// writes what `options` asks for.
+llvm::Error compileModule(mlir::ModuleOp module, const CompileOptions &options);
+
+} // namespace icl
+
+#endif // ICL_LIB_DRIVER_COMPILE_H

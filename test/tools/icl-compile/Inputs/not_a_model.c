@@ -1,0 +1,2 @@
+/* A shared library that is not an icl model. */
+int answer(void) { return 42; }

@@ -1,0 +1,77 @@
+//===- icl-compile.cpp - Ahead-of-time compiler of icl modules ------------===//
+
+#include "lib/Driver/Compile.h"
+#include "lib/Support/ModuleLoader.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/WithColor.h"
+
+using namespace llvm;
+
+static cl::OptionCategory category("icl-compile options");
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"), cl::Required,
+                                      cl::cat(category));
+static cl::opt<std::string> outputFile("o", cl::desc("Output file"), cl::value_desc("file"),
+                                       cl::Required, cl::cat(category));
+enum class Target { X86, Cuda };
+static cl::opt<Target> target("target", cl::desc("Code generation target"),
+                              cl::values(clEnumValN(Target::X86, "x86", "x86-64, tuned for this host (default)"),
+                                         clEnumValN(Target::Cuda, "cuda", "NVIDIA GPUs (PTX)")),
+                              cl::init(Target::X86), cl::cat(category));
+static cl::opt<icl::Emit> emit(
+    "emit", cl::desc("What to write"),
+    cl::values(clEnumValN(icl::Emit::Lib, "lib", "a shared model library and its C header (default)"),
+               clEnumValN(icl::Emit::Obj, "obj", "an object file"),
+               clEnumValN(icl::Emit::Llvm, "llvm", "optimised LLVM IR"),
+               clEnumValN(icl::Emit::Mlir, "mlir", "the LLVM-dialect MLIR")),
+    cl::init(icl::Emit::Lib), cl::cat(category));
+static cl::opt<std::string> compileTo(
+    "compile-to",
+    cl::desc("Stop after a phase and write its MLIR: input, inlined, decomposed, llvm-dialect"),
+    cl::value_desc("phase"), cl::cat(category));
+static cl::opt<std::string> dumpPhases("dump-phases",
+                                       cl::desc("Write every phase's IR into this directory"),
+                                       cl::value_desc("dir"), cl::cat(category));
+static cl::opt<std::string> header("header",
+                                   cl::desc("Where to write the C header (default: output with .h)"),
+                                   cl::value_desc("file.h"), cl::cat(category));
+static cl::opt<std::string> weightsDir(
+    "weights-dir",
+    cl::desc("Directory for relative weights-file paths (default: the module's directory)"),
+    cl::value_desc("dir"), cl::cat(category));
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "icl-compile: compile an icl module ahead of time\n\n"
+      "  icl-compile model.mlir -o libmodel.so         (writes libmodel.so and libmodel.h)\n"
+      "  icl-compile model.mlir --compile-to=decomposed -o model.decomposed.mlir\n"
+      "  icl-compile model.mlir -o libmodel.so --dump-phases=phases/\n");
+  if (target == Target::Cuda) {
+    WithColor::error(errs(), "icl-compile")
+        << "the CUDA target is not in this build yet; use --target=x86\n";
+    return 1;
+  }
+  mlir::MLIRContext context;
+  mlir::OwningOpRef<mlir::ModuleOp> module = icl::loadModule(inputFile, context);
+  if (!module)
+    return 1;
+  icl::CompileOptions options;
+  options.emit = emit;
+  options.output = outputFile;
+  options.compileTo = compileTo;
+  options.dumpPhasesDir = dumpPhases;
+  options.headerPath = header;
+  options.sourceName = sys::path::filename(inputFile).str();
+  options.weightsDir = weightsDir.getNumOccurrences() ? std::string(weightsDir)
+                                                      : sys::path::parent_path(inputFile).str();
+  if (Error err = icl::compileModule(*module, options)) {
+    WithColor::error(errs(), "icl-compile") << toString(std::move(err)) << "\n";
+    return 1;
+  }
+  return 0;
+}
