@@ -63,8 +63,8 @@ Value countWhere(Emitter &e, Value v, PairPredicate pred) {
                    {e.dims(3, {0, 2}), e.dims(3, {0, 1}), e.dims(3, {0, 1})}, {P, P, R},
                    [&](OpBuilder &b, Location l, ValueRange a) {
                      Value hit = pred(b, l, loopIndex(b, l, 2), loopIndex(b, l, 1), a[0], a[1]);
-                     return arith::AddIOp::create(
-                                b, l, a[2], arith::ExtUIOp::create(b, l, b.getI64Type(), hit))
+                     return arith::AddIOp::create(b, l, a[2],
+                                                  arith::ExtUIOp::create(b, l, b.getI64Type(), hit))
                          .getResult();
                    });
 }
@@ -73,9 +73,9 @@ Value countWhere(Emitter &e, Value v, PairPredicate pred) {
 /// to the lower position: the order of a stable sort by descending value.
 Value precedes(OpBuilder &b, Location l, Value u, Value t, Value vu, Value vt) {
   Value higher = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, vu, vt);
-  Value tie = arith::AndIOp::create(b, l,
-                                    arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, vu, vt),
-                                    cmpI(b, l, arith::CmpIPredicate::slt, u, t));
+  Value tie =
+      arith::AndIOp::create(b, l, arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, vu, vt),
+                            cmpI(b, l, arith::CmpIPredicate::slt, u, t));
   return arith::OrIOp::create(b, l, higher, tie);
 }
 
@@ -99,36 +99,34 @@ FailureOr<SmallVector<Value>> decomposeTokenMerge(Emitter &e, ir::TokenMergeOp o
   Type elt = typeOf(x).getElementType(), i64 = e.b.getI64Type();
   int64_t numProtected = op.getProtectFirst() && tokens > 0 ? 1 : 0;
   int64_t merges = std::min<int64_t>(op.getR(), (tokens - numProtected) / 2);
-  SmallVector<OpFoldResult> tokenSizes = {e.size(x, 0), e.b.getIndexAttr(tokens)};
+  OpFoldResult batch = e.size(x, 0);
+  SmallVector<OpFoldResult> tokenSizes = {batch, e.b.getIndexAttr(tokens)};
 
   // r = 0 is the identity, not a reordering into A then B.
   if (merges == 0) {
-    Value index = e.generic(e.empty(tokenSizes, i64), {}, {e.identity(2)}, {P, P},
-                            [](OpBuilder &b, Location l, ValueRange) {
-                              return loopIndex(b, l, 1);
-                            });
+    Value index =
+        e.generic(e.empty(tokenSizes, i64), {}, {e.identity(2)}, {P, P},
+                  [](OpBuilder &b, Location l, ValueRange) { return loopIndex(b, l, 1); });
     return SmallVector<Value>{x, sizes ? sizes : e.filled(tokenSizes, elt, 1.0), index};
   }
 
   int64_t numA = (tokens + 1) / 2, numB = tokens / 2;
   int64_t numKeptA = numA - merges, numOut = tokens - merges;
-  OpFoldResult batch = e.size(x, 0);
 
   // Unit metric rows; a zero row stays zero, so its cosine with anything is 0.
   Value sumSq = e.reduceLast(metric, 0.0, [](OpBuilder &b, Location l, Value acc, Value v) {
     return arith::AddFOp::create(b, l, acc, arith::MulFOp::create(b, l, v, v)).getResult();
   });
-  Value unit = e.generic(e.empty(e.sizes(metric), elt), {metric, sumSq},
-                         {e.identity(3), e.dims(3, {0, 1}), e.identity(3)}, {P, P, P},
-                         [&](OpBuilder &b, Location l, ValueRange a) {
-                           Value norm = math::SqrtOp::create(b, l, a[1]);
-                           Value zero = fconst(b, l, elt, 0.0);
-                           Value nonZero =
-                               arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, norm, zero);
-                           return arith::SelectOp::create(
-                                      b, l, nonZero, arith::DivFOp::create(b, l, a[0], norm), zero)
-                               .getResult();
-                         });
+  Value unit = e.generic(
+      e.empty(e.sizes(metric), elt), {metric, sumSq},
+      {e.identity(3), e.dims(3, {0, 1}), e.identity(3)}, {P, P, P},
+      [&](OpBuilder &b, Location l, ValueRange a) {
+        Value norm = math::SqrtOp::create(b, l, a[1]);
+        Value zero = fconst(b, l, elt, 0.0);
+        Value nonZero = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, norm, zero);
+        return arith::SelectOp::create(b, l, nonZero, arith::DivFOp::create(b, l, a[0], norm), zero)
+            .getResult();
+      });
 
   // scores[b, a, j] = cos(token 2a, token 2j+1): A = even positions, B = odd.
   Value scores = e.generic(
@@ -144,30 +142,28 @@ FailureOr<SmallVector<Value>> decomposeTokenMerge(Emitter &e, ir::TokenMergeOp o
   // Protection leaves at least one A token beyond the r' merged ones, and every
   // unprotected best is finite, so a protected token never merges.
   SmallVector<OpFoldResult> aSizes = {batch, e.b.getIndexAttr(numA)};
-  Value best = e.generic(e.filled(aSizes, elt, kNegInf), {scores},
-                         {e.identity(3), e.dims(3, {0, 1})}, {P, P, R},
-                         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                           Value max = arith::MaximumFOp::create(b, l, a[1], a[0]);
-                           if (numProtected == 0)
-                             return max;
-                           Value isProtected =
-                               cmpI(b, l, arith::CmpIPredicate::slt, loopIndex(b, l, 1),
-                                    i64Const(b, l, numProtected));
-                           return arith::SelectOp::create(b, l, isProtected,
-                                                          fconst(b, l, elt, kNegInf), max);
-                         });
+  Value best = e.generic(
+      e.filled(aSizes, elt, kNegInf), {scores}, {e.identity(3), e.dims(3, {0, 1})}, {P, P, R},
+      [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+        Value max = arith::MaximumFOp::create(b, l, a[1], a[0]);
+        if (numProtected == 0)
+          return max;
+        Value isProtected =
+            cmpI(b, l, arith::CmpIPredicate::slt, loopIndex(b, l, 1), i64Const(b, l, numProtected));
+        return arith::SelectOp::create(b, l, isProtected, fconst(b, l, elt, kNegInf), max);
+      });
   // The lowest B index attaining the best score (the reference keeps the
   // first strict improvement). It is only read for merged A tokens, whose
   // best score is finite and so attained.
-  Value match = e.generic(filledI64(e, aSizes, numB), {scores, best},
-                          {e.identity(3), e.dims(3, {0, 1}), e.dims(3, {0, 1})}, {P, P, R},
-                          [&](OpBuilder &b, Location l, ValueRange a) {
-                            Value isBest =
-                                arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, a[0], a[1]);
-                            Value candidate = arith::SelectOp::create(
-                                b, l, isBest, loopIndex(b, l, 2), i64Const(b, l, numB));
-                            return arith::MinSIOp::create(b, l, a[2], candidate).getResult();
-                          });
+  Value match =
+      e.generic(filledI64(e, aSizes, numB), {scores, best},
+                {e.identity(3), e.dims(3, {0, 1}), e.dims(3, {0, 1})}, {P, P, R},
+                [&](OpBuilder &b, Location l, ValueRange a) {
+                  Value isBest = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, a[0], a[1]);
+                  Value candidate = arith::SelectOp::create(b, l, isBest, loopIndex(b, l, 2),
+                                                            i64Const(b, l, numB));
+                  return arith::MinSIOp::create(b, l, a[2], candidate).getResult();
+                });
 
   // The r' A tokens ranked first by best score merge; the others keep their
   // order at the front of the output.
@@ -185,8 +181,8 @@ FailureOr<SmallVector<Value>> decomposeTokenMerge(Emitter &e, ir::TokenMergeOp o
                           [&](OpBuilder &b, Location l, ValueRange a) {
                             Value t = loopIndex(b, l, 1);
                             Value firstB = i64Const(b, l, numKeptA);
-                            Value merged = cmpI(b, l, arith::CmpIPredicate::slt, a[0],
-                                                i64Const(b, l, merges));
+                            Value merged =
+                                cmpI(b, l, arith::CmpIPredicate::slt, a[0], i64Const(b, l, merges));
                             Value aSlot = arith::SelectOp::create(
                                 b, l, merged, arith::AddIOp::create(b, l, firstB, a[2]), a[1]);
                             Value half = arith::DivUIOp::create(b, l, t, i64Const(b, l, 2));
@@ -204,15 +200,14 @@ FailureOr<SmallVector<Value>> decomposeTokenMerge(Emitter &e, ir::TokenMergeOp o
   }
   slotMaps.push_back(e.dims(3, {0, 1}));
   bool hasSizes = sizes != nullptr;
-  Value total = e.generic(e.filled({batch, e.b.getIndexAttr(numOut)}, elt, 0.0), slotInputs,
-                          slotMaps, {P, P, R}, [&](OpBuilder &b, Location l, ValueRange a) {
-                            Value size = hasSizes ? a[1] : fconst(b, l, elt, 1.0);
-                            Value here = cmpI(b, l, arith::CmpIPredicate::eq, a[0],
-                                              loopIndex(b, l, 1));
-                            Value add = arith::SelectOp::create(b, l, here, size,
-                                                                fconst(b, l, elt, 0.0));
-                            return arith::AddFOp::create(b, l, a.back(), add).getResult();
-                          });
+  Value total =
+      e.generic(e.filled({batch, e.b.getIndexAttr(numOut)}, elt, 0.0), slotInputs, slotMaps,
+                {P, P, R}, [&](OpBuilder &b, Location l, ValueRange a) {
+                  Value size = hasSizes ? a[1] : fconst(b, l, elt, 1.0);
+                  Value here = cmpI(b, l, arith::CmpIPredicate::eq, a[0], loopIndex(b, l, 1));
+                  Value add = arith::SelectOp::create(b, l, here, size, fconst(b, l, elt, 0.0));
+                  return arith::AddFOp::create(b, l, a.back(), add).getResult();
+                });
 
   // weight[t] = s_t / Σ s over its slot. Weighting each source (rather than
   // dividing Σ s·x at the end) passes single-source tokens through exactly.
@@ -251,20 +246,17 @@ Value decomposeTokenUnmerge(Emitter &e, ir::TokenUnmergeOp op) {
   Value x = op.getInput(), index = op.getIndex();
   Value last = arith::SubIOp::create(
       e.b, e.loc, getValueOrCreateConstantIndexOp(e.b, e.loc, e.size(x, 1)), e.idx(1));
-  return e.generic(e.empty({e.size(x, 0), e.size(index, 1), e.size(x, 2)},
-                           typeOf(x).getElementType()),
-                   {index}, {e.dims(3, {0, 1}), e.identity(3)}, {P, P, P},
-                   [&](OpBuilder &b, Location l, ValueRange a) {
-                     Value source = toIndex(b, l, a[0]);
-                     source = arith::MaxSIOp::create(
-                         b, l, arith::ConstantIndexOp::create(b, l, 0),
-                         arith::MinSIOp::create(b, l, source, last));
-                     return tensor::ExtractOp::create(
-                                b, l, x,
-                                ValueRange{linalg::IndexOp::create(b, l, 0), source,
-                                           linalg::IndexOp::create(b, l, 2)})
-                         .getResult();
-                   });
+  return e.generic(
+      e.empty({e.size(x, 0), e.size(index, 1), e.size(x, 2)}, typeOf(x).getElementType()), {index},
+      {e.dims(3, {0, 1}), e.identity(3)}, {P, P, P}, [&](OpBuilder &b, Location l, ValueRange a) {
+        Value source = toIndex(b, l, a[0]);
+        source = arith::MaxSIOp::create(b, l, arith::ConstantIndexOp::create(b, l, 0),
+                                        arith::MinSIOp::create(b, l, source, last));
+        return tensor::ExtractOp::create(b, l, x,
+                                         ValueRange{linalg::IndexOp::create(b, l, 0), source,
+                                                    linalg::IndexOp::create(b, l, 2)})
+            .getResult();
+      });
 }
 
 //===----------------------------------------------------------------------===//
@@ -288,59 +280,56 @@ FailureOr<Value> decomposeTokenPrune(Emitter &e, ir::TokenPruneOp op) {
   OpFoldResult batch = e.size(x, 0), channels = e.size(x, 2);
 
   // The protected token is kept outright; the others compete for the rest.
-  Value rank = countWhere(e, scores, [&](OpBuilder &b, Location l, Value u, Value t, Value su,
-                                         Value st) {
-    Value candidate = cmpI(b, l, arith::CmpIPredicate::sge, u, i64Const(b, l, numProtected));
-    return arith::AndIOp::create(b, l, candidate, precedes(b, l, u, t, su, st)).getResult();
-  });
+  Value rank =
+      countWhere(e, scores, [&](OpBuilder &b, Location l, Value u, Value t, Value su, Value st) {
+        Value candidate = cmpI(b, l, arith::CmpIPredicate::sge, u, i64Const(b, l, numProtected));
+        return arith::AndIOp::create(b, l, candidate, precedes(b, l, u, t, su, st)).getResult();
+      });
   auto isKept = [&](OpBuilder &b, Location l, Value t, Value rankT) -> Value {
     Value isProtected = cmpI(b, l, arith::CmpIPredicate::slt, t, i64Const(b, l, numProtected));
-    Value wins =
-        cmpI(b, l, arith::CmpIPredicate::slt, rankT, i64Const(b, l, keep - numProtected));
+    Value wins = cmpI(b, l, arith::CmpIPredicate::slt, rankT, i64Const(b, l, keep - numProtected));
     return arith::OrIOp::create(b, l, isProtected, wins);
   };
   // A kept token's output slot: the kept tokens before it, keeping position order.
-  Value slot = countWhere(e, rank, [&](OpBuilder &b, Location l, Value u, Value t, Value rankU,
-                                       Value) {
-    return arith::AndIOp::create(b, l, cmpI(b, l, arith::CmpIPredicate::slt, u, t),
-                                 isKept(b, l, u, rankU))
-        .getResult();
-  });
+  Value slot =
+      countWhere(e, rank, [&](OpBuilder &b, Location l, Value u, Value t, Value rankU, Value) {
+        return arith::AndIOp::create(b, l, cmpI(b, l, arith::CmpIPredicate::slt, u, t),
+                                     isKept(b, l, u, rankU))
+            .getResult();
+      });
   // source[b, j]: the position of the token in slot j (exactly one matches).
   Value source = e.generic(filledI64(e, {batch, e.b.getIndexAttr(keep)}, 0), {rank, slot},
                            {e.dims(3, {0, 2}), e.dims(3, {0, 2}), e.dims(3, {0, 1})}, {P, P, R},
                            [&](OpBuilder &b, Location l, ValueRange a) {
                              Value t = loopIndex(b, l, 2);
-                             Value inSlot = cmpI(b, l, arith::CmpIPredicate::eq, a[1],
-                                                 loopIndex(b, l, 1));
+                             Value inSlot =
+                                 cmpI(b, l, arith::CmpIPredicate::eq, a[1], loopIndex(b, l, 1));
                              Value hit = arith::AndIOp::create(b, l, isKept(b, l, t, a[0]), inSlot);
                              Value add = arith::SelectOp::create(b, l, hit, t, i64Const(b, l, 0));
                              return arith::AddIOp::create(b, l, a[2], add).getResult();
                            });
-  Value kept = e.generic(e.empty({batch, e.b.getIndexAttr(keep), channels}, elt), {source},
-                         {e.dims(3, {0, 1}), e.identity(3)}, {P, P, P},
-                         [&](OpBuilder &b, Location l, ValueRange a) {
-                           return tensor::ExtractOp::create(
-                                      b, l, x,
-                                      ValueRange{linalg::IndexOp::create(b, l, 0),
-                                                 toIndex(b, l, a[0]),
-                                                 linalg::IndexOp::create(b, l, 2)})
-                               .getResult();
-                         });
+  Value kept = e.generic(
+      e.empty({batch, e.b.getIndexAttr(keep), channels}, elt), {source},
+      {e.dims(3, {0, 1}), e.identity(3)}, {P, P, P}, [&](OpBuilder &b, Location l, ValueRange a) {
+        return tensor::ExtractOp::create(b, l, x,
+                                         ValueRange{linalg::IndexOp::create(b, l, 0),
+                                                    toIndex(b, l, a[0]),
+                                                    linalg::IndexOp::create(b, l, 2)})
+            .getResult();
+      });
   if (!op.getFuse())
     return kept;
 
   // The fused token Σ_{pruned t} score_t · x_t (zeros when nothing is pruned).
-  Value fused = e.generic(e.filled({batch, channels}, elt, 0.0), {rank, scores, x},
-                          {e.dims(3, {0, 2}), e.dims(3, {0, 2}), e.dims(3, {0, 2, 1}),
-                           e.dims(3, {0, 1})},
-                          {P, P, R}, [&](OpBuilder &b, Location l, ValueRange a) {
-                            Value keptT = isKept(b, l, loopIndex(b, l, 2), a[0]);
-                            Value add = arith::SelectOp::create(
-                                b, l, keptT, fconst(b, l, elt, 0.0),
-                                arith::MulFOp::create(b, l, a[1], a[2]));
-                            return arith::AddFOp::create(b, l, a[3], add).getResult();
-                          });
+  Value fused =
+      e.generic(e.filled({batch, channels}, elt, 0.0), {rank, scores, x},
+                {e.dims(3, {0, 2}), e.dims(3, {0, 2}), e.dims(3, {0, 2, 1}), e.dims(3, {0, 1})},
+                {P, P, R}, [&](OpBuilder &b, Location l, ValueRange a) {
+                  Value keptT = isKept(b, l, loopIndex(b, l, 2), a[0]);
+                  Value add = arith::SelectOp::create(b, l, keptT, fconst(b, l, elt, 0.0),
+                                                      arith::MulFOp::create(b, l, a[1], a[2]));
+                  return arith::AddFOp::create(b, l, a[3], add).getResult();
+                });
   SmallVector<OpFoldResult> zeros(3, e.b.getIndexAttr(0)), ones(3, e.b.getIndexAttr(1));
   Value result = e.empty({batch, e.b.getIndexAttr(keep + 1), channels}, elt);
   result = tensor::InsertSliceOp::create(e.b, e.loc, kept, result, zeros, e.sizes(kept), ones);
@@ -365,8 +354,8 @@ FailureOr<Value> decomposeTokenPool(Emitter &e, ir::TokenPoolOp op) {
   bool isMax = op.getKind() == ir::PoolKind::max;
   Type elt = typeOf(x).getElementType();
   double neutral = isMax ? kNegInf : 0.0;
-  // Pad a short last segment with the reduction's neutral element, so that
-  // every segment reads `segment` tokens and none reads past x.
+  // Pad a short last segment with the reduction's neutral element, so that the
+  // tokens fold into whole segments.
   Value padded = x;
   if (pooled * segment != tokens) {
     SmallVector<OpFoldResult> low(3, e.b.getIndexAttr(0)), high = low;
@@ -393,10 +382,9 @@ FailureOr<Value> decomposeTokenPool(Emitter &e, ir::TokenPoolOp op) {
   // The mean of each segment is over its own tokens: min(S, T − p·S).
   return e.map(reduced, reduced, elt, [&](OpBuilder &b, Location l, ValueRange a) {
     Value begin = arith::MulIOp::create(b, l, loopIndex(b, l, 1), i64Const(b, l, segment));
-    Value count = arith::MinSIOp::create(b, l, i64Const(b, l, segment),
-                                         arith::SubIOp::create(b, l, i64Const(b, l, tokens), begin));
-    return arith::DivFOp::create(b, l, a[0], arith::SIToFPOp::create(b, l, elt, count))
-        .getResult();
+    Value count = arith::MinSIOp::create(
+        b, l, i64Const(b, l, segment), arith::SubIOp::create(b, l, i64Const(b, l, tokens), begin));
+    return arith::DivFOp::create(b, l, a[0], arith::SIToFPOp::create(b, l, elt, count)).getResult();
   });
 }
 

@@ -82,4 +82,15 @@ def MemrefCopyToLinalg : Pass<"icl-memref-copy-to-linalg", "mlir::func::FuncOp">
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def UniqueReturnBuffers : Pass<"icl-unique-return-buffers", "mlir::func::FuncOp"> {
+  let summary = "Give every returned buffer its own allocation";
+  let description = [{
+    A function that returns one buffer several times (`return %b, %b`) cannot
+    have its results turned into out-parameters, each of which the caller
+    owns. This pass copies every repeated returned memref into a fresh
+    allocation, so that `buffer-results-to-out-params` sees distinct buffers.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+}
+
 #endif // ICL_PASSES_TD

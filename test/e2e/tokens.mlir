@@ -2,10 +2,10 @@
 // token_merge with and without sizes (sizes are positive: sigmoids of random
 // inputs), protect_first, r = 0, r beyond (T − protected) / 2, odd and even T
 // (1, 2, 7, 10, 11, 197), and exact ties (relu metrics with K = 1 give
-// cosines of exactly 0 or 1); token_unmerge after token_merge; token_prune
-// with keep, keep_ratio, protect_first, fuse and tied (relu) scores;
-// token_pool mean and max with T not divisible by the segment, and
-// token_unpool, alone and after token_pool.
+// cosines of exactly 0 or 1); token_unmerge after token_merge and of random
+// in-range i64 and i32 indices; token_prune with keep, keep_ratio,
+// protect_first, fuse and tied (relu) scores; token_pool mean and max with T
+// not divisible by the segment, and token_unpool, alone and after token_pool.
 // RUN: icl-run %s --function merge_t10 --random-inputs 1 --check | FileCheck %s --check-prefix=merge_t10
 // RUN: icl-run %s --function merge_t7_sizes --random-inputs 1 --check | FileCheck %s --check-prefix=merge_t7_sizes
 // RUN: icl-run %s --function merge_t7_protect --random-inputs 1 --check | FileCheck %s --check-prefix=merge_t7_protect
@@ -24,6 +24,8 @@
 // RUN: icl-run %s --function unmerge_t10 --random-inputs 1 --check | FileCheck %s --check-prefix=unmerge_t10
 // RUN: icl-run %s --function unmerge_t7_protect_sizes --random-inputs 1 --check | FileCheck %s --check-prefix=unmerge_t7_protect_sizes
 // RUN: icl-run %s --function unmerge_r0 --random-inputs 1 --check | FileCheck %s --check-prefix=unmerge_r0
+// RUN: icl-run %s --function unmerge_index_i64 --random-inputs 1 --check | FileCheck %s --check-prefix=unmerge_index_i64
+// RUN: icl-run %s --function unmerge_index_i32 --random-inputs 1 --check | FileCheck %s --check-prefix=unmerge_index_i32
 // RUN: icl-run %s --function prune_keep --random-inputs 1 --check | FileCheck %s --check-prefix=prune_keep
 // RUN: icl-run %s --function prune_keep_ratio --random-inputs 1 --check | FileCheck %s --check-prefix=prune_keep_ratio
 // RUN: icl-run %s --function prune_keep_ratio_small --random-inputs 1 --check | FileCheck %s --check-prefix=prune_keep_ratio_small
@@ -203,6 +205,18 @@ func.func @unmerge_r0(%x: tensor<2x7x12xf32>, %k: tensor<2x7x5xf32>) -> (tensor<
 // unmerge_r0: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
 // unmerge_r0: check: result 1: {{.*}}, 0 of {{[0-9]+}} beyond
 // unmerge_r0: check: result 2: {{.*}}, 0 of {{[0-9]+}} beyond
+
+func.func @unmerge_index_i64(%x: tensor<2x5x8xf32>, %idx: tensor<2x13xi64>) -> tensor<2x13x8xf32> {
+  %0 = icl.token_unmerge %x, %idx : (tensor<2x5x8xf32>, tensor<2x13xi64>) -> tensor<2x13x8xf32>
+  return %0 : tensor<2x13x8xf32>
+}
+// unmerge_index_i64: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
+
+func.func @unmerge_index_i32(%x: tensor<3x4x6xf32>, %idx: tensor<3x9xi32>) -> tensor<3x9x6xf32> {
+  %0 = icl.token_unmerge %x, %idx : (tensor<3x4x6xf32>, tensor<3x9xi32>) -> tensor<3x9x6xf32>
+  return %0 : tensor<3x9x6xf32>
+}
+// unmerge_index_i32: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
 
 func.func @prune_keep(%x: tensor<2x12x8xf32>, %s: tensor<2x12xf32>) -> tensor<2x5x8xf32> {
   %0 = icl.token_prune %x, %s {keep = 5 : i64} : (tensor<2x12x8xf32>, tensor<2x12xf32>) -> tensor<2x5x8xf32>
