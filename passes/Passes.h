@@ -9,6 +9,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 
@@ -22,6 +23,9 @@ namespace mlir::icl {
 
 /// Options of the x86-64 pipeline (also its icl-opt pipeline options).
 struct X86PipelineOptions : public PassPipelineOptions<X86PipelineOptions> {
+  PassOptions::Option<bool> vectorize{
+      *this, "vectorize", llvm::cl::desc("Tile and vectorize linalg ops (off: scalar loops)"),
+      llvm::cl::init(true)};
   PassOptions::Option<bool> decompose{
       *this, "decompose", llvm::cl::desc("Decompose icl ops first (off for IR already decomposed)"),
       llvm::cl::init(true)};

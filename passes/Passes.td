@@ -93,4 +93,32 @@ def UniqueReturnBuffers : Pass<"icl-unique-return-buffers", "mlir::func::FuncOp"
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def TileAndVectorize : Pass<"icl-tile-and-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops on tensors for registers and vectorize the tiles";
+  let description = [{
+    For every linalg op with static loop ranges, tiles the innermost parallel
+    loop by `vector-width` elements, the next parallel loop of a contraction
+    by `register-rows` (a register block of rows × vector-width
+    accumulators), and the innermost reduction by `reduction-tile`, using
+    TilingInterface (`scf::tileUsingSCF`); then vectorizes each tile
+    (`linalg::vectorize`). Each size is the largest divisor of the loop's
+    extent not above the option, so tiles are always full and need no masks;
+    ops the vectorizer does not support stay as (tiled) scalar loops.
+
+    Before: `linalg.generic` over (m, n, k) of 256×768×256.
+    After: scf.for loops over 4×16×16 tiles whose bodies are
+    `vector.transfer_read` / `vector.contract` / `vector.transfer_write`.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "Tile of the innermost parallel loop (elements; 2 AVX2 or 1 AVX-512 f32 registers)">,
+    Option<"registerRows", "register-rows", "int64_t", /*default=*/"4",
+           "Tile of the next parallel loop of ops with reductions">,
+    Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"16",
+           "Tile of the innermost reduction loop">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 #endif // ICL_PASSES_TD

@@ -7,95 +7,36 @@ seeded random weights embedded as dense resources (no numpy needed).
 import random
 import struct
 
-VOCAB, D, HEADS, LAYERS, T, MLP = 32, 16, 2, 2, 8, 64
-HD = D // HEADS
-rng = random.Random(0)
-blobs = {}
+from gpt_icl import emit_module
+
+CFG = {"vocab": 32, "d": 16, "heads": 2, "layers": 2, "mlp": 64}
+B, T = 1, 8
 
 
-def weight(name, shape, scale=0.3, value=None):
-    n = 1
-    for s in shape:
-        n *= s
-    vals = [value] * n if value is not None else [rng.gauss(0.0, scale) for _ in range(n)]
-    # Dense resource blobs start with their alignment (4 bytes, little endian).
-    blobs[name] = "0x04000000" + struct.pack("<%df" % n, *vals).hex()
-    ty = "tensor<%sxf32>" % "x".join(map(str, shape))
-    return "%%%s = arith.constant dense_resource<%s> : %s" % (name, name, ty), ty
+def main():
+    rng = random.Random(0)
+    V, D, M = CFG["vocab"], CFG["d"], CFG["mlp"]
+    shapes = {"wte": [V, D], "wpe": [T, D], "lnf_g": [D], "lnf_b": [D]}
+    for l in range(CFG["layers"]):
+        s = "_%d" % l
+        shapes.update({n + s: [D] for n in ("ln1_g", "ln1_b", "ln2_g", "ln2_b", "bq", "bk", "bv",
+                                            "bo", "projb")})
+        shapes.update({n + s: [D, D] for n in ("wq", "wk", "wv", "wo")})
+        shapes.update({"fc" + s: [M, D], "fcb" + s: [M], "proj" + s: [D, M]})
+    params = {}
+    for name, shape in sorted(shapes.items()):
+        n = 1
+        for d in shape:
+            n *= d
+        if name.startswith(("ln", "lnf")) and "_g" in name:
+            vals = [1.0] * n
+        elif name.startswith(("ln", "lnf")):
+            vals = [0.0] * n
+        else:
+            vals = [rng.gauss(0.0, 0.3) for _ in range(n)]
+        params[name] = struct.pack("<%df" % n, *vals)
+    print(emit_module(CFG, params, B, T, name="tiny_gpt"), end="")
 
 
-def t(*shape):
-    return "tensor<%sxf32>" % "x".join(map(str, shape))
-
-
-lines = []
-
-
-def const(name, shape, **kw):
-    line, _ = weight(name, shape, **kw)
-    lines.append("    " + line)
-
-
-def op(text):
-    lines.append("    " + text)
-
-
-const("wte", [VOCAB, D])
-const("wpe", [1, T, D], scale=0.1)
-op("%%e = icl.embedding %%wte, %%ids : (%s, tensor<1x%dxi64>) -> %s" % (t(VOCAB, D), T, t(1, T, D)))
-op("%%x0 = arith.addf %%e, %%wpe : %s" % t(1, T, D))
-for l in range(LAYERS):
-    x = "%%x%d" % l
-    for n in ("ln1_g", "ln2_g"):
-        const("%s_%d" % (n, l), [D], value=1.0)
-    for n in ("ln1_b", "ln2_b"):
-        const("%s_%d" % (n, l), [D], value=0.0)
-    for n in ("wq", "wk", "wv", "wo"):
-        const("%s_%d" % (n, l), [D, D])
-    const("bo_%d" % l, [D], scale=0.05)
-    const("fc_%d" % l, [MLP, D])
-    const("fcb_%d" % l, [MLP], scale=0.05)
-    const("proj_%d" % l, [D, MLP], scale=0.15)
-    const("projb_%d" % l, [D], scale=0.05)
-    s = "_%d" % l
-    op("%%h%s = icl.layer_norm %s gamma(%%ln1_g%s) beta(%%ln1_b%s) : (%s, %s, %s) -> %s"
-       % (s, x, s, s, t(1, T, D), t(D), t(D), t(1, T, D)))
-    for n in ("q", "k", "v"):
-        op("%%%s%s = icl.linear %%h%s, %%w%s%s : (%s, %s) -> %s" % (n, s, s, n, s, t(1, T, D), t(D, D), t(1, T, D)))
-        op("%%%s4%s = tensor.expand_shape %%%s%s [[0], [1], [2, 3]] output_shape [1, %d, %d, %d] : %s into %s"
-           % (n, s, n, s, T, HEADS, HD, t(1, T, D), t(1, T, HEADS, HD)))
-        op("%%%se%s = tensor.empty() : %s" % (n, s, t(1, HEADS, T, HD)))
-        op("%%%sh%s = linalg.transpose ins(%%%s4%s : %s) outs(%%%se%s : %s) permutation = [0, 2, 1, 3]"
-           % (n, s, n, s, t(1, T, HEADS, HD), n, s, t(1, HEADS, T, HD)))
-    op("%%a%s = icl.attention %%qh%s, %%kh%s, %%vh%s {mask_kind = #icl.mask<causal>} : (%s, %s, %s) -> %s"
-       % (s, s, s, s, t(1, HEADS, T, HD), t(1, HEADS, T, HD), t(1, HEADS, T, HD), t(1, HEADS, T, HD)))
-    op("%%ae%s = tensor.empty() : %s" % (s, t(1, T, HEADS, HD)))
-    op("%%at%s = linalg.transpose ins(%%a%s : %s) outs(%%ae%s : %s) permutation = [0, 2, 1, 3]"
-       % (s, s, t(1, HEADS, T, HD), s, t(1, T, HEADS, HD)))
-    op("%%ac%s = tensor.collapse_shape %%at%s [[0], [1], [2, 3]] : %s into %s" % (s, s, t(1, T, HEADS, HD), t(1, T, D)))
-    op("%%o%s = icl.linear %%ac%s, %%wo%s bias(%%bo%s) : (%s, %s, %s) -> %s"
-       % (s, s, s, s, t(1, T, D), t(D, D), t(D), t(1, T, D)))
-    op("%%r%s = arith.addf %s, %%o%s : %s" % (s, x, s, t(1, T, D)))
-    op("%%m%s = icl.layer_norm %%r%s gamma(%%ln2_g%s) beta(%%ln2_b%s) : (%s, %s, %s) -> %s"
-       % (s, s, s, s, t(1, T, D), t(D), t(D), t(1, T, D)))
-    op("%%f%s = icl.linear %%m%s, %%fc%s bias(%%fcb%s) : (%s, %s, %s) -> %s"
-       % (s, s, s, s, t(1, T, D), t(MLP, D), t(MLP), t(1, T, MLP)))
-    op("%%g%s = icl.activation %%f%s {kind = #icl.activation<gelu>} : %s" % (s, s, t(1, T, MLP)))
-    op("%%p%s = icl.linear %%g%s, %%proj%s bias(%%projb%s) : (%s, %s, %s) -> %s"
-       % (s, s, s, s, t(1, T, MLP), t(D, MLP), t(D), t(1, T, D)))
-    op("%%x%d = arith.addf %%r%s, %%p%s : %s" % (l + 1, s, s, t(1, T, D)))
-const("lnf_g", [D], value=1.0)
-op("%%xf = icl.layer_norm %%x%d gamma(%%lnf_g) : (%s, %s) -> %s" % (LAYERS, t(1, T, D), t(D), t(1, T, D)))
-op("%%logits = icl.linear %%xf, %%wte : (%s, %s) -> %s" % (t(1, T, D), t(VOCAB, D), t(1, T, VOCAB)))
-op("return %%logits : %s" % t(1, T, VOCAB))
-
-print("// A 2-layer GPT-2-style decoder (vocab %d, d %d, %d heads, causal) with" % (VOCAB, D, HEADS))
-print("// seeded random weights; generated by make_tiny_gpt.py.")
-print("module {")
-print("  func.func @tiny_gpt(%%ids: tensor<1x%dxi64>) -> %s {" % (T, t(1, T, VOCAB)))
-print("\n".join(lines))
-print("  }")
-print("}")
-print("{-#\n  dialect_resources: {\n    builtin: {")
-print(",\n".join('      %s: "%s"' % (k, v) for k, v in blobs.items()))
-print("    }\n  }\n#-}")
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+//===- TileAndVectorize.cpp - Register tiling and vectorization -----------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::icl {
+#define GEN_PASS_DEF_TILEANDVECTORIZE
+#include "passes/Passes.h.inc"
+} // namespace mlir::icl
+
+using namespace mlir;
+
+namespace {
+
+/// The largest divisor of `extent` that is at most `target`.
+int64_t divisorAtMost(int64_t extent, int64_t target) {
+  for (int64_t d = std::min(extent, target); d > 1; --d)
+    if (extent % d == 0)
+      return d;
+  return 1;
+}
+
+struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileAndVectorizePass> {
+  using Base::Base;
+
+  /// Tile sizes for `op` (equal to the extent where a loop is not tiled).
+  SmallVector<int64_t> tileSizes(linalg::LinalgOp op) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+    SmallVector<int64_t> sizes(ranges.size(), 1);
+    SmallVector<unsigned> parallel, reduction;
+    for (auto [i, it] : llvm::enumerate(iters))
+      (it == utils::IteratorType::parallel ? parallel : reduction).push_back(i);
+    if (!parallel.empty())
+      sizes[parallel.back()] = divisorAtMost(ranges[parallel.back()], vectorWidth);
+    if (!reduction.empty()) {
+      if (parallel.size() >= 2)
+        sizes[parallel[parallel.size() - 2]] =
+            divisorAtMost(ranges[parallel[parallel.size() - 2]], registerRows);
+      sizes[reduction.back()] = divisorAtMost(ranges[reduction.back()], reductionTile);
+    }
+    return sizes;
+  }
+
+  void runOnOperation() override {
+    SmallVector<linalg::LinalgOp> ops;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (op.hasPureTensorSemantics() && !op.hasDynamicShape() && op.getNumLoops() > 0)
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : ops) {
+      SmallVector<int64_t> sizes = tileSizes(op);
+      Operation *tile = op;
+      if (sizes != op.getStaticLoopRanges()) {
+        scf::SCFTilingOptions options;
+        options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+        rewriter.setInsertionPoint(op);
+        FailureOr<scf::SCFTilingResult> tiled =
+            scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+        if (failed(tiled))
+          continue;
+        rewriter.replaceOp(op, tiled->replacements);
+        tile = tiled->tiledOps.back();
+      }
+      if (failed(linalg::vectorizeOpPrecondition(tile)))
+        continue;
+      rewriter.setInsertionPoint(tile);
+      FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(rewriter, tile);
+      if (succeeded(vectorized))
+        rewriter.replaceOp(tile, vectorized->replacements);
+    }
+    // mul + multi_reduction pairs from contractions become vector.contract,
+    // which the LLVM lowering turns into outer-product FMAs.
+    RewritePatternSet patterns(&getContext());
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::populateVectorReductionToContractPatterns(patterns);
+    vector::populateSinkVectorOpsPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
