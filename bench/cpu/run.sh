@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Workloads C1 and C4 of design/BENCHMARKS.md, icl and ONNX Runtime in one run:
+#   bash bench/cpu/run.sh [BUILD_DIR] [WORK_DIR]
+# Installs the peers when missing (Debian python3-torch/python3-onnx; npm
+# onnxruntime-node 1.30.0 with --ignore-scripts into WORK_DIR).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+build="${1:-$root/build}"
+work="${2:-/tmp/icl-bench-cpu}"
+threads=2
+runs=5
+mkdir -p "$work"
+
+if ! /usr/bin/python3 -c "import torch, onnx" 2>/dev/null; then
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-torch python3-onnx >&2
+fi
+if [[ ! -d "$work/node_modules/onnxruntime-node" ]]; then
+  (cd "$work" && npm init -y >/dev/null && npm install onnxruntime-node@1.30.0 --ignore-scripts >&2)
+fi
+
+echo "== C1: GPT-2-style decoder, vocab 512, d 256, 8 heads, 6 layers, causal, B8 T256, fp32" >&2
+/usr/bin/python3 "$root/bench/cpu/gpt.py" "$work"
+
+echo "== C4: compile time of C1 (icl-compile to a model library)" >&2
+start=$(date +%s.%N)
+"$build/bin/icl-compile" "$work/gpt.mlir" -o "$work/libgpt.so"
+end=$(date +%s.%N)
+echo "icl-compile: $(echo "$end - $start" | bc) s"
+
+echo "== correctness: icl library vs PyTorch on the same ids" >&2
+"$build/bin/icl-run" "$work/libgpt.so" --input "$work/ids.npy" --output "$work/icl_logits.npy"
+/usr/bin/python3 - "$work" <<'PY'
+import sys, numpy as np
+w = sys.argv[1]
+a, b = np.load(w + "/icl_logits.npy"), np.load(w + "/torch_logits.npy")
+err = np.abs(a - b).max() / max(1.0, np.abs(b).max())
+print("icl vs PyTorch: max abs error %.3g (relative to max |logit| %.3g)" % (np.abs(a - b).max(), np.abs(b).max()))
+sys.exit(0 if err < 1e-4 else 1)
+PY
+
+echo "== timing, $threads threads for ONNX Runtime, median of $runs after a warm-up" >&2
+"$build/bin/icl-run" "$work/libgpt.so" --input "$work/ids.npy" --benchmark "$runs" | grep benchmark | sed 's/^/icl /'
+ORT_NODE="$work/node_modules/onnxruntime-node" node "$root/bench/cpu/ort.js" "$work/gpt.onnx" "$work/ids.npy" "$threads" "$runs"
