@@ -29,9 +29,18 @@ fi
 
 case "$mode" in
   demo)
-    ninja -C "$build" icl-opt icl-run
-    echo "== icl: the example GPT-style model (examples/models/tiny_gpt.mlir) on the reference evaluator" >&2
-    "$build/bin/icl-run" --reference "$root/examples/models/tiny_gpt.mlir" --random-inputs 0
+    ninja -C "$build" icl-opt icl-run icl-compile icl_runtime
+    model="$root/examples/models/tiny_gpt.mlir"
+    out="$build/demo"
+    mkdir -p "$out"
+    echo "== icl: compiling $model to a model library ($out/libtiny_gpt.so + .h)" >&2
+    "$build/bin/icl-compile" "$model" -o "$out/libtiny_gpt.so"
+    echo "== running the library through the runtime, checked against the reference evaluator" >&2
+    "$build/bin/icl-run" "$out/libtiny_gpt.so" --random-inputs 0 --check --reference-module "$model"
+    echo "== the plain C example linked against it (examples/c/run_tiny_gpt.c)" >&2
+    cc "$root/examples/c/run_tiny_gpt.c" -I"$out" -L"$out" -ltiny_gpt -Wl,-rpath,"$out" -lm \
+      -o "$out/run_tiny_gpt"
+    "$out/run_tiny_gpt" 1 2 3 4 5 6 7 8 | grep "next token"
     ;;
   test)
     ninja -C "$build"
