@@ -285,6 +285,16 @@ Error Interpreter<T>::execIcl(Operation *op, Env &env) {
   auto check = [&](Status s) -> Error {
     return s.ok() ? Error::success() : opError(op, "failed at run time: " + s.message);
   };
+  // Ops with a main result and an optional final-state result.
+  auto withState = [&](Value result, Value finalState, auto kernel) -> Error {
+    Tensor<T> out, state;
+    if (Error err = check(kernel(out, finalState ? &state : nullptr)))
+      return err;
+    setF(result, std::move(out));
+    if (finalState)
+      setF(finalState, std::move(state));
+    return Error::success();
+  };
   auto single = [&](auto kernel) -> Error {
     Tensor<T> out;
     if (Error err = check(kernel(out)))
@@ -387,28 +397,18 @@ Error Interpreter<T>::execIcl(Operation *op, Env &env) {
         opts.normalize = a.getNormalize();
         opts.eps = a.getEps().convertToDouble();
         opts.causal = a.getCausal();
-        Tensor<T> out, state;
-        if (Error err = check(linearAttention(F(a.getQuery()), F(a.getKey()), F(a.getValue()),
-                                              optF(a.getLogDecay()), optF(a.getInitialState()),
-                                              opts, out, a.getFinalState() ? &state : nullptr)))
-          return err;
-        setF(a.getResult(), std::move(out));
-        if (a.getFinalState())
-          setF(a.getFinalState(), std::move(state));
-        return Error::success();
+        return withState(a.getResult(), a.getFinalState(), [&](Tensor<T> &out, Tensor<T> *state) {
+          return linearAttention(F(a.getQuery()), F(a.getKey()), F(a.getValue()),
+                                 optF(a.getLogDecay()), optF(a.getInitialState()), opts, out,
+                                 state);
+        });
       })
       .Case([&](ir::SelectiveScanOp s) -> Error {
-        Tensor<T> y, state;
-        if (Error err = check(selectiveScan(
-                F(s.getU()), F(s.getDelta()), F(s.getA()), F(s.getB()), F(s.getC()),
-                optF(s.getD()), optF(s.getZ()), optF(s.getDeltaBias()),
-                optF(s.getInitialState()), s.getDeltaSoftplus(), y,
-                s.getFinalState() ? &state : nullptr)))
-          return err;
-        setF(s.getResult(), std::move(y));
-        if (s.getFinalState())
-          setF(s.getFinalState(), std::move(state));
-        return Error::success();
+        return withState(s.getResult(), s.getFinalState(), [&](Tensor<T> &y, Tensor<T> *state) {
+          return selectiveScan(F(s.getU()), F(s.getDelta()), F(s.getA()), F(s.getB()), F(s.getC()),
+                               optF(s.getD()), optF(s.getZ()), optF(s.getDeltaBias()),
+                               optF(s.getInitialState()), s.getDeltaSoftplus(), y, state);
+        });
       })
       .Case([&](ir::SsdOp s) -> Error {
         SsdOptions opts;
@@ -418,16 +418,11 @@ Error Interpreter<T>::execIcl(Operation *op, Env &env) {
         if (s.getDtMax())
           opts.dtMax = s.getDtMax()->convertToDouble();
         opts.chunkSize = s.getChunkSize();
-        Tensor<T> y, state;
-        if (Error err = check(ssd(F(s.getX()), F(s.getDt()), F(s.getA()), F(s.getB()),
-                                  F(s.getC()), optF(s.getD()), optF(s.getDtBias()),
-                                  optF(s.getInitialState()), opts, y,
-                                  s.getFinalState() ? &state : nullptr)))
-          return err;
-        setF(s.getResult(), std::move(y));
-        if (s.getFinalState())
-          setF(s.getFinalState(), std::move(state));
-        return Error::success();
+        return withState(s.getResult(), s.getFinalState(), [&](Tensor<T> &y, Tensor<T> *state) {
+          return ssd(F(s.getX()), F(s.getDt()), F(s.getA()), F(s.getB()), F(s.getC()),
+                     optF(s.getD()), optF(s.getDtBias()), optF(s.getInitialState()), opts, y,
+                     state);
+        });
       })
       .Case([&](ir::TokenMergeOp m) -> Error {
         Tensor<T> x, sizes;
