@@ -11,6 +11,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -87,6 +88,11 @@ llvm::Error runPhases(ModuleOp module, StringRef weightsDir, StringRef stopAfter
     if (addPasses) {
       DiagnosticCollector diagnostics(ctx);
       PassManager pm(ctx);
+      // Honour --mlir-pass-pipeline-crash-reproducer, --mlir-timing, ... when
+      // the tool registered them.
+      if (failed(applyPassManagerCLOptions(pm)))
+        return llvm::createStringError("invalid pass manager options");
+      applyDefaultTimingPassManagerCLOptions(pm);
       addPasses(pm);
       if (failed(pm.run(module)))
         return llvm::createStringError("compilation failed in phase '%s':\n%s", name.str().c_str(),

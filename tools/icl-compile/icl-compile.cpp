@@ -3,6 +3,10 @@
 #include "lib/Driver/Compile.h"
 #include "lib/Support/ModuleLoader.h"
 
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -44,13 +48,21 @@ static cl::opt<std::string> weightsDir(
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  // MLIR's pass-manager flags (--mlir-pass-pipeline-crash-reproducer,
+  // --mlir-print-ir-after-all, --mlir-timing) work here as in icl-opt.
+  mlir::registerPassManagerCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
       "icl-compile: compile an icl module ahead of time\n\n"
       "  icl-compile model.mlir -o libmodel.so         (writes libmodel.so and libmodel.h)\n"
       "  icl-compile model.mlir --compile-to=decomposed -o model.decomposed.mlir\n"
-      "  icl-compile model.mlir -o libmodel.so --dump-phases=phases/\n");
+      "  icl-compile model.mlir -o libmodel.so --dump-phases=phases/\n"
+      "MLIR's --mlir-pass-pipeline-crash-reproducer=FILE, --mlir-print-ir-after-all and\n"
+      "--mlir-timing also apply.\n");
   if (target == Target::Cuda) {
     WithColor::error(errs(), "icl-compile")
         << "the CUDA target is not in this build yet; use --target=x86\n";
