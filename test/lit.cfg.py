@@ -20,6 +20,7 @@ tools = [
     ToolSubst("icl-opt", unresolved="fatal"),
     ToolSubst("icl-run", unresolved="fatal"),
     ToolSubst("icl-compile", unresolved="fatal"),
+    ToolSubst("icl-rasp", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, [config.icl_tools_dir])
 

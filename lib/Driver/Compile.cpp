@@ -35,6 +35,16 @@ const char *const kCompilerVersion = "icl 0.1.0 (MLIR/LLVM " LLVM_VERSION_STRING
 const char *const kPhases[4] = {"input", "inlined", "decomposed", "llvm-dialect"};
 
 namespace {
+bool passManagerCLOptionsRegistered = false;
+} // namespace
+
+void registerPassManagerCommandLineOptions() {
+  registerPassManagerCLOptions();
+  registerDefaultTimingManagerCLOptions();
+  passManagerCLOptionsRegistered = true;
+}
+
+namespace {
 
 /// Collects diagnostics so a failed pass pipeline becomes one llvm::Error.
 class DiagnosticCollector {
@@ -88,11 +98,11 @@ llvm::Error runPhases(ModuleOp module, StringRef weightsDir, StringRef stopAfter
     if (addPasses) {
       DiagnosticCollector diagnostics(ctx);
       PassManager pm(ctx);
-      // Honour --mlir-pass-pipeline-crash-reproducer, --mlir-timing, ... when
-      // the tool registered them.
-      if (failed(applyPassManagerCLOptions(pm)))
-        return llvm::createStringError("invalid pass manager options");
-      applyDefaultTimingPassManagerCLOptions(pm);
+      if (passManagerCLOptionsRegistered) {
+        if (failed(applyPassManagerCLOptions(pm)))
+          return llvm::createStringError("invalid pass manager options");
+        applyDefaultTimingPassManagerCLOptions(pm);
+      }
       addPasses(pm);
       if (failed(pm.run(module)))
         return llvm::createStringError("compilation failed in phase '%s':\n%s", name.str().c_str(),

@@ -41,6 +41,12 @@ struct CompileOptions {
   std::string sourceName;
 };
 
+/// Registers MLIR's pass-manager command-line options
+/// (--mlir-pass-pipeline-crash-reproducer, --mlir-print-ir-after-all,
+/// --mlir-timing, ...) and makes every phase honour them. For tools; call
+/// before parsing the command line.
+void registerPassManagerCommandLineOptions();
+
 /// Lowers `module` in place through the phases up to and including
 /// `stopAfter` (empty: all), calling `onPhase` after each. Every public
 /// function gets a C interface (`_mlir_ciface_<name>`).

@@ -5,8 +5,6 @@
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/Pass/PassManager.h"
-#include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
@@ -50,10 +48,9 @@ int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   // MLIR's pass-manager flags (--mlir-pass-pipeline-crash-reproducer,
   // --mlir-print-ir-after-all, --mlir-timing) work here as in icl-opt.
-  mlir::registerPassManagerCLOptions();
+  icl::registerPassManagerCommandLineOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerAsmPrinterCLOptions();
-  mlir::registerDefaultTimingManagerCLOptions();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "lib/Driver/Compile.h"
 #include "lib/Driver/Jit.h"
 #include "lib/Reference/Evaluator.h"
 #include "lib/Support/ModuleLoader.h"
@@ -216,6 +217,7 @@ static Expected<std::vector<icl::HostArray>> runLibrary(StringRef path, StringRe
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  icl::registerPassManagerCommandLineOptions();
   cl::HideUnrelatedOptions(category);
   cl::ParseCommandLineOptions(
       argc, argv,
