@@ -29,18 +29,28 @@ fi
 
 case "$mode" in
   demo)
-    ninja -C "$build" icl-opt icl-run icl-compile icl_runtime
+    ninja -C "$build" icl-opt icl-run icl-compile icl-rasp icl_runtime
+    rasp="$root/examples/rasp/sort.rasp"
+    input="dbeca"
+    echo "== icl: the RASP program $rasp (s-op 'sorted') compiled into a transformer" >&2
+    "$build/bin/icl-rasp" compile "$rasp" --sop sorted --vocab abcde --max-len 8 --report \
+      -o "$build/sort.mlir"
+    echo "== its native code on \"$input\", next to the RASP interpreter" >&2
+    echo "transformer: $("$build/bin/icl-rasp" run "$rasp" --sop sorted --vocab abcde --max-len 8 --input "$input")"
+    echo "interpreter: $("$build/bin/icl-rasp" eval "$rasp" --sop sorted --input "$input")"
+
     model="$root/examples/models/tiny_gpt.mlir"
     out="$build/demo"
     mkdir -p "$out"
-    echo "== icl: compiling $model to a model library ($out/libtiny_gpt.so + .h)" >&2
+    echo "== a GPT-style model ($model) compiled to a model library ($out/libtiny_gpt.so + .h)" >&2
     "$build/bin/icl-compile" "$model" -o "$out/libtiny_gpt.so"
-    echo "== running the library through the runtime, checked against the reference evaluator" >&2
+    echo "== the library through the runtime, checked against the reference evaluator" >&2
     "$build/bin/icl-run" "$out/libtiny_gpt.so" --random-inputs 0 --check --reference-module "$model"
     echo "== the plain C example linked against it (examples/c/run_tiny_gpt.c)" >&2
     cc "$root/examples/c/run_tiny_gpt.c" -I"$out" -L"$out" -ltiny_gpt -Wl,-rpath,"$out" -lm \
       -o "$out/run_tiny_gpt"
-    "$out/run_tiny_gpt" 1 2 3 4 5 6 7 8 | grep "next token"
+    "$out/run_tiny_gpt" 1 2 3 4 5 6 7 8 | grep "next token" | tr '\n' ' '
+    echo
     ;;
   test)
     ninja -C "$build"
