@@ -112,51 +112,6 @@ std::string describe(const Node &node) {
 // Atoms
 //===----------------------------------------------------------------------===//
 
-// The interpreter keeps its atom operations private; these two follow
-// Interpreter.cpp exactly (ints and floats compare by value, other kinds
-// only with themselves).
-
-bool atomsEqual(const Atom &a, const Atom &b) {
-  if (a.isNumber() && b.isNumber()) {
-    if (a.getKind() == Atom::Kind::Int && b.getKind() == Atom::Kind::Int)
-      return a.getInt() == b.getInt();
-    return a.toDouble() == b.toDouble();
-  }
-  if (a.getKind() != b.getKind())
-    return false;
-  return a.getKind() == Atom::Kind::String ? a.getString() == b.getString()
-                                           : a.getBool() == b.getBool();
-}
-
-/// `a op b`; nullopt where the interpreter reports a type error.
-std::optional<bool> compareAtoms(Comparison op, const Atom &a, const Atom &b) {
-  if (op == Comparison::Eq)
-    return atomsEqual(a, b);
-  if (op == Comparison::Ne)
-    return !atomsEqual(a, b);
-  int order;
-  auto threeWay = [](const auto &x, const auto &y) { return x < y ? -1 : (y < x ? 1 : 0); };
-  if (a.getKind() == Atom::Kind::Int && b.getKind() == Atom::Kind::Int)
-    order = threeWay(a.getInt(), b.getInt());
-  else if (a.isNumber() && b.isNumber())
-    order = threeWay(a.toDouble(), b.toDouble());
-  else if (a.getKind() == Atom::Kind::String && b.getKind() == Atom::Kind::String)
-    order = threeWay(a.getString(), b.getString());
-  else if (a.getKind() == Atom::Kind::Bool && b.getKind() == Atom::Kind::Bool)
-    order = threeWay(a.getBool(), b.getBool());
-  else
-    return std::nullopt;
-  switch (op) {
-  case Comparison::Lt:
-    return order < 0;
-  case Comparison::Gt:
-    return order > 0;
-  case Comparison::Le:
-    return order <= 0;
-  default:
-    return order >= 0;
-  }
-}
 
 /// The values an s-op can hold, one per class of `==` (so the int 1 and the
 /// float 1.0 are one class, represented by the int: a model cannot tell

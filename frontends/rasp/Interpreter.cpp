@@ -29,6 +29,47 @@ using namespace llvm;
 
 namespace icl::rasp {
 
+bool atomsEqual(const Atom &a, const Atom &b) {
+  if (a.isNumber() && b.isNumber()) {
+    if (a.getKind() == Atom::Kind::Int && b.getKind() == Atom::Kind::Int)
+      return a.getInt() == b.getInt();
+    return a.toDouble() == b.toDouble();
+  }
+  if (a.getKind() != b.getKind())
+    return false;
+  return a.getKind() == Atom::Kind::String ? a.getString() == b.getString()
+                                           : a.getBool() == b.getBool();
+}
+
+std::optional<bool> compareAtoms(Comparison op, const Atom &a, const Atom &b) {
+  if (op == Comparison::Eq)
+    return atomsEqual(a, b);
+  if (op == Comparison::Ne)
+    return !atomsEqual(a, b);
+  auto threeWay = [](const auto &x, const auto &y) { return x < y ? -1 : (y < x ? 1 : 0); };
+  int order;
+  if (a.getKind() == Atom::Kind::Int && b.getKind() == Atom::Kind::Int)
+    order = threeWay(a.getInt(), b.getInt());
+  else if (a.isNumber() && b.isNumber())
+    order = threeWay(a.toDouble(), b.toDouble());
+  else if (a.getKind() == Atom::Kind::String && b.getKind() == Atom::Kind::String)
+    order = threeWay(a.getString(), b.getString());
+  else if (a.getKind() == Atom::Kind::Bool && b.getKind() == Atom::Kind::Bool)
+    order = threeWay(a.getBool(), b.getBool());
+  else
+    return std::nullopt;
+  switch (op) {
+  case Comparison::Lt:
+    return order < 0;
+  case Comparison::Gt:
+    return order > 0;
+  case Comparison::Le:
+    return order <= 0;
+  default:
+    return order >= 0;
+  }
+}
+
 namespace {
 
 /// The library of RASP.md, run before every program. Definitions follow the
@@ -134,50 +175,14 @@ std::string describe(const Atom &atom) {
   return ("the " + kindName(atom.getKind()) + " " + formatAtom(atom)).str();
 }
 
-/// The language's `==`: ints and floats compare by value, other kinds only
-/// equal themselves.
-bool atomsEqual(const Atom &a, const Atom &b) {
-  if (a.isNumber() && b.isNumber()) {
-    if (a.getKind() == Atom::Kind::Int && b.getKind() == Atom::Kind::Int)
-      return a.getInt() == b.getInt();
-    return a.toDouble() == b.toDouble();
-  }
-  if (a.getKind() != b.getKind())
-    return false;
-  return a.getKind() == Atom::Kind::String ? a.getString() == b.getString()
-                                           : a.getBool() == b.getBool();
+/// `a op b`, or the language's type error.
+Expected<bool> compareOrError(Comparison op, const Atom &a, const Atom &b) {
+  if (std::optional<bool> result = compareAtoms(op, a, b))
+    return *result;
+  return opError("cannot compare " + describe(a) + " with " + describe(b) + " using '" +
+                 spell(op) + "'");
 }
 
-template <typename T> int threeWay(const T &a, const T &b) { return a < b ? -1 : (b < a ? 1 : 0); }
-
-Expected<bool> compareAtoms(Comparison op, const Atom &a, const Atom &b) {
-  if (op == Comparison::Eq)
-    return atomsEqual(a, b);
-  if (op == Comparison::Ne)
-    return !atomsEqual(a, b);
-  int order;
-  if (a.getKind() == Atom::Kind::Int && b.getKind() == Atom::Kind::Int)
-    order = threeWay(a.getInt(), b.getInt());
-  else if (a.isNumber() && b.isNumber())
-    order = threeWay(a.toDouble(), b.toDouble());
-  else if (a.getKind() == Atom::Kind::String && b.getKind() == Atom::Kind::String)
-    order = threeWay(a.getString(), b.getString());
-  else if (a.getKind() == Atom::Kind::Bool && b.getKind() == Atom::Kind::Bool)
-    order = threeWay(a.getBool(), b.getBool());
-  else
-    return opError("cannot compare " + describe(a) + " with " + describe(b) + " using '" +
-                   spell(op) + "'");
-  switch (op) {
-  case Comparison::Lt:
-    return order < 0;
-  case Comparison::Gt:
-    return order > 0;
-  case Comparison::Le:
-    return order <= 0;
-  default:
-    return order >= 0;
-  }
-}
 
 Expected<Atom> finiteFloat(double value, StringRef op) {
   if (std::isnan(value))
@@ -264,7 +269,7 @@ Expected<Atom> applyBinary(BinaryOp op, const Atom &a, const Atom &b) {
                      : op == BinaryOp::Gt ? Comparison::Gt
                      : op == BinaryOp::Le ? Comparison::Le
                                           : Comparison::Ge;
-    Expected<bool> result = compareAtoms(cmp, a, b);
+    Expected<bool> result = compareOrError(cmp, a, b);
     if (!result)
       return result.takeError();
     return Atom::boolean(*result);
@@ -1314,7 +1319,7 @@ Error Evaluator::compute(const Node &node) {
     SelectorMatrix result(n);
     for (size_t q = 0; q < n; ++q) {
       for (size_t k = 0; k < n; ++k) {
-        Expected<bool> selected = compareAtoms(select.getComparison(), keys[k], queries[q]);
+        Expected<bool> selected = compareOrError(select.getComparison(), keys[k], queries[q]);
         if (!selected)
           return nodeError(node, q, selected.takeError());
         result.set(q, k, *selected);

@@ -119,6 +119,14 @@ private:
 };
 
 /// Evaluates the s-op `sop` on `input`.
+/// The language's `==`: ints and floats compare by value, other kinds only
+/// equal themselves.
+bool atomsEqual(const Atom &a, const Atom &b);
+
+/// `a op b` as `select(` and the comparison operators compute it; nullopt
+/// where the language reports a type error (e.g. a string against a number).
+std::optional<bool> compareAtoms(Comparison op, const Atom &a, const Atom &b);
+
 llvm::Expected<Sequence> evaluate(const Node &sop, llvm::ArrayRef<Atom> input);
 
 } // namespace icl::rasp
