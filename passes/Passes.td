@@ -104,6 +104,9 @@ def TileAndVectorize : Pass<"icl-tile-and-vectorize", "mlir::func::FuncOp"> {
     (`linalg::vectorize`). Each size is the largest divisor of the loop's
     extent not above the option, so tiles are always full and need no masks;
     ops the vectorizer does not support stay as (tiled) scalar loops.
+    With `threads` > 1, ops with at least 32768 iterations are first tiled
+    into an `scf.forall` over their outermost parallel loop (at least
+    `threads` chunks), which the pipeline maps to OpenMP threads.
     exp, erf, tanh and log are replaced by MLIR's polynomial approximations
     (vectorisable, accurate to a few ulp) instead of per-element libm calls.
 
@@ -118,6 +121,9 @@ def TileAndVectorize : Pass<"icl-tile-and-vectorize", "mlir::func::FuncOp"> {
            "Tile of the next parallel loop of ops with reductions">,
     Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"16",
            "Tile of the innermost reduction loop">,
+    Option<"threads", "threads", "int64_t", /*default=*/"2",
+           "Split the outermost parallel loop of large ops into at least this many "
+           "scf.forall chunks (run on OpenMP threads); 1 disables">,
   ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::tensor::TensorDialect"];

@@ -51,6 +51,36 @@ struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileA
     return sizes;
   }
 
+  /// Splits the outermost parallel loop of a large op into an scf.forall of
+  /// at least `threads` chunks; returns the op to tile further (the op
+  /// itself when it is not split, null on failure).
+  Operation *distribute(IRRewriter &rewriter, linalg::LinalgOp op) {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t iterations = 1;
+    for (int64_t r : ranges)
+      iterations *= r;
+    if (threads <= 1 || iterations < 32768)
+      return op;
+    SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+    for (auto [i, it] : llvm::enumerate(iters)) {
+      if (it != utils::IteratorType::parallel || ranges[i] < threads)
+        continue;
+      SmallVector<int64_t> sizes(ranges.size(), 0);
+      sizes[i] = divisorAtMost(ranges[i], (ranges[i] + threads - 1) / threads);
+      scf::SCFTilingOptions options;
+      options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+      options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> tiled =
+          scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled))
+        return op;
+      rewriter.replaceOp(op, tiled->replacements);
+      return tiled->tiledOps.back();
+    }
+    return op;
+  }
+
   void runOnOperation() override {
     SmallVector<linalg::LinalgOp> ops;
     getOperation().walk([&](linalg::LinalgOp op) {
@@ -59,6 +89,10 @@ struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileA
     });
     IRRewriter rewriter(&getContext());
     for (linalg::LinalgOp op : ops) {
+      Operation *work = distribute(rewriter, op);
+      if (!work)
+        continue;
+      op = cast<linalg::LinalgOp>(work);
       SmallVector<int64_t> sizes = tileSizes(op);
       Operation *tile = op;
       if (sizes != op.getStaticLoopRanges()) {

@@ -14,6 +14,7 @@
 #include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
@@ -374,6 +375,7 @@ llvm::Error compileModule(ModuleOp module, const CompileOptions &options) {
 
   registerBuiltinDialectTranslation(*module.getContext());
   registerLLVMDialectTranslation(*module.getContext());
+  registerOpenMPDialectTranslation(*module.getContext());
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule)
@@ -417,8 +419,9 @@ llvm::Error compileModule(ModuleOp module, const CompileOptions &options) {
     return err;
   if (llvm::Error err = writeText(gluePath, [&](llvm::raw_ostream &os) { os << glueText; }))
     return err;
+  // Parallel loops need the OpenMP runtime (Debian's libomp5).
   llvm::Error linked = runTool("cc", {"-shared", "-fPIC", "-O2", gluePath, objectPath, "-o",
-                                      options.output, "-lm"});
+                                      options.output, ICL_OPENMP_LIBRARY, "-lm"});
   llvm::sys::fs::remove(gluePath);
   llvm::sys::fs::remove(objectPath);
   return linked;

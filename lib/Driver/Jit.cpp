@@ -12,6 +12,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
 
@@ -122,6 +123,7 @@ llvm::Expected<std::unique_ptr<JitFunction>> JitFunction::compile(func::FuncOp f
   (void)initialized;
   registerBuiltinDialectTranslation(*ctx);
   registerLLVMDialectTranslation(*ctx);
+  registerOpenMPDialectTranslation(*ctx);
 
   auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!tmBuilder)
@@ -132,6 +134,9 @@ llvm::Expected<std::unique_ptr<JitFunction>> JitFunction::compile(func::FuncOp f
   ExecutionEngineOptions engineOptions;
   engineOptions.transformer = makeOptimizingTransformer(3, 0, tm->get());
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  // Parallel loops call the OpenMP runtime.
+  llvm::StringRef openmp[] = {ICL_OPENMP_LIBRARY};
+  engineOptions.sharedLibPaths = openmp;
   auto engine = ExecutionEngine::create(*module, engineOptions, std::move(*tm));
   if (!engine)
     return engine.takeError();
