@@ -398,10 +398,16 @@ FailureOr<Value> attentionLogits(Emitter &e, OpTy op, int64_t kvOffset, int64_t 
            failure();
 
   SmallVector<OpFoldResult> sSizes = {e.size(q, 0), e.size(q, 1), e.size(q, 2), e.size(k, 2)};
-  // Loops (b, h, i, j, d): s[b,h,i,j] += q[b,h,i,d] · k[b,h/G,j,d].
-  Value dots = e.generic(e.filled(sSizes, elt, 0.0), {q, k},
+  // kᵀ[b,h,d,j] makes the vectorised inner loop read contiguous rows of keys.
+  Value kT = linalg::TransposeOp::create(
+                 e.b, e.loc, k,
+                 e.empty({e.size(k, 0), e.size(k, 1), e.size(k, 3), e.size(k, 2)}, elt),
+                 ArrayRef<int64_t>{0, 1, 3, 2})
+                 .getResult()[0];
+  // Loops (b, h, i, j, d): s[b,h,i,j] += q[b,h,i,d] · kᵀ[b,h/G,d,j].
+  Value dots = e.generic(e.filled(sSizes, elt, 0.0), {q, kT},
                          {e.dims(5, {0, 1, 2, 4}),
-                          e.map(5, {e.d(0), e.d(1).floorDiv(group), e.d(3), e.d(4)}),
+                          e.map(5, {e.d(0), e.d(1).floorDiv(group), e.d(4), e.d(3)}),
                           e.dims(5, {0, 1, 2, 3})},
                          {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
                           IteratorType::parallel, IteratorType::reduction},

@@ -15,10 +15,11 @@ func.func @linear(%x: tensor<2x3x8xf32>, %w: tensor<4x8xf32>, %b: tensor<4xf32>)
 
 // -----
 
-// GQA: query head h reads kv head h floordiv 4.
-// CHECK-DAG:   #[[KMAP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 floordiv 4, d3, d4)>
+// GQA: query head h reads kv head h floordiv 4 (of the transposed keys).
+// CHECK-DAG:   #[[KMAP:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1 floordiv 4, d4, d3)>
 // CHECK-LABEL: func.func @gqa
 // CHECK-NOT:     icl.attention
+// CHECK:         linalg.transpose {{.*}} permutation = [0, 1, 3, 2]
 // CHECK:         linalg.generic {indexing_maps = [#{{.*}}, #[[KMAP]], #{{.*}}]
 // CHECK:         linalg.index 2
 // CHECK:         linalg.index 3
