@@ -85,11 +85,7 @@ Value decomposeLinear(Emitter &e, ir::LinearOp op) {
                  .getResult()[0];
   Value y = e.generic(init, {x2, wT}, {e.dims(3, {0, 2}), e.dims(3, {2, 1}), e.dims(3, {0, 1})},
                       {IteratorType::parallel, IteratorType::parallel, IteratorType::reduction},
-                      [](OpBuilder &b, Location l, ValueRange a) {
-                        return arith::AddFOp::create(b, l, a[2],
-                                                     arith::MulFOp::create(b, l, a[0], a[1]))
-                            .getResult();
-                      });
+                      mulAccumulate);
   if (rank == 2)
     return y;
   if (rank == 1)
@@ -242,9 +238,7 @@ Value softmaxAlong(Emitter &e, Value x, int64_t axis) {
                                .getResult();
                          });
   Value sum = e.generic(e.filled(keptSizes, elt, 0.0), {exps}, {id, keptMap}, red,
-                        [](OpBuilder &b, Location l, ValueRange a) {
-                          return arith::AddFOp::create(b, l, a[1], a[0]).getResult();
-                        });
+                        accumulate);
   return e.generic(e.empty(all, elt), {exps, sum}, {id, keptMap, id}, par,
                    [&](OpBuilder &b, Location l, ValueRange a) {
                      Value zero = fconst(b, l, elt, 0.0);
@@ -361,11 +355,7 @@ FailureOr<Value> decomposeCausalConv1d(Emitter &e, ir::CausalConv1dOp op) {
                           e.dims(4, {0, 1, 2})},
                          {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
                           IteratorType::reduction},
-                         [](OpBuilder &b, Location l, ValueRange a) {
-                           return arith::AddFOp::create(b, l, a[2],
-                                                        arith::MulFOp::create(b, l, a[0], a[1]))
-                               .getResult();
-                         });
+                         mulAccumulate);
   ir::Activation act = op.getActivation();
   if (act == ir::Activation::none)
     return conv;
@@ -411,11 +401,7 @@ FailureOr<Value> attentionLogits(Emitter &e, OpTy op, int64_t kvOffset, int64_t 
                           e.dims(5, {0, 1, 2, 3})},
                          {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
                           IteratorType::parallel, IteratorType::reduction},
-                         [](OpBuilder &b, Location l, ValueRange a) {
-                           return arith::AddFOp::create(b, l, a[2],
-                                                        arith::MulFOp::create(b, l, a[0], a[1]))
-                               .getResult();
-                         });
+                         mulAccumulate);
 
   SmallVector<Value> inputs = {dots};
   SmallVector<AffineMap> maps = {e.identity(4)};
@@ -482,10 +468,7 @@ Value weightedValues(Emitter &e, Value p, Value v, int64_t group) {
                     e.dims(5, {0, 1, 2, 3})},
                    {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
                     IteratorType::parallel, IteratorType::reduction},
-                   [](OpBuilder &b, Location l, ValueRange a) {
-                     return arith::AddFOp::create(b, l, a[2], arith::MulFOp::create(b, l, a[0], a[1]))
-                         .getResult();
-                   });
+                   mulAccumulate);
 }
 
 int64_t headGroup(Value q, Value k) { return typeOf(q).getDimSize(1) / typeOf(k).getDimSize(1); }
@@ -656,9 +639,6 @@ FailureOr<SmallVector<Value>> decomposeLinearAttention(Emitter &e, ir::LinearAtt
   Value phiK = e.map(k, k, elt, [&](OpBuilder &b, Location l, ValueRange a) {
     return featureMap(b, l, fm, a[0]);
   });
-  auto addMul = [](OpBuilder &b, Location l, ValueRange a) {
-    return arith::AddFOp::create(b, l, a[2], arith::MulFOp::create(b, l, a[0], a[1])).getResult();
-  };
   auto divNorm = [&](OpBuilder &b, Location l, ValueRange a) {
     Value den = arith::AddFOp::create(b, l, a[1], fconst(b, l, elt, eps));
     return arith::DivFOp::create(b, l, a[0], den).getResult();
@@ -672,22 +652,20 @@ FailureOr<SmallVector<Value>> decomposeLinearAttention(Emitter &e, ir::LinearAtt
     // o = φ(Q)·(φ(K)ᵀV), normalised by φ(Q)·Σ_t φ(K_t).
     Value kv = e.generic(e.filled(stateSizes, elt, 0.0), {phiK, v},
                          {e.dims(5, {0, 1, 4, 2}), e.dims(5, {0, 1, 4, 3}), e.dims(5, {0, 1, 2, 3})},
-                         {P, P, P, P, R}, addMul);
+                         {P, P, P, P, R}, mulAccumulate);
     SmallVector<OpFoldResult> outSizes = {e.size(q, 0), e.size(q, 1), e.size(q, 2), e.size(v, 3)};
     Value out = e.generic(e.filled(outSizes, elt, 0.0), {phiQ, kv},
                           {e.dims(5, {0, 1, 2, 4}), e.dims(5, {0, 1, 4, 3}), e.dims(5, {0, 1, 2, 3})},
-                          {P, P, P, P, R}, addMul);
+                          {P, P, P, P, R}, mulAccumulate);
     if (!normalizeOut)
       return SmallVector<Value>{out};
     Value z = e.generic(e.filled(normSizes, elt, 0.0), {phiK},
                         {e.dims(4, {0, 1, 3, 2}), e.dims(4, {0, 1, 2})}, {P, P, P, R},
-                        [](OpBuilder &b, Location l, ValueRange a) {
-                          return arith::AddFOp::create(b, l, a[1], a[0]).getResult();
-                        });
+                        accumulate);
     SmallVector<OpFoldResult> denSizes = {e.size(q, 0), e.size(q, 1), e.size(q, 2)};
     Value den = e.generic(e.filled(denSizes, elt, 0.0), {phiQ, z},
                           {e.dims(4, {0, 1, 2, 3}), e.dims(4, {0, 1, 3}), e.dims(4, {0, 1, 2})},
-                          {P, P, P, R}, addMul);
+                          {P, P, P, R}, mulAccumulate);
     return SmallVector<Value>{e.generic(e.empty(outSizes, elt), {out, den},
                                         {e.identity(4), e.dims(4, {0, 1, 2}), e.identity(4)},
                                         {P, P, P, P}, divNorm)};
@@ -726,11 +704,7 @@ FailureOr<SmallVector<Value>> decomposeLinearAttention(Emitter &e, ir::LinearAtt
         Value ot = s.generic(s.filled({s.size(q, 0), s.size(q, 1), s.size(v, 3)}, elt, 0.0),
                              {newState, qt},
                              {s.dims(4, {0, 1, 3, 2}), s.dims(4, {0, 1, 3}), s.dims(4, {0, 1, 2})},
-                             {P, P, P, R}, [](OpBuilder &b, Location l, ValueRange a) {
-                               return arith::AddFOp::create(b, l, a[2],
-                                                            arith::MulFOp::create(b, l, a[0], a[1]))
-                                   .getResult();
-                             });
+                             {P, P, P, R}, mulAccumulate);
         Value newZ = iter[1];
         if (normalizeOut) {
           SmallVector<Value> zIns = {kt};
@@ -746,11 +720,7 @@ FailureOr<SmallVector<Value>> decomposeLinearAttention(Emitter &e, ir::LinearAtt
                            });
           Value den = s.generic(s.filled({s.size(q, 0), s.size(q, 1)}, elt, 0.0), {qt, newZ},
                                 {s.identity(3), s.identity(3), s.dims(3, {0, 1})}, {P, P, R},
-                                [](OpBuilder &b, Location l, ValueRange a) {
-                                  return arith::AddFOp::create(
-                                             b, l, a[2], arith::MulFOp::create(b, l, a[0], a[1]))
-                                      .getResult();
-                                });
+                                mulAccumulate);
           ot = s.generic(s.empty(s.sizes(ot), elt), {ot, den},
                          {s.identity(3), s.dims(3, {0, 1}), s.identity(3)}, {P, P, P}, divNorm);
         }
@@ -825,11 +795,7 @@ FailureOr<SmallVector<Value>> decomposeSelectiveScan(Emitter &e, ir::SelectiveSc
         Value yt = s.generic(s.filled(rowSizes, elt, 0.0), {h, ct},
                              {s.identity(3), s.map(3, {s.d(0), s.d(1).floorDiv(perGroup), s.d(2)}),
                               s.dims(3, {0, 1})},
-                             {P, P, R}, [](OpBuilder &b, Location l, ValueRange a) {
-                               return arith::AddFOp::create(b, l, a[2],
-                                                            arith::MulFOp::create(b, l, a[0], a[1]))
-                                   .getResult();
-                             });
+                             {P, P, R}, mulAccumulate);
         if (Dskip || z) {
           SmallVector<Value> ins = {yt, ut};
           SmallVector<AffineMap> maps = {s.identity(2), s.identity(2)};
@@ -902,11 +868,7 @@ FailureOr<SmallVector<Value>> decomposeSsd(Emitter &e, ir::SsdOp op) {
                              return arith::MulFOp::create(b, l, a[0], a[1]).getResult();
                            });
         Value yt = s.generic(init, {h, ct}, {s.identity(4), groupMap, s.dims(4, {0, 1, 2})},
-                             {P, P, P, R}, [](OpBuilder &b, Location l, ValueRange a) {
-                               return arith::AddFOp::create(b, l, a[2],
-                                                            arith::MulFOp::create(b, l, a[0], a[1]))
-                                   .getResult();
-                             });
+                             {P, P, P, R}, mulAccumulate);
         return {h, insertAt(s, yt, iter[1], 1, t)};
       });
   if (op.getReturnFinalState())

@@ -133,10 +133,7 @@ FailureOr<SmallVector<Value>> decomposeTokenMerge(Emitter &e, ir::TokenMergeOp o
       e.filled({batch, e.b.getIndexAttr(numA), e.b.getIndexAttr(numB)}, elt, 0.0), {unit, unit},
       {e.map(4, {e.d(0), e.d(1) * 2, e.d(3)}), e.map(4, {e.d(0), e.d(2) * 2 + 1, e.d(3)}),
        e.dims(4, {0, 1, 2})},
-      {P, P, P, R}, [](OpBuilder &b, Location l, ValueRange a) {
-        return arith::AddFOp::create(b, l, a[2], arith::MulFOp::create(b, l, a[0], a[1]))
-            .getResult();
-      });
+      {P, P, P, R}, mulAccumulate);
 
   // Each A token's best score; a protected one's is −∞ so that it ranks last.
   // Protection leaves at least one A token beyond the r' merged ones, and every

@@ -149,6 +149,16 @@ inline Value activate(OpBuilder &b, Location l, ir::Activation kind, Value x) {
   llvm_unreachable("unknown activation");
 }
 
+/// Generic body of contractions: out + in0 · in1.
+inline Value mulAccumulate(OpBuilder &b, Location l, ValueRange a) {
+  return arith::AddFOp::create(b, l, a[2], arith::MulFOp::create(b, l, a[0], a[1]));
+}
+
+/// Generic body of sums: out + in0.
+inline Value accumulate(OpBuilder &b, Location l, ValueRange a) {
+  return arith::AddFOp::create(b, l, a[1], a[0]);
+}
+
 /// Decomposes a token_merge/unmerge/prune/pool/unpool op (DecomposeTokens.cpp).
 FailureOr<SmallVector<Value>> decomposeTokenOp(Emitter &e, Operation *op);
 

@@ -299,20 +299,6 @@ void writeGlue(llvm::raw_ostream &header, llvm::raw_ostream &glue,
          << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
 }
 
-llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine() {
-  static bool initialized = [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    return true;
-  }();
-  (void)initialized;
-  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
-  if (!builder)
-    return builder.takeError();
-  builder->setRelocationModel(llvm::Reloc::PIC_);
-  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
-  return builder->createTargetMachine();
-}
 
 /// Runs `program args...`; the error shows the command to reproduce it.
 llvm::Error runTool(StringRef program, ArrayRef<std::string> args) {
@@ -338,6 +324,27 @@ llvm::Error runTool(StringRef program, ArrayRef<std::string> args) {
 }
 
 } // namespace
+
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine() {
+  static bool initialized = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)initialized;
+  auto builder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!builder)
+    return builder.takeError();
+  builder->setRelocationModel(llvm::Reloc::PIC_);
+  builder->setCodeGenOptLevel(llvm::CodeGenOptLevel::Aggressive);
+  return builder->createTargetMachine();
+}
+
+void registerLLVMTranslations(MLIRContext &context) {
+  registerBuiltinDialectTranslation(context);
+  registerLLVMDialectTranslation(context);
+  registerOpenMPDialectTranslation(context);
+}
 
 llvm::Error compileModule(ModuleOp module, const CompileOptions &options) {
   std::vector<FunctionSignature> sigs;
@@ -373,9 +380,7 @@ llvm::Error compileModule(ModuleOp module, const CompileOptions &options) {
   if (!stopAfter.empty())
     return writeText(options.output, [&](llvm::raw_ostream &os) { module.print(os); });
 
-  registerBuiltinDialectTranslation(*module.getContext());
-  registerLLVMDialectTranslation(*module.getContext());
-  registerOpenMPDialectTranslation(*module.getContext());
+  registerLLVMTranslations(*module.getContext());
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext);
   if (!llvmModule)

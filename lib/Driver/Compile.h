@@ -11,7 +11,13 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
+#include <memory>
+
 #include <string>
+
+namespace llvm {
+class TargetMachine;
+} // namespace llvm
 
 namespace icl {
 
@@ -53,6 +59,13 @@ void registerPassManagerCommandLineOptions();
 llvm::Error runPhases(mlir::ModuleOp module, llvm::StringRef weightsDir,
                       llvm::StringRef stopAfter = "",
                       llvm::function_ref<llvm::Error(llvm::StringRef, mlir::ModuleOp)> onPhase = {});
+
+/// A TargetMachine for this host's CPU and features (PIC, -O3 code generation).
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine();
+
+/// Registers the translations from the LLVM-dialect output of the phases
+/// (builtin, llvm, omp) to LLVM IR.
+void registerLLVMTranslations(mlir::MLIRContext &context);
 
 /// Compiles every public function of `module` (which is modified) and
 /// writes what `options` asks for.

@@ -798,20 +798,7 @@ Expected<std::vector<HostArray>> randomInputs(func::FuncOp func, uint64_t seed,
     std::vector<int64_t> shape;
     for (int64_t d : type.getShape())
       shape.push_back(d == ShapedType::kDynamic ? dynamicSize : d);
-    int64_t numel = Tensor<int64_t>::numelOf(shape);
-    if (isFloat(*dtype)) {
-      std::uniform_real_distribution<double> dist(-1.0, 1.0);
-      std::vector<double> values(numel);
-      for (double &v : values)
-        v = dist(rng);
-      inputs.push_back(HostArray::fromDouble(*dtype, shape, values));
-    } else {
-      std::uniform_int_distribution<int64_t> dist(0, intBound(arg) - 1);
-      std::vector<int64_t> values(numel);
-      for (int64_t &v : values)
-        v = dist(rng);
-      inputs.push_back(HostArray::fromInt64(*dtype, shape, values));
-    }
+    inputs.push_back(randomArray(*dtype, std::move(shape), intBound(arg), rng));
   }
   return inputs;
 }

@@ -452,4 +452,21 @@ HostArray HostArray::fromInt64(DType dtype, std::vector<int64_t> shape,
   return a;
 }
 
+HostArray randomArray(DType dtype, std::vector<int64_t> shape, int64_t intBound,
+                      std::mt19937_64 &rng) {
+  int64_t numel = checkedNumel(shape).value_or(0);
+  if (isFloat(dtype)) {
+    std::uniform_real_distribution<double> dist(-1.0, 1.0);
+    std::vector<double> values(numel);
+    for (double &v : values)
+      v = dist(rng);
+    return HostArray::fromDouble(dtype, std::move(shape), values);
+  }
+  std::uniform_int_distribution<int64_t> dist(0, std::max<int64_t>(intBound, 1) - 1);
+  std::vector<int64_t> values(numel);
+  for (int64_t &v : values)
+    v = dist(rng);
+  return HostArray::fromInt64(dtype, std::move(shape), values);
+}
+
 } // namespace icl

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -89,6 +90,11 @@ struct HostArray {
   static HostArray fromInt64(DType dtype, std::vector<int64_t> shape,
                              llvm::ArrayRef<int64_t> values);
 };
+
+/// Seeded random contents for an array: floats uniform in [-1, 1), integers
+/// uniform in [0, intBound).
+HostArray randomArray(DType dtype, std::vector<int64_t> shape, int64_t intBound,
+                      std::mt19937_64 &rng);
 
 } // namespace icl
 

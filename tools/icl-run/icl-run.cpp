@@ -125,6 +125,26 @@ static int writeResults(ArrayRef<icl::HostArray> results) {
   return 0;
 }
 
+/// With --benchmark N: times N calls of `run` (after the caller's warm-up
+/// run) and prints min/median/max.
+static Error timeRuns(function_ref<Error()> run) {
+  if (!benchmark)
+    return Error::success();
+  std::vector<double> ms;
+  for (unsigned i = 0; i < benchmark; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    if (Error err = run())
+      return err;
+    ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
+  }
+  std::sort(ms.begin(), ms.end());
+  outs() << format("benchmark: %u runs, min %.3f ms, median %.3f ms, max %.3f ms\n",
+                   benchmark.getValue(), ms.front(), ms[ms.size() / 2], ms.back());
+  return Error::success();
+}
+
 /// Runs `function` of a compiled model library through the runtime C API.
 static Expected<std::vector<icl::HostArray>> runLibrary(StringRef path, StringRef function,
                                                         std::vector<icl::HostArray> &args,
@@ -158,24 +178,9 @@ static Expected<std::vector<icl::HostArray>> runLibrary(StringRef path, StringRe
     for (int i = 0; i < icl_function_arg_count(fn); ++i) {
       icl_tensor t = icl_function_arg(fn, i);
       std::vector<int64_t> shape(t.shape, t.shape + t.rank);
-      auto dtype = static_cast<icl::DType>(t.dtype);
-      int64_t n = 1;
-      for (int64_t d : shape)
-        n *= d;
-      if (icl::isFloat(dtype)) {
-        std::uniform_real_distribution<double> dist(-1.0, 1.0);
-        std::vector<double> v(n);
-        for (double &x : v)
-          x = dist(rng);
-        args.push_back(icl::HostArray::fromDouble(dtype, shape, v));
-      } else {
-        int64_t limit = icl_function_arg_id_limit(fn, i);
-        std::uniform_int_distribution<int64_t> dist(0, (limit > 0 ? limit : 16) - 1);
-        std::vector<int64_t> v(n);
-        for (int64_t &x : v)
-          x = dist(rng);
-        args.push_back(icl::HostArray::fromInt64(dtype, shape, v));
-      }
+      int64_t limit = icl_function_arg_id_limit(fn, i);
+      args.push_back(icl::randomArray(static_cast<icl::DType>(t.dtype), std::move(shape),
+                                      limit > 0 ? limit : 16, rng));
     }
   }
   std::vector<icl_tensor> in, out;
@@ -199,19 +204,10 @@ static Expected<std::vector<icl::HostArray>> runLibrary(StringRef path, StringRe
   };
   if (invoke())
     return error("");
-  if (benchmark) {
-    std::vector<double> ms;
-    for (unsigned i = 0; i < benchmark; ++i) {
-      auto start = std::chrono::steady_clock::now();
-      invoke();
-      ms.push_back(
-          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-              .count());
-    }
-    std::sort(ms.begin(), ms.end());
-    outs() << format("benchmark: %u runs, min %.3f ms, median %.3f ms, max %.3f ms\n",
-                     benchmark.getValue(), ms.front(), ms[ms.size() / 2], ms.back());
-  }
+  if (Error err = timeRuns([&]() -> Error {
+        return invoke() ? error("") : Error::success();
+      }))
+    return std::move(err);
   return results;
 }
 
@@ -298,20 +294,9 @@ int main(int argc, char **argv) {
     if (!jit)
       return fail(toString(jit.takeError()));
     results = (*jit)->run(args);
-    if (results && benchmark) {
-      std::vector<double> ms;
-      for (unsigned i = 0; i < benchmark; ++i) {
-        auto start = std::chrono::steady_clock::now();
-        if (Error err = (*jit)->run(args).takeError())
-          return fail(toString(std::move(err)));
-        ms.push_back(std::chrono::duration<double, std::milli>(
-                         std::chrono::steady_clock::now() - start)
-                         .count());
-      }
-      std::sort(ms.begin(), ms.end());
-      outs() << format("benchmark: %u runs, min %.3f ms, median %.3f ms, max %.3f ms\n",
-                       benchmark.getValue(), ms.front(), ms[ms.size() / 2], ms.back());
-    }
+    if (results)
+      if (Error err = timeRuns([&] { return (*jit)->run(args).takeError(); }))
+        return fail(toString(std::move(err)));
   }
   if (!results)
     return fail(toString(results.takeError()));
