@@ -92,12 +92,28 @@ Expected<const Node *> loadSOp(std::unique_ptr<Program> &program) {
   return program->getSOp(sopName);
 }
 
-Expected<Transformer> compile(const Node &sop) {
+/// The named s-op of the program, compiled for --vocab/--max-len/--causal.
+struct CompiledSOp {
+  std::unique_ptr<Program> program;
+  const Node *sop = nullptr;
+  Transformer model;
+};
+
+Expected<CompiledSOp> loadAndCompile() {
+  CompiledSOp compiled;
+  Expected<const Node *> sop = loadSOp(compiled.program);
+  if (!sop)
+    return sop.takeError();
+  compiled.sop = *sop;
   rasp::CompileOptions options;
   options.vocab = parseTokens(vocabText);
   options.maxLen = maxLen;
   options.causal = causal;
-  return compileTransformer(sop, options);
+  Expected<Transformer> model = compileTransformer(**sop, options);
+  if (!model)
+    return model.takeError();
+  compiled.model = std::move(*model);
+  return compiled;
 }
 
 /// The compiled transformer's native code, with the context it lives in.
@@ -146,17 +162,14 @@ int evalMain() {
 }
 
 int compileMain() {
-  std::unique_ptr<Program> program;
-  Expected<const Node *> sop = loadSOp(program);
-  if (!sop)
-    return fail(sop.takeError());
-  Expected<Transformer> model = compile(**sop);
-  if (!model)
-    return fail(model.takeError());
+  Expected<CompiledSOp> compiled = loadAndCompile();
+  if (!compiled)
+    return fail(compiled.takeError());
+  const Transformer &model = compiled->model;
   if (report)
-    errs() << model->report();
+    errs() << model.report();
   if (outputPath.empty()) {
-    emitModule(*model, sopName, outs());
+    emitModule(model, sopName, outs());
     return 0;
   }
   std::error_code ec;
@@ -164,9 +177,9 @@ int compileMain() {
   if (ec)
     return fail(createStringError(ec, "error: cannot write '%s': %s", outputPath.c_str(),
                                   ec.message().c_str()));
-  emitModule(*model, sopName, file.os());
+  emitModule(model, sopName, file.os());
   file.keep();
-  outs() << model->reportJson() << "\n";
+  outs() << model.reportJson() << "\n";
   return 0;
 }
 
@@ -176,21 +189,18 @@ int runMain() {
         target == "cuda" ? "error: --target cuda is not available: compiled RASP models run "
                            "on x86 in this build"
                          : "error: unknown --target '" + target + "' (x86 or cuda)"));
-  std::unique_ptr<Program> program;
-  Expected<const Node *> sop = loadSOp(program);
-  if (!sop)
-    return fail(sop.takeError());
-  Expected<Transformer> model = compile(**sop);
-  if (!model)
-    return fail(model.takeError());
+  Expected<CompiledSOp> compiled = loadAndCompile();
+  if (!compiled)
+    return fail(compiled.takeError());
+  const Transformer &model = compiled->model;
   std::vector<Atom> input = parseTokens(inputText);
   // Bad input is reported before the (slower) native compilation.
-  if (Error err = model->encode(input).takeError())
+  if (Error err = model.encode(input).takeError())
     return fail(std::move(err));
   NativeModel native;
-  if (Error err = native.load(*model))
+  if (Error err = native.load(model))
     return fail(std::move(err));
-  Expected<Sequence> result = native.run(*model, input);
+  Expected<Sequence> result = native.run(model, input);
   if (!result)
     return fail(result.takeError());
   outs() << formatJson(*result) << "\n";
@@ -198,33 +208,32 @@ int runMain() {
 }
 
 int verifyMain() {
-  std::unique_ptr<Program> program;
-  Expected<const Node *> sop = loadSOp(program);
-  if (!sop)
-    return fail(sop.takeError());
-  Expected<Transformer> model = compile(**sop);
-  if (!model)
-    return fail(model.takeError());
+  Expected<CompiledSOp> compiled = loadAndCompile();
+  if (!compiled)
+    return fail(compiled.takeError());
+  const Transformer &model = compiled->model;
+  const Node &sop = *compiled->sop;
   NativeModel native;
-  if (Error err = native.load(*model))
+  if (Error err = native.load(model))
     return fail(std::move(err));
   VerificationInputs checks =
-      verificationInputs(model->vocab, maxLen, kExhaustiveLimit, samples, /*seed=*/1);
+      verificationInputs(model.vocab, maxLen, kExhaustiveLimit, samples, /*seed=*/1);
   size_t mismatches = 0, interpreterErrors = 0;
   for (const std::vector<Atom> &input : checks.inputs) {
-    Expected<Sequence> expected = evaluate(**sop, input);
+    Expected<Sequence> expected = evaluate(sop, input);
     if (!expected) {
       // No right answer to compare with.
       consumeError(expected.takeError());
       ++interpreterErrors;
       continue;
     }
-    Expected<Sequence> actual = native.run(*model, input);
+    Expected<Sequence> actual = native.run(model, input);
     if (!actual)
       return fail(actual.takeError());
-    bool same = llvm::all_of(llvm::zip(*expected, *actual), [](auto pair) {
-      return sameValue(std::get<0>(pair), std::get<1>(pair));
-    });
+    bool same = expected->size() == actual->size() &&
+                llvm::all_of(llvm::zip(*expected, *actual), [](auto pair) {
+                  return sameValue(std::get<0>(pair), std::get<1>(pair));
+                });
     if (same)
       continue;
     if (++mismatches <= 5)
