@@ -93,6 +93,72 @@ def UniqueReturnBuffers : Pass<"icl-unique-return-buffers", "mlir::func::FuncOp"
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def FuseElementwise : Pass<"icl-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg producers into consumers that read each element once";
+  let description = [{
+    Upstream elementwise fusion (`linalg-fuse-elementwise-ops`) inlines a
+    single-use producer into its consumer's body. When the consumer has loops
+    the producer lacks (a contraction that reads `x[m, k]` inside loops
+    `(m, n, k)`), the producer's computation then runs once per consumer
+    iteration: a gelu fused into the following linear would evaluate `erf`
+    N times per element. This pass fuses a producer only when the consumer's
+    indexing map of the fused operand is a permutation (each produced element
+    is read once), or when the producer only moves data (a broadcast or
+    copy), and otherwise leaves the producer as its own op. It also folds
+    reshapes into generic ops by expansion, as the upstream pass does.
+
+    Before:
+    ```mlir
+    %g = linalg.generic {...["parallel", "parallel"]} ins(%f) ... { math.erf ... }
+    %y = linalg.generic {...["parallel", "parallel", "reduction"]} ins(%g, %w) ...
+    ```
+    After: unchanged (fusing would compute `erf` once per output column);
+    an elementwise consumer of `%g` (a residual add) would be fused.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::affine::AffineDialect"];
+}
+
+def TileAndFuse : Pass<"icl-tile-and-fuse", "mlir::func::FuncOp"> {
+  let summary = "Tile chains of linalg ops that contain reductions over row blocks, fusing producers";
+  let description = [{
+    Decomposed attention, normalisations and softmax are chains of linalg ops
+    whose intermediates (attention scores, centred rows) are as large as the
+    problem: computed op by op, each one streams through memory. This pass
+    finds the last op of each chain in which a reduction feeds a later op
+    (row max -> exp, row sum -> normalise), tiles its parallel loops but the
+    last into an `scf.forall` (the outer ones by 1, the one before the last by
+    a block of rows) and fuses every producer whose users all belong to the
+    chain into the loop body with `scf::tileConsumerAndFuseProducersUsingSCF`.
+    The rows of a block are as many as keep the chain's widest intermediate
+    within `tile-bytes` (at most `max-rows`). Transposes stay outside (each
+    block would repeat them). The blocks are independent, so the pipeline runs
+    them on OpenMP threads; `icl-tile-and-vectorize` then tiles each fused op
+    for registers.
+
+    Before (softmax along the last axis):
+    ```mlir
+    %max = linalg.generic {...["parallel", "parallel", "reduction"]} ins(%x) ...
+    %e = linalg.generic {...["parallel", "parallel", "parallel"]} ins(%x, %max) ...
+    %sum = linalg.generic {...["parallel", "parallel", "reduction"]} ins(%e) ...
+    %p = linalg.generic {...["parallel", "parallel", "parallel"]} ins(%e, %sum) ...
+    ```
+    After:
+    ```mlir
+    %p = scf.forall (%b, %i) = (0, 0) to (8, 256) step (1, 64) shared_outs(%o = %init) {
+      // max, exp, sum and divide on tensor<1x64x256xf32> slices
+      scf.forall.in_parallel { tensor.parallel_insert_slice ... }
+    }
+    ```
+  }];
+  let options = [
+    Option<"tileBytes", "tile-bytes", "int64_t", /*default=*/"131072",
+           "Bytes of the widest intermediate of one row block (sets the rows per block)">,
+    Option<"maxRows", "max-rows", "int64_t", /*default=*/"64",
+           "Most rows in one block">,
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"];
+}
+
 def TileAndVectorize : Pass<"icl-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile linalg ops on tensors for registers and vectorize the tiles";
   let description = [{
@@ -115,11 +181,13 @@ def TileAndVectorize : Pass<"icl-tile-and-vectorize", "mlir::func::FuncOp"> {
     `vector.transfer_read` / `vector.contract` / `vector.transfer_write`.
   }];
   let options = [
-    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
-           "Tile of the innermost parallel loop (elements; 2 AVX2 or 1 AVX-512 f32 registers)">,
-    Option<"registerRows", "register-rows", "int64_t", /*default=*/"4",
-           "Tile of the next parallel loop of ops with reductions">,
-    Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"16",
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"0",
+           "Tile of the innermost parallel loop in elements (0: two vector registers "
+           "of the host, 32 with AVX-512, 16 with AVX2)">,
+    Option<"registerRows", "register-rows", "int64_t", /*default=*/"0",
+           "Tile of the next parallel loop of ops with reductions (0: from the host, "
+           "8 with AVX-512, 4 with AVX2)">,
+    Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"1",
            "Tile of the innermost reduction loop">,
     Option<"threads", "threads", "int64_t", /*default=*/"2",
            "Split the outermost parallel loop of large ops into at least this many "

@@ -11,6 +11,8 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+#include "llvm/TargetParser/Host.h"
 
 namespace mlir::icl {
 #define GEN_PASS_DEF_TILEANDVECTORIZE
@@ -29,26 +31,61 @@ int64_t divisorAtMost(int64_t extent, int64_t target) {
   return 1;
 }
 
+/// f32 lanes of the host's widest vector registers.
+int64_t hostLanes() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return 16;
+  return features.lookup("avx") ? 8 : 4;
+}
+
 struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileAndVectorizePass> {
   using Base::Base;
 
-  /// Tile sizes for `op` (equal to the extent where a loop is not tiled).
-  SmallVector<int64_t> tileSizes(linalg::LinalgOp op) {
+  /// Columns of a register tile (two vector registers of the host unless set).
+  int64_t columns() { return vectorWidth ? vectorWidth : 2 * hostLanes(); }
+  /// Rows of a register tile: with two registers per row, 8 rows keep 16 of
+  /// AVX-512's 32 registers accumulating; AVX2's 16 registers fit 4 rows.
+  int64_t rows() { return registerRows ? registerRows : (hostLanes() == 16 ? 8 : 4); }
+
+  /// Tile sizes for `op` (equal to the extent where a loop is not tiled) and
+  /// the order of the tile loops.
+  std::pair<SmallVector<int64_t>, SmallVector<int64_t>> tileSizes(linalg::LinalgOp op) {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
     SmallVector<int64_t> sizes(ranges.size(), 1);
+    SmallVector<int64_t> order = llvm::to_vector(llvm::seq<int64_t>(0, ranges.size()));
     SmallVector<unsigned> parallel, reduction;
     for (auto [i, it] : llvm::enumerate(iters))
       (it == utils::IteratorType::parallel ? parallel : reduction).push_back(i);
-    if (!parallel.empty())
-      sizes[parallel.back()] = divisorAtMost(ranges[parallel.back()], vectorWidth);
-    if (!reduction.empty()) {
-      if (parallel.size() >= 2)
-        sizes[parallel[parallel.size() - 2]] =
-            divisorAtMost(ranges[parallel[parallel.size() - 2]], registerRows);
-      sizes[reduction.back()] = divisorAtMost(ranges[reduction.back()], reductionTile);
+    if (reduction.empty()) {
+      if (!parallel.empty())
+        sizes[parallel.back()] = divisorAtMost(ranges[parallel.back()], columns());
+      return {sizes, order};
     }
-    return sizes;
+    unsigned n = parallel.empty() ? 0 : parallel.back(), k = reduction.back();
+    if (!linalg::isaContractionOpInterface(op)) {
+      // Other reductions (sums of rows, ...) keep a square tile of one
+      // register per row, reduced across registers at the end.
+      if (!parallel.empty())
+        sizes[n] = divisorAtMost(ranges[n], hostLanes());
+      sizes[k] = divisorAtMost(ranges[k], hostLanes());
+      return {sizes, order};
+    }
+    // Contractions: rows × columns accumulators stay in registers while the
+    // reduction loop broadcasts one left-hand element per row and loads one
+    // right-hand row per step.
+    if (!parallel.empty())
+      sizes[n] = divisorAtMost(ranges[n], columns());
+    sizes[k] = divisorAtMost(ranges[k], reductionTile);
+    if (parallel.size() >= 2) {
+      unsigned m = parallel[parallel.size() - 2];
+      sizes[m] = divisorAtMost(ranges[m], rows());
+      // Column panels outside row blocks: a panel of the right-hand side
+      // (reduction × columns) stays in L1 while the row blocks stream past.
+      std::swap(order[m], order[n]);
+    }
+    return {sizes, order};
   }
 
   /// Splits the outermost parallel loop of a large op into an scf.forall of
@@ -59,7 +96,8 @@ struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileA
     int64_t iterations = 1;
     for (int64_t r : ranges)
       iterations *= r;
-    if (threads <= 1 || iterations < 32768)
+    // Ops in an scf.forall (fused row blocks) already run on threads.
+    if (threads <= 1 || iterations < 32768 || op->getParentOfType<scf::ForallOp>())
       return op;
     SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
     for (auto [i, it] : llvm::enumerate(iters)) {
@@ -93,11 +131,12 @@ struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileA
       if (!work)
         continue;
       op = cast<linalg::LinalgOp>(work);
-      SmallVector<int64_t> sizes = tileSizes(op);
+      auto [sizes, order] = tileSizes(op);
       Operation *tile = op;
       if (sizes != op.getStaticLoopRanges()) {
         scf::SCFTilingOptions options;
         options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+        options.setInterchange(order);
         rewriter.setInsertionPoint(op);
         FailureOr<scf::SCFTilingResult> tiled =
             scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
@@ -122,10 +161,13 @@ struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileA
     // libm has no vector exp/erf/tanh: LLVM would call it per element. The
     // polynomial approximations are vector code accurate to a few ulp.
     populateMathPolynomialApproximationPatterns(patterns, [](StringRef name) {
-      return llvm::is_contained({"exp", "erf", "tanh", "log", "log1p"}, name);
+      return llvm::is_contained({"math.exp", "math.erf", "math.tanh", "math.log", "math.log1p"}, name);
     });
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
-      signalPassFailure();
+      return signalPassFailure();
+    // Accumulator tiles read and written in every step of a reduction loop
+    // become loop-carried vectors: the reduction runs in registers.
+    getOperation().walk([&](scf::ForOp loop) { hoistLoopInvariantSubsets(rewriter, loop); });
   }
 };
 

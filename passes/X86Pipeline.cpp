@@ -23,9 +23,10 @@ void mlir::icl::buildX86Pipeline(OpPassManager &pm, const X86PipelineOptions &op
   funcPm.addPass(createConvertElementwiseToLinalgPass());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());
-  pm.addPass(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(createFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   if (options.vectorize) {
+    pm.addNestedPass<func::FuncOp>(createTileAndFuse());
     pm.addNestedPass<func::FuncOp>(createTileAndVectorize());
     pm.addPass(createCanonicalizerPass());
   }

@@ -1,13 +1,18 @@
-// RUN: icl-opt %s --icl-decompose --icl-tile-and-vectorize | FileCheck %s
+// RUN: icl-opt %s --icl-decompose --icl-tile-and-vectorize="vector-width=16 register-rows=4" | FileCheck %s
 
-// A 64x32 · 32x48 linear: 4x16 register tiles, K in steps of 16, one
-// vector.contract per tile.
+// A 64x32 · 32x48 linear: 4x16 register tiles, column panels outside row
+// blocks, the reduction in steps of one whose 4x16 accumulator is carried in
+// registers (read before the loop, written after it).
 // CHECK-LABEL: func.func @linear
-// CHECK:         scf.for {{.*}} step %{{.*}}
-// CHECK:           vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x16xf32>
-// CHECK:           vector.transfer_read {{.*}} : tensor<16x16xf32>, vector<16x16xf32>
-// CHECK:           vector.contract {{.*}} : vector<4x16xf32>, vector<16x16xf32> into vector<4x16xf32>
-// CHECK:           vector.transfer_write
+// CHECK:         scf.forall
+// CHECK:           scf.for {{.*}} step %c16
+// CHECK:             scf.for {{.*}} step %c4
+// CHECK:               %[[ACC:[0-9]+]] = vector.transfer_read {{.*}} : tensor<4x16xf32>, vector<4x16xf32>
+// CHECK:               %[[R:[0-9]+]]:3 = scf.for {{.*}} iter_args({{.*}}, %[[A:[a-z0-9_]+]] = %[[ACC]]) -> ({{.*}}, vector<4x16xf32>)
+// CHECK:                 vector.transfer_read {{.*}} : tensor<4x1xf32>, vector<4x1xf32>
+// CHECK:                 vector.transfer_read {{.*}} : tensor<1x16xf32>, vector<1x16xf32>
+// CHECK:                 vector.contract {{.*}} %[[A]] : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+// CHECK:               vector.transfer_write %[[R]]#2
 func.func @linear(%x: tensor<64x32xf32>, %w: tensor<48x32xf32>) -> tensor<64x48xf32> {
   %y = icl.linear %x, %w : (tensor<64x32xf32>, tensor<48x32xf32>) -> tensor<64x48xf32>
   return %y : tensor<64x48xf32>
