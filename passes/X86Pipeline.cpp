@@ -66,7 +66,11 @@ void mlir::icl::buildX86Pipeline(OpPassManager &pm, const X86PipelineOptions &op
   toLlvm.vectorContractLowering = vector::VectorContractLowering::OuterProduct;
   toLlvm.vectorTransposeLowering = vector::VectorTransposeLowering::Shuffle1D;
   pm.addPass(createConvertVectorToLLVMPass(toLlvm));
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // Buffers come from the workspace allocator (runtime/icl_workspace.c),
+  // which keeps freed blocks for the next call.
+  FinalizeMemRefToLLVMConversionPassOptions memrefToLlvm;
+  memrefToLlvm.useGenericFunctions = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefToLlvm));
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());

@@ -14,6 +14,12 @@
 
 using namespace mlir;
 
+// runtime/icl_workspace.c, which compiled code allocates through.
+extern "C" {
+void *_mlir_memref_to_llvm_alloc(size_t size);
+void _mlir_memref_to_llvm_free(void *ptr);
+}
+
 namespace icl {
 
 llvm::Expected<FunctionSignature> signatureOf(func::FuncOp func) {
@@ -124,6 +130,16 @@ llvm::Expected<std::unique_ptr<JitFunction>> JitFunction::compile(func::FuncOp f
   auto engine = ExecutionEngine::create(*module, engineOptions, std::move(*tm));
   if (!engine)
     return engine.takeError();
+  (*engine)->registerSymbols([](llvm::orc::MangleAndInterner interner) {
+    llvm::orc::SymbolMap symbols;
+    auto add = [&](const char *name, void *address) {
+      symbols[interner(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                                 llvm::JITSymbolFlags::Exported};
+    };
+    add("_mlir_memref_to_llvm_alloc", reinterpret_cast<void *>(&_mlir_memref_to_llvm_alloc));
+    add("_mlir_memref_to_llvm_free", reinterpret_cast<void *>(&_mlir_memref_to_llvm_free));
+    return symbols;
+  });
   return std::unique_ptr<JitFunction>(new JitFunction(std::move(*engine), std::move(*sig)));
 }
 
