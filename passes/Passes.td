@@ -159,6 +159,35 @@ def TileAndFuse : Pass<"icl-tile-and-fuse", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"];
 }
 
+def OutlineKernels : Pass<"icl-outline-kernels", "mlir::ModuleOp"> {
+  let summary = "Outline each top-level loop nest or linalg op into a private function";
+  let description = [{
+    A transformer repeats one block per layer: after fusion and tiling every
+    layer holds the same loop nests on the same shapes, differing only in the
+    weights they read. This pass moves each top-level `scf.forall`, `scf.for`
+    or linalg op on tensors of a function with more than one of them into a
+    private function (`<function>_kernel<N>`, marked `noinline`) that takes
+    the tensors it reads, weights included, as arguments and recreates
+    scalar constants and `tensor.empty` itself. The layers' kernels are then
+    identical functions, which `duplicate-function-elimination` merges, so
+    the rest of the pipeline and LLVM compile each kernel once.
+
+    Before:
+    ```mlir
+    %a = linalg.generic ... ins(%x, %w0 : ...) ...
+    %b = linalg.generic ... ins(%a, %w1 : ...) ...
+    ```
+    After:
+    ```mlir
+    %a = call @f_kernel0(%x, %w0) : (...) -> tensor<...>
+    %b = call @f_kernel1(%a, %w1) : (...) -> tensor<...>
+    func.func private @f_kernel0(%arg0: tensor<...>, %arg1: tensor<...>) -> tensor<...>
+        attributes {passthrough = ["noinline"]} { ... }
+    ```
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
 def TileAndVectorize : Pass<"icl-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile linalg ops on tensors for registers and vectorize the tiles";
   let description = [{

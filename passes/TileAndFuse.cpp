@@ -40,8 +40,12 @@ bool fusable(Operation *op) {
          !isa<linalg::TransposeOp>(op);
 }
 
+/// A fill costs no more in a block than outside it; CSE shares one between
+/// layers, so it is fused whoever else reads it.
+bool recomputable(Operation *op) { return isa<linalg::FillOp>(op); }
+
 /// The ops `root` can absorb: producers (transitively) all of whose users are
-/// already in the group, so nothing is computed twice.
+/// already in the group, so nothing is computed twice, and fills.
 llvm::SetVector<Operation *> groupOf(linalg::LinalgOp root) {
   llvm::SetVector<Operation *> group;
   group.insert(root);
@@ -52,7 +56,8 @@ llvm::SetVector<Operation *> groupOf(linalg::LinalgOp root) {
         Operation *producer = operand.getDefiningOp();
         if (!producer || group.contains(producer) || !fusable(producer))
           continue;
-        if (llvm::all_of(producer->getUsers(), [&](Operation *u) { return group.contains(u); })) {
+        if (recomputable(producer) ||
+            llvm::all_of(producer->getUsers(), [&](Operation *u) { return group.contains(u); })) {
           group.insert(producer);
           grew = true;
         }

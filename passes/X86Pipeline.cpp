@@ -6,6 +6,7 @@
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Func/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
@@ -27,6 +28,8 @@ void mlir::icl::buildX86Pipeline(OpPassManager &pm, const X86PipelineOptions &op
   pm.addPass(createCanonicalizerPass());
   if (options.vectorize) {
     pm.addNestedPass<func::FuncOp>(createTileAndFuse());
+    pm.addPass(createOutlineKernels());
+    pm.addPass(func::createDuplicateFunctionEliminationPass());
     pm.addNestedPass<func::FuncOp>(createTileAndVectorize());
     pm.addPass(createCanonicalizerPass());
   }
@@ -36,6 +39,10 @@ void mlir::icl::buildX86Pipeline(OpPassManager &pm, const X86PipelineOptions &op
   bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
   bufferize.allowReturnAllocsFromLoops = true;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Tiled loops on tensors bufferize to copies of a subview onto an equal
+  // subview; merged, they fold away as self-copies.
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createUniqueReturnBuffers());
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;

@@ -26,3 +26,27 @@ func.func @odd(%x: tensor<37x17xf32>) -> tensor<37x17xf32> {
   %y = icl.activation %x {kind = #icl.activation<relu>} : tensor<37x17xf32>
   return %y : tensor<37x17xf32>
 }
+
+// erf has no vector instruction: the gelu's erf becomes a polynomial on the
+// 1x16 vectors (fma chains), and no math.erf is left for the backend to
+// scalarise.
+// CHECK-LABEL: func.func @gelu
+// CHECK-NOT:     math.erf
+// CHECK:         math.fma {{.*}} : vector<1x16xf32>
+// CHECK-NOT:     math.erf
+// CHECK:         return
+func.func @gelu(%x: tensor<4x64xf32>) -> tensor<4x64xf32> {
+  %y = icl.activation %x {kind = #icl.activation<gelu>} : tensor<4x64xf32>
+  return %y : tensor<4x64xf32>
+}
+
+// Likewise the softmax's exp: a polynomial on vectors, no math.exp left.
+// CHECK-LABEL: func.func @softmax
+// CHECK-NOT:     math.exp
+// CHECK:         math.fma {{.*}} : vector<1x16xf32>
+// CHECK-NOT:     math.exp
+// CHECK:         return
+func.func @softmax(%x: tensor<4x64xf32>) -> tensor<4x64xf32> {
+  %y = icl.softmax %x : tensor<4x64xf32>
+  return %y : tensor<4x64xf32>
+}

@@ -1,12 +1,20 @@
 // RUN: icl-opt %s --icl-x86-pipeline | FileCheck %s
 
-// The whole pipeline ends in the LLVM dialect: results become out-parameters
-// (one more memref descriptor per result) and nothing else is left.
+// The whole pipeline ends in the LLVM dialect and nothing else is left. Each
+// loop nest is a kernel function that LLVM must not inline (the weight
+// transpose, then the linear with its gelu fused in), buffers come from the
+// workspace allocator, and results become out-parameters (one more memref
+// descriptor per result).
 // CHECK-NOT:   icl.
 // CHECK-NOT:   linalg.
 // CHECK-NOT:   memref.
-// CHECK:       llvm.func @f(
+// CHECK:       llvm.func @_mlir_memref_to_llvm_alloc(
+// CHECK:       llvm.func @f_kernel0({{.*}}passthrough = ["noinline"]
+// CHECK:       llvm.func @f_kernel1({{.*}}passthrough = ["noinline"]
 // CHECK:       llvm.intr.fmuladd
+// CHECK:       llvm.func @f(
+// CHECK:         llvm.call @f_kernel0(
+// CHECK:         llvm.call @f_kernel1(
 // CHECK-NOT:   icl.
 func.func @f(%x: tensor<8x16xf32>, %w: tensor<32x16xf32>) -> tensor<8x32xf32> {
   %y = icl.linear %x, %w : (tensor<8x16xf32>, tensor<32x16xf32>) -> tensor<8x32xf32>
