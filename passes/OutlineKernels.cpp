@@ -33,6 +33,37 @@ bool isKernel(Operation *op) {
          op->getNumResults() > 0;
 }
 
+/// True when `op` only fills or broadcasts: as the initial value of the next
+/// kernel it belongs in that kernel, which then writes its result in place
+/// instead of copying an argument it may not overwrite.
+bool onlyMovesData(Operation *op) {
+  if (isa<linalg::FillOp, linalg::BroadcastOp>(op))
+    return true;
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  return generic && generic.getNumDpsInputs() == 1 &&
+         generic.getBody()->getOperations().size() == 1 &&
+         llvm::all_of(generic.getBody()->getTerminator()->getOperands(),
+                      [](Value v) { return isa<BlockArgument>(v); });
+}
+
+/// The data-moving ops at the top level of `parent` that produce only an
+/// initial value of `op` (its DPS inits, or the shared outputs of a forall).
+SmallVector<Operation *> initProducers(Operation *op) {
+  OperandRange inits = op->getOperands().take_back(0);
+  if (auto dps = dyn_cast<DestinationStyleOpInterface>(op))
+    inits = dps.getDpsInits();
+  else if (auto forall = dyn_cast<scf::ForallOp>(op))
+    inits = forall.getOutputs();
+  SmallVector<Operation *> producers;
+  for (Value init : inits) {
+    Operation *def = init.getDefiningOp();
+    if (def && def->getBlock() == op->getBlock() && def->hasOneUse() && onlyMovesData(def) &&
+        !llvm::is_contained(producers, def))
+      producers.push_back(def);
+  }
+  return producers;
+}
+
 /// Values a kernel recreates instead of taking them as arguments: constants
 /// that are not tensors (scalars, vectors) and tensor.empty, which carries
 /// no data.
@@ -44,12 +75,21 @@ bool recreatedInKernel(Value v) {
 }
 
 struct OutlineKernelsPass : public mlir::icl::impl::OutlineKernelsBase<OutlineKernelsPass> {
-  void outline(func::FuncOp parent, Operation *op, unsigned index, SymbolTable &symbols) {
-    llvm::SetVector<Value> used(op->getOperands().begin(), op->getOperands().end());
-    getUsedValuesDefinedAbove(op->getRegions(), used);
+  /// Moves `ops` (in order; the last one's results are the kernel's) into a
+  /// new private function called in their place.
+  void outline(func::FuncOp parent, ArrayRef<Operation *> ops, unsigned index,
+               SymbolTable &symbols) {
+    Operation *op = ops.back();
+    llvm::SetVector<Value> used;
+    for (Operation *member : ops) {
+      used.insert(member->getOperands().begin(), member->getOperands().end());
+      getUsedValuesDefinedAbove(member->getRegions(), used);
+    }
     SmallVector<Value> args;
     llvm::SetVector<Operation *> recreated;
     for (Value v : used) {
+      if (Operation *def = v.getDefiningOp(); def && llvm::is_contained(ops, def))
+        continue;
       if (recreatedInKernel(v))
         recreated.insert(v.getDefiningOp());
       else
@@ -70,12 +110,15 @@ struct OutlineKernelsPass : public mlir::icl::impl::OutlineKernelsBase<OutlineKe
     map.map(args, entry->getArguments());
     for (Operation *def : recreated)
       b.clone(*def, map);
-    Operation *body = b.clone(*op, map);
+    Operation *body = nullptr;
+    for (Operation *member : ops)
+      body = b.clone(*member, map);
     func::ReturnOp::create(b, op->getLoc(), body->getResults());
     b.setInsertionPoint(op);
     auto call = func::CallOp::create(b, op->getLoc(), kernel, args);
     op->replaceAllUsesWith(call.getResults());
-    op->erase();
+    for (Operation *member : llvm::reverse(ops))
+      member->erase();
   }
 
   void runOnOperation() override {
@@ -85,15 +128,21 @@ struct OutlineKernelsPass : public mlir::icl::impl::OutlineKernelsBase<OutlineKe
     for (func::FuncOp func : funcs) {
       if (func.isExternal())
         continue;
-      SmallVector<Operation *> kernels;
-      for (Operation &op : func.getBody().getOps())
-        if (isKernel(&op))
-          kernels.push_back(&op);
+      SmallVector<SmallVector<Operation *>> kernels;
+      llvm::DenseSet<Operation *> absorbed;
+      for (Operation &op : llvm::reverse(func.getBody().front())) {
+        if (!isKernel(&op) || absorbed.contains(&op))
+          continue;
+        SmallVector<Operation *> members = initProducers(&op);
+        absorbed.insert(members.begin(), members.end());
+        members.push_back(&op);
+        kernels.push_back(std::move(members));
+      }
       // A function that is one kernel already is one.
       if (kernels.size() < 2)
         continue;
-      for (auto [i, op] : llvm::enumerate(kernels))
-        outline(func, op, i, symbols);
+      for (auto [i, members] : llvm::enumerate(llvm::reverse(kernels)))
+        outline(func, members, i, symbols);
     }
   }
 };
