@@ -188,6 +188,31 @@ def OutlineKernels : Pass<"icl-outline-kernels", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect"];
 }
 
+def FoldConstantTransposes : Pass<"icl-fold-constant-transposes", "mlir::func::FuncOp"> {
+  let summary = "Transpose constant tensors (weights) at compile time";
+  let description = [{
+    The decomposition of `icl.linear` reads its weight as `[K, N]`, so that
+    the vectorised loop over output columns reads contiguous rows, and emits
+    a `linalg.transpose` of the `[N, K]` weight. When the weight is a
+    constant (a dense or dense-resource `arith.constant`, e.g. after
+    `--icl-inline-weights`), this pass replaces the transpose by a new
+    dense-resource constant holding the transposed data (named after the
+    original with a `_t` suffix), so no call transposes weights again. Splat
+    constants are reshaped. Any element type of a whole number of bytes.
+
+    Before:
+    ```mlir
+    %w = arith.constant dense_resource<fc> : tensor<1024x256xf32>
+    %t = linalg.transpose ins(%w : tensor<1024x256xf32>) outs(%e : tensor<256x1024xf32>) permutation = [1, 0]
+    ```
+    After:
+    ```mlir
+    %t = arith.constant dense_resource<fc_t> : tensor<256x1024xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 def TileAndVectorize : Pass<"icl-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile linalg ops on tensors for registers and vectorize the tiles";
   let description = [{

@@ -20,6 +20,7 @@ void mlir::icl::buildX86Pipeline(OpPassManager &pm, const X86PipelineOptions &op
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
   if (options.decompose)
     funcPm.addPass(createDecompose());
+  funcPm.addPass(createFoldConstantTransposes());
   // Elementwise arith/math on tensors (residual adds, ...) become linalg too.
   funcPm.addPass(createConvertElementwiseToLinalgPass());
   funcPm.addPass(createCanonicalizerPass());
