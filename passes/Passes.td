@@ -213,6 +213,58 @@ def FoldConstantTransposes : Pass<"icl-fold-constant-transposes", "mlir::func::F
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
+def TokenMerge : Pass<"icl-token-merge", "mlir::ModuleOp"> {
+  let summary = "Insert ToMe token merging into each transformer block";
+  let description = [{
+    Token merging (ToMe, Bolya et al. 2023) shortens the sequence inside the
+    network: after each block's attention and its residual add, `r` tokens
+    merge into their most similar partners by bipartite soft matching on the
+    block's keys (`icl.token_merge`), so the MLP and all later layers run on
+    fewer tokens. Later attention ops weigh each merged key by the number of
+    tokens it stands for (proportional attention: their `key_sizes` operand,
+    `s += log size`). Shapes downstream are rewritten; with `unmerge`, the
+    function's per-token results are scattered back to the original length
+    (`icl.token_unmerge`, last merge first).
+
+    A block is found from its `icl.attention`: the output is followed through
+    head merging and the output projection to the residual `arith.addf`; the
+    metric is the block's keys before their heads were split (or the keys
+    with heads merged back). `r = 0` leaves the module unchanged; merged
+    sizes always sum to T. Schedules: `r` tokens per block (`constant`),
+    linearly from `2r` down to 0 (`decreasing`, about as many in total), or
+    an explicit `r-per-layer` list.
+
+    Before (one block):
+    ```mlir
+    %a = icl.attention %q, %k, %v : ... -> tensor<1x8x64x32xf32>
+    ...
+    %r = arith.addf %x, %o : tensor<1x64x256xf32>
+    %h = icl.layer_norm %r ...
+    ```
+    After (`r=16`):
+    ```mlir
+    %r = arith.addf %x, %o : tensor<1x64x256xf32>
+    %m, %sizes, %index = icl.token_merge %r, %keys {r = 16 : i64} : (...) -> (tensor<1x48x256xf32>, tensor<1x48xf32>, tensor<1x64xi64>)
+    %h = icl.layer_norm %m ... -> tensor<1x48x256xf32>
+    ```
+  }];
+  let options = [
+    Option<"r", "r", "int64_t", /*default=*/"0", "Tokens merged after each block">,
+    ListOption<"rPerLayer", "r-per-layer", "int64_t",
+               "Tokens merged after each block, in order (overrides r and schedule)">,
+    Option<"schedule", "schedule", "std::string", /*default=*/"\"constant\"",
+           "constant: r per block; decreasing: from 2r at the first block to 0 at the last">,
+    Option<"proportional", "proportional", "bool", /*default=*/"true",
+           "Weigh merged keys by their sizes in later attention (log-size bias)">,
+    Option<"unmerge", "unmerge", "bool", /*default=*/"false",
+           "Scatter per-token results back to the original sequence length">,
+    Option<"protectFirst", "protect-first", "bool", /*default=*/"false",
+           "Never merge the first token (a class token)">,
+  ];
+  let dependentDialects = ["mlir::icl::IclDialect", "mlir::tensor::TensorDialect",
+                           "mlir::linalg::LinalgDialect"];
+}
+
 def TileAndVectorize : Pass<"icl-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile linalg ops on tensors for registers and vectorize the tiles";
   let description = [{

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Workloads C1 and C4 of design/BENCHMARKS.md, icl and ONNX Runtime in one run:
+# Workloads C1-C4 of design/BENCHMARKS.md, icl and ONNX Runtime in one run:
 #   bash bench/cpu/run.sh [BUILD_DIR] [WORK_DIR]
 # Installs the peers when missing (Debian python3-torch/python3-onnx; npm
 # onnxruntime-node 1.30.0 with --ignore-scripts into WORK_DIR).
@@ -50,3 +50,20 @@ c2in=("$work/c2/q.npy" "$work/c2/k.npy" "$work/c2/v.npy")
   --input "${c2in[2]}" --output "$work/c2/icl_out.npy" --benchmark "$runs" | grep benchmark | sed 's/^/icl /'
 /usr/bin/python3 -c "import numpy as np, sys; a=np.load('$work/c2/icl_out.npy'); b=np.load('$work/c2/torch_out.npy'); d=np.abs(a-b).max(); print('icl vs PyTorch: max abs error %.3g' % d); sys.exit(d > 1e-4)"
 ORT_NODE="$work/node_modules/onnxruntime-node" node "$root/bench/cpu/ort.js" "$work/c2/attention.onnx" "$threads" "$runs" "${c2in[@]}"
+
+echo "== C3: Mamba-1 block, d_model 512 (d_inner 1024, d_state 16, d_conv 4, dt_rank 32), B1 L2048, fp32" >&2
+ORT_NODE="$work/node_modules/onnxruntime-node" /usr/bin/python3 "$root/bench/cpu/mamba.py" "$work/c3"
+"$build/bin/icl-compile" "$work/c3/mamba.mlir" -o "$work/c3/libmamba.so"
+"$build/bin/icl-run" "$work/c3/libmamba.so" --input "$work/c3/x.npy" --output "$work/c3/icl_out.npy"
+# The block's residual branch is small next to x (its largest |out - x| is about 0.24), so the
+# error is also stated relative to the branch's largest value.
+/usr/bin/python3 - "$work/c3" <<'PY'
+import sys, numpy as np
+w = sys.argv[1]
+a, b, x = (np.load(w + f) for f in ("/icl_out.npy", "/torch_out.npy", "/x.npy"))
+d, branch = np.abs(a - b).max(), np.abs(b - x).max()
+print("icl vs PyTorch: max abs error %.3g (%.3g of the largest |out - x|, %.3g)" % (d, d / branch, branch))
+sys.exit(0 if d < 1e-5 else 1)
+PY
+"$build/bin/icl-run" "$work/c3/libmamba.so" --input "$work/c3/x.npy" --benchmark "$runs" | grep benchmark | sed 's/^/icl /'
+ORT_NODE="$work/node_modules/onnxruntime-node" node "$root/bench/cpu/ort.js" "$work/c3/mamba.onnx" "$threads" "$runs" "$work/c3/x.npy"
