@@ -44,9 +44,11 @@ struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileA
 
   /// Columns of a register tile (two vector registers of the host unless set).
   int64_t columns() { return vectorWidth ? vectorWidth : 2 * hostLanes(); }
+  /// Elements of one vector register.
+  int64_t lanes() { return std::max<int64_t>(columns() / 2, 1); }
   /// Rows of a register tile: with two registers per row, 8 rows keep 16 of
   /// AVX-512's 32 registers accumulating; AVX2's 16 registers fit 4 rows.
-  int64_t rows() { return registerRows ? registerRows : (hostLanes() == 16 ? 8 : 4); }
+  int64_t rows() { return registerRows ? registerRows : (lanes() >= 16 ? 8 : 4); }
 
   /// Tile sizes for `op` (equal to the extent where a loop is not tiled) and
   /// the order of the tile loops.
@@ -59,8 +61,25 @@ struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileA
     for (auto [i, it] : llvm::enumerate(iters))
       (it == utils::IteratorType::parallel ? parallel : reduction).push_back(i);
     if (reduction.empty()) {
-      if (!parallel.empty())
-        sizes[parallel.back()] = divisorAtMost(ranges[parallel.back()], columns());
+      if (parallel.empty())
+        return {sizes, order};
+      unsigned inner = parallel.back();
+      sizes[inner] = divisorAtMost(ranges[inner], columns());
+      // An input whose contiguous dimension is another loop (a transpose)
+      // is read in square blocks, transposed in registers, instead of
+      // element by element down its columns.
+      for (OpOperand *input : op.getDpsInputOperands()) {
+        AffineMap map = op.getMatchingIndexingMap(input);
+        if (map.getNumResults() == 0)
+          continue;
+        auto last = dyn_cast<AffineDimExpr>(map.getResults().back());
+        if (!last || last.getPosition() == inner || !map.isProjectedPermutation() ||
+            !map.isFunctionOfDim(inner))
+          continue;
+        sizes[inner] = divisorAtMost(ranges[inner], lanes());
+        sizes[last.getPosition()] = divisorAtMost(ranges[last.getPosition()], lanes());
+        break;
+      }
       return {sizes, order};
     }
     unsigned n = parallel.empty() ? 0 : parallel.back(), k = reduction.back();
@@ -68,8 +87,8 @@ struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileA
       // Other reductions (sums of rows, ...) keep a square tile of one
       // register per row, reduced across registers at the end.
       if (!parallel.empty())
-        sizes[n] = divisorAtMost(ranges[n], hostLanes());
-      sizes[k] = divisorAtMost(ranges[k], hostLanes());
+        sizes[n] = divisorAtMost(ranges[n], lanes());
+      sizes[k] = divisorAtMost(ranges[k], lanes());
       return {sizes, order};
     }
     // Contractions: rows × columns accumulators stay in registers while the

@@ -50,3 +50,16 @@ func.func @softmax(%x: tensor<4x64xf32>) -> tensor<4x64xf32> {
   %y = icl.softmax %x : tensor<4x64xf32>
   return %y : tensor<4x64xf32>
 }
+
+// A transpose is read in square blocks of one register per row (8 lanes with
+// vector-width=16) along the input's rows and transposed in registers, rather
+// than gathered down the input's columns.
+// CHECK-LABEL: func.func @transpose
+// CHECK:         vector.transfer_read {{.*}} : tensor<8x8xf32>, vector<8x8xf32>
+// CHECK:         vector.transpose {{.*}} [1, 0] : vector<8x8xf32> to vector<8x8xf32>
+// CHECK:         vector.transfer_write {{.*}} : vector<8x8xf32>, tensor<8x8xf32>
+func.func @transpose(%a: tensor<64x48xf32>) -> tensor<48x64xf32> {
+  %e = tensor.empty() : tensor<48x64xf32>
+  %t = linalg.transpose ins(%a : tensor<64x48xf32>) outs(%e : tensor<48x64xf32>) permutation = [1, 0]
+  return %t : tensor<48x64xf32>
+}
