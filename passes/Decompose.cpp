@@ -417,7 +417,11 @@ FailureOr<Value> attentionLogits(Emitter &e, OpTy op, int64_t kvOffset, int64_t 
     maps.push_back(e.map(4, exprs));
   }
   if (sizes) {
-    inputs.push_back(sizes);
+    // log s_k once per key, not once per score.
+    Value logSizes = e.map(sizes, sizes, elt, [](OpBuilder &b, Location l, ValueRange a) {
+      return math::LogOp::create(b, l, a[0]).getResult();
+    });
+    inputs.push_back(logSizes);
     maps.push_back(e.dims(4, {0, 3}));
   }
   maps.push_back(e.identity(4));
@@ -434,7 +438,7 @@ FailureOr<Value> attentionLogits(Emitter &e, OpTy op, int64_t kvOffset, int64_t 
                      if (hasMask)
                        s = arith::AddFOp::create(b, l, s, a[next++]);
                      if (hasSizes)
-                       s = arith::AddFOp::create(b, l, s, math::LogOp::create(b, l, a[next++]));
+                       s = arith::AddFOp::create(b, l, s, a[next++]);
                      if (kind == ir::MaskKind::none)
                        return s;
                      // Query i sees global key j iff j <= i + total - Sq (and,

@@ -46,6 +46,15 @@ struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileA
   int64_t columns() { return vectorWidth ? vectorWidth : 2 * hostLanes(); }
   /// Elements of one vector register.
   int64_t lanes() { return std::max<int64_t>(columns() / 2, 1); }
+  /// The tile of a vectorised loop: the largest divisor of `extent` up to
+  /// `target` that fills whole registers (240 -> 16, not 30), else the
+  /// largest divisor.
+  int64_t vectorTile(int64_t extent, int64_t target) {
+    for (int64_t d = std::min(extent, target) / lanes() * lanes(); d >= lanes(); d -= lanes())
+      if (extent % d == 0)
+        return d;
+    return divisorAtMost(extent, target);
+  }
   /// Rows of a register tile: with two registers per row, 8 rows keep 16 of
   /// AVX-512's 32 registers accumulating; AVX2's 16 registers fit 4 rows.
   int64_t rows() { return registerRows ? registerRows : (lanes() >= 16 ? 8 : 4); }
@@ -64,7 +73,7 @@ struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileA
       if (parallel.empty())
         return {sizes, order};
       unsigned inner = parallel.back();
-      sizes[inner] = divisorAtMost(ranges[inner], columns());
+      sizes[inner] = vectorTile(ranges[inner], columns());
       // An input whose contiguous dimension is another loop (a transpose)
       // is read in square blocks, transposed in registers, instead of
       // element by element down its columns.
@@ -76,8 +85,8 @@ struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileA
         if (!last || last.getPosition() == inner || !map.isProjectedPermutation() ||
             !map.isFunctionOfDim(inner))
           continue;
-        sizes[inner] = divisorAtMost(ranges[inner], lanes());
-        sizes[last.getPosition()] = divisorAtMost(ranges[last.getPosition()], lanes());
+        sizes[inner] = vectorTile(ranges[inner], lanes());
+        sizes[last.getPosition()] = vectorTile(ranges[last.getPosition()], lanes());
         break;
       }
       return {sizes, order};
@@ -87,15 +96,15 @@ struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileA
       // Other reductions (sums of rows, ...) keep a square tile of one
       // register per row, reduced across registers at the end.
       if (!parallel.empty())
-        sizes[n] = divisorAtMost(ranges[n], lanes());
-      sizes[k] = divisorAtMost(ranges[k], lanes());
+        sizes[n] = vectorTile(ranges[n], lanes());
+      sizes[k] = vectorTile(ranges[k], lanes());
       return {sizes, order};
     }
     // Contractions: rows × columns accumulators stay in registers while the
     // reduction loop broadcasts one left-hand element per row and loads one
     // right-hand row per step.
     if (!parallel.empty())
-      sizes[n] = divisorAtMost(ranges[n], columns());
+      sizes[n] = vectorTile(ranges[n], columns());
     sizes[k] = divisorAtMost(ranges[k], reductionTile);
     if (parallel.size() >= 2) {
       unsigned m = parallel[parallel.size() - 2];

@@ -15,7 +15,7 @@ def _t(*shape, elt="f32"):
     return "tensor<%sx%s>" % ("x".join(map(str, shape)), elt)
 
 
-def emit_module(cfg, params, batch, seq, name="gpt"):
+def emit_module(cfg, params, batch, seq, name="gpt", causal=True):
     V, D, H, L, M = cfg["vocab"], cfg["d"], cfg["heads"], cfg["layers"], cfg["mlp"]
     HD = D // H
     B, T = batch, seq
@@ -59,8 +59,9 @@ def emit_module(cfg, params, batch, seq, name="gpt"):
             op("%%%se%s = tensor.empty() : %s" % (n, s, h4))
             op("%%%sh%s = linalg.transpose ins(%%%s4%s : %s) outs(%%%se%s : %s) permutation = [0, 2, 1, 3]"
                % (n, s, n, s, x4, n, s, h4))
-        op("%%a%s = icl.attention %%qh%s, %%kh%s, %%vh%s {mask_kind = #icl.mask<causal>} "
-           ": (%s, %s, %s) -> %s" % (s, s, s, s, h4, h4, h4, h4))
+        mask = " {mask_kind = #icl.mask<causal>}" if causal else ""
+        op("%%a%s = icl.attention %%qh%s, %%kh%s, %%vh%s%s "
+           ": (%s, %s, %s) -> %s" % (s, s, s, s, mask, h4, h4, h4, h4))
         op("%%ae%s = tensor.empty() : %s" % (s, x4))
         op("%%at%s = linalg.transpose ins(%%a%s : %s) outs(%%ae%s : %s) permutation = [0, 2, 1, 3]"
            % (s, s, h4, s, x4))
@@ -80,8 +81,8 @@ def emit_module(cfg, params, batch, seq, name="gpt"):
     linear("logits", "xf", "wte", None, x3, [V, D], _t(B, T, V))
     op("return %%logits : %s" % _t(B, T, V))
 
-    out = ["// A %d-layer GPT-2-style decoder (vocab %d, d %d, %d heads, MLP %d, causal), B%d T%d."
-           % (L, V, D, H, M, B, T), "module {",
+    out = ["// A %d-layer GPT-2-style %s (vocab %d, d %d, %d heads, MLP %d), B%d T%d."
+           % (L, "decoder (causal)" if causal else "encoder", V, D, H, M, B, T), "module {",
            "  func.func @%s(%%ids: %s) -> %s {" % (name, _t(B, T, elt="i64"), _t(B, T, V))]
     out += consts + lines + ["  }", "}", "{-#", "  dialect_resources: {", "    builtin: {"]
     # Dense resource blobs start with their alignment (4 bytes, little endian).

@@ -1,4 +1,4 @@
-// A 2-layer GPT-2-style decoder (vocab 32, d 16, 2 heads, MLP 64, causal), B1 T8.
+// A 2-layer GPT-2-style decoder (causal) (vocab 32, d 16, 2 heads, MLP 64), B1 T8.
 module {
   func.func @tiny_gpt(%ids: tensor<1x8xi64>) -> tensor<1x8x32xf32> {
     %wte = arith.constant dense_resource<wte> : tensor<32x16xf32>
