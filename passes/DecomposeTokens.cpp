@@ -224,16 +224,20 @@ FailureOr<SmallVector<Value>> decomposeTokenMerge(Emitter &e, ir::TokenMergeOp o
             .getResult();
       });
 
-  // out[b, s, c] = Σ_t [index[t] = s] · weight[t] · x[b, t, c].
-  Value merged = e.generic(
-      e.filled({batch, e.b.getIndexAttr(numOut), e.size(x, 2)}, elt, 0.0), {index, weight, x},
-      {e.dims(4, {0, 3}), e.dims(4, {0, 3}), e.dims(4, {0, 3, 2}), e.dims(4, {0, 1, 2})},
-      {P, P, P, R}, [&](OpBuilder &b, Location l, ValueRange a) {
+  // out[b, s, c] = Σ_t m[b, s, t] · x[b, t, c] with the merge matrix
+  // m[b, s, t] = [index[t] = s] · weight[t]: a batched matrix product, which
+  // the backends tile and vectorise like any contraction.
+  Value matrix = e.generic(
+      e.empty({batch, e.b.getIndexAttr(numOut), e.size(x, 1)}, elt), {index, weight},
+      {e.dims(3, {0, 2}), e.dims(3, {0, 2}), e.identity(3)}, {P, P, P},
+      [&](OpBuilder &b, Location l, ValueRange a) {
         Value here = cmpI(b, l, arith::CmpIPredicate::eq, a[0], loopIndex(b, l, 1));
-        Value add = arith::SelectOp::create(b, l, here, arith::MulFOp::create(b, l, a[1], a[2]),
-                                            fconst(b, l, elt, 0.0));
-        return arith::AddFOp::create(b, l, a[3], add).getResult();
+        return arith::SelectOp::create(b, l, here, a[1], fconst(b, l, elt, 0.0)).getResult();
       });
+  Value merged = e.generic(
+      e.filled({batch, e.b.getIndexAttr(numOut), e.size(x, 2)}, elt, 0.0), {matrix, x},
+      {e.dims(4, {0, 1, 3}), e.dims(4, {0, 3, 2}), e.dims(4, {0, 1, 2})}, {P, P, P, R},
+      mulAccumulate);
   return SmallVector<Value>{merged, total, index};
 }
 
