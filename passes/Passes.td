@@ -265,6 +265,73 @@ def TokenMerge : Pass<"icl-token-merge", "mlir::ModuleOp"> {
                            "mlir::linalg::LinalgDialect"];
 }
 
+def TokenPool : Pass<"icl-token-pool", "mlir::ModuleOp"> {
+  let summary = "Replace attention in chosen layers by segment pooling (a cheaper token mixer)";
+  let description = [{
+    PoNet-style token mixing: in the layers listed in `layers` (indices of
+    the function's `icl.attention` ops, in order), each token's attention
+    output becomes the mean (or max) of the values of its segment of
+    `segment` consecutive tokens, broadcast back over the segment
+    (`icl.token_pool` then `icl.token_unpool`, heads merged around them). The
+    mixer costs O(T·D) instead of O(T²·D). Masked attention is rejected:
+    pooling a segment would mix in tokens the mask hides.
+
+    Before:
+    ```mlir
+    %a = icl.attention %q, %k, %v : (...) -> tensor<1x8x64x32xf32>
+    ```
+    After (`layers=0 segment=4`):
+    ```mlir
+    %t = tensor.collapse_shape ... : tensor<1x64x8x32xf32> into tensor<1x64x256xf32>
+    %p = icl.token_pool %t {segment = 4 : i64} : (tensor<1x64x256xf32>) -> tensor<1x16x256xf32>
+    %u = icl.token_unpool %p {segment = 4 : i64, length = 64 : i64} : ...
+    %a = linalg.transpose ... -> tensor<1x8x64x32xf32>
+    ```
+  }];
+  let options = [
+    ListOption<"layers", "layers", "int64_t", "Attention ops (0-based, in order) to replace">,
+    Option<"segment", "segment", "int64_t", /*default=*/"4", "Tokens per segment">,
+    Option<"kind", "kind", "std::string", /*default=*/"\"mean\"", "mean or max">,
+  ];
+  let dependentDialects = ["mlir::icl::IclDialect", "mlir::tensor::TensorDialect",
+                           "mlir::linalg::LinalgDialect"];
+}
+
+
+def ApproximateAttention : Pass<"icl-approximate-attention", "mlir::ModuleOp"> {
+  let summary = "Per layer, replace exact attention by linear attention when keys are many";
+  let description = [{
+    Exact attention costs O(T²·D) per head, kernelised linear attention
+    O(T·D²): when the key count is large relative to the head dimension the
+    linear form is far cheaper, at the price of approximating softmax (the
+    per-layer choice MAELRE makes). Each `icl.attention` with at least
+    `min-ratio`·D keys (among `layers`, or all when the list is empty)
+    becomes `icl.linear_attention` with the chosen feature map, normalised,
+    its queries scaled as the softmax's were, causal when the attention was.
+    Attention with an additive mask, key sizes, a sliding window or grouped
+    heads stays exact.
+
+    Before:
+    ```mlir
+    %a = icl.attention %q, %k, %v {mask_kind = #icl.mask<causal>} : (tensor<1x4x2048x64xf32>, ...) -> ...
+    ```
+    After:
+    ```mlir
+    %a = icl.linear_attention %q, %k, %v {feature_map = #icl.feature_map<elu_plus_one>, normalize, scale = 0.125 : f64, ...} : ...
+    ```
+  }];
+  let options = [
+    Option<"minRatio", "min-ratio", "double", /*default=*/"8.0",
+           "Replace when the key count is at least this many times the head dimension">,
+    ListOption<"layers", "layers", "int64_t",
+               "Attention ops (0-based, in order) that may be replaced (empty: all)">,
+    Option<"featureMap", "feature-map", "std::string", /*default=*/"\"elu_plus_one\"",
+           "identity, elu_plus_one or relu">,
+  ];
+  let dependentDialects = ["mlir::icl::IclDialect"];
+}
+
+
 def TileAndVectorize : Pass<"icl-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile linalg ops on tensors for registers and vectorize the tiles";
   let description = [{
