@@ -332,6 +332,46 @@ def ApproximateAttention : Pass<"icl-approximate-attention", "mlir::ModuleOp"> {
 }
 
 
+def TokenPrune : Pass<"icl-token-prune", "mlir::ModuleOp"> {
+  let summary = "Keep the tokens that receive the most attention at chosen blocks";
+  let description = [{
+    At the blocks listed in `layers` (indices of the function's
+    `icl.attention` ops), right after the attention residual add, only the
+    `keep` tokens (or the fraction `keep-ratio`) that the block's attention
+    attended to most continue; with `fuse`, the dropped ones are fused into
+    one extra token weighted by their scores (`icl.token_prune`). A token's
+    score is the attention it receives: the block's softmax probabilities
+    (recomputed from its queries and keys, causal mask included) summed over
+    heads and queries. Kept tokens stay in position order; shapes downstream
+    are rewritten, so per-token results are those of the kept tokens.
+
+    Before:
+    ```mlir
+    %r = arith.addf %x, %o : tensor<1x64x256xf32>
+    %h = icl.layer_norm %r ...
+    ```
+    After (`layers=0 keep=32`):
+    ```mlir
+    %r = arith.addf %x, %o : tensor<1x64x256xf32>
+    %scores = ... softmax(q kᵀ) summed over heads and queries : tensor<1x64xf32>
+    %p = icl.token_prune %r, %scores {keep = 32 : i64} : (...) -> tensor<1x32x256xf32>
+    %h = icl.layer_norm %p ... -> tensor<1x32x256xf32>
+    ```
+  }];
+  let options = [
+    ListOption<"layers", "layers", "int64_t", "Blocks (0-based attention ops, in order) to prune after">,
+    Option<"keep", "keep", "int64_t", /*default=*/"0", "Tokens kept (0: use keep-ratio)">,
+    Option<"keepRatio", "keep-ratio", "double", /*default=*/"0.5", "Fraction of tokens kept">,
+    Option<"fuse", "fuse", "bool", /*default=*/"false",
+           "Fuse the dropped tokens into one extra token">,
+    Option<"protectFirst", "protect-first", "bool", /*default=*/"false",
+           "Always keep the first token (a class token)">,
+  ];
+  let dependentDialects = ["mlir::icl::IclDialect", "mlir::linalg::LinalgDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+
 def TileAndVectorize : Pass<"icl-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile linalg ops on tensors for registers and vectorize the tiles";
   let description = [{

@@ -2,6 +2,8 @@
 
 #include "passes/TokenCount.h"
 
+#include "dialects/icl/IR/IclOps.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -35,6 +37,21 @@ FailureOr<Value> reexpand(RewriterBase &rewriter, tensor::ExpandShapeOp op, Valu
 }
 
 } // namespace
+
+arith::AddFOp mlir::icl::detail::residualAfter(Value v) {
+  for (int step = 0; step < 8; ++step) {
+    if (!v.hasOneUse())
+      return nullptr;
+    Operation *user = *v.getUsers().begin();
+    if (auto add = dyn_cast<arith::AddFOp>(user))
+      return add;
+    if (!isa<linalg::TransposeOp, tensor::CollapseShapeOp, tensor::ExpandShapeOp,
+             mlir::icl::LinearOp>(user))
+      return nullptr;
+    v = user->getResult(0);
+  }
+  return nullptr;
+}
 
 LogicalResult mlir::icl::detail::propagateTokenCount(RewriterBase &rewriter, Operation *start,
                                                      llvm::DenseSet<Value> changed) {

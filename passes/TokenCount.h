@@ -9,10 +9,16 @@
 #ifndef ICL_PASSES_TOKENCOUNT_H
 #define ICL_PASSES_TOKENCOUNT_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/DenseSet.h"
 
 namespace mlir::icl::detail {
+
+/// The residual add that closes the attention half of a transformer block:
+/// `attentionResult` followed through single-use head merging (transpose,
+/// reshape) and the output projection; null when the IR is not shaped so.
+arith::AddFOp residualAfter(Value attentionResult);
 
 /// Recomputes the types of the ops after `start` in its block that read, directly
 /// or transitively, one of `changed` (values whose token count changed): icl

@@ -29,24 +29,6 @@ namespace ir = mlir::icl;
 
 namespace {
 
-/// The residual add that closes the attention half of a block: the output
-/// followed through single-use head merging (transpose, reshape) and the
-/// output projection.
-arith::AddFOp residualAfter(Value v) {
-  for (int step = 0; step < 8; ++step) {
-    if (!v.hasOneUse())
-      return nullptr;
-    Operation *user = *v.getUsers().begin();
-    if (auto add = dyn_cast<arith::AddFOp>(user))
-      return add;
-    if (!isa<linalg::TransposeOp, tensor::CollapseShapeOp, tensor::ExpandShapeOp, ir::LinearOp>(
-            user))
-      return nullptr;
-    v = user->getResult(0);
-  }
-  return nullptr;
-}
-
 /// The keys [B, T, C] from which the attention's [B, H, T, D] keys were split,
 /// or those keys with their heads merged back.
 Value tokenKeys(OpBuilder &b, ir::AttentionOp attention) {
@@ -96,7 +78,7 @@ struct TokenMergePass : public mlir::icl::impl::TokenMergeBase<TokenMergePass> {
       int64_t count = mergedAt(layer, attentions.size());
       if (count <= 0)
         continue;
-      arith::AddFOp residual = residualAfter(attention.getResult());
+      arith::AddFOp residual = ir::detail::residualAfter(attention.getResult());
       if (!residual || cast<RankedTensorType>(residual.getType()).getRank() != 3)
         return attention.emitOpError("is not followed by a residual add of [B, T, C] "
                                      "activations, so icl-token-merge cannot tell where its "
