@@ -30,6 +30,28 @@ struct X86PipelineOptions : public PassPipelineOptions<X86PipelineOptions> {
   PassOptions::Option<bool> decompose{
       *this, "decompose", llvm::cl::desc("Decompose icl ops first (off for IR already decomposed)"),
       llvm::cl::init(true)};
+  PassOptions::Option<bool> fusion{
+      *this, "fusion",
+      llvm::cl::desc("Fuse elementwise ops and tile chains with reductions together "
+                     "(icl-fuse-elementwise, icl-tile-and-fuse); off: every op on its own"),
+      llvm::cl::init(true)};
+  // Tiling control; 0 means the pass's default, derived from the host.
+  PassOptions::Option<int64_t> vectorWidth{
+      *this, "vector-width", llvm::cl::desc("icl-tile-and-vectorize vector-width (0: host)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> registerRows{
+      *this, "register-rows", llvm::cl::desc("icl-tile-and-vectorize register-rows (0: host)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<int64_t> reductionTile{
+      *this, "reduction-tile", llvm::cl::desc("icl-tile-and-vectorize reduction-tile"),
+      llvm::cl::init(1)};
+  PassOptions::Option<int64_t> threads{
+      *this, "threads", llvm::cl::desc("icl-tile-and-vectorize threads"), llvm::cl::init(2)};
+  PassOptions::Option<int64_t> tileBytes{
+      *this, "tile-bytes", llvm::cl::desc("icl-tile-and-fuse tile-bytes"),
+      llvm::cl::init(131072)};
+  PassOptions::Option<int64_t> maxRows{
+      *this, "max-rows", llvm::cl::desc("icl-tile-and-fuse max-rows"), llvm::cl::init(64)};
 };
 
 /// icl (or decomposed linalg on tensors) -> the LLVM dialect for x86-64:

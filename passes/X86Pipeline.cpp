@@ -25,13 +25,24 @@ void mlir::icl::buildX86Pipeline(OpPassManager &pm, const X86PipelineOptions &op
   funcPm.addPass(createConvertElementwiseToLinalgPass());
   funcPm.addPass(createCanonicalizerPass());
   funcPm.addPass(createCSEPass());
-  pm.addNestedPass<func::FuncOp>(createFuseElementwise());
+  if (options.fusion)
+    pm.addNestedPass<func::FuncOp>(createFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   if (options.vectorize) {
-    pm.addNestedPass<func::FuncOp>(createTileAndFuse());
+    if (options.fusion) {
+      TileAndFuseOptions fuse;
+      fuse.tileBytes = options.tileBytes;
+      fuse.maxRows = options.maxRows;
+      pm.addNestedPass<func::FuncOp>(createTileAndFuse(fuse));
+    }
     pm.addPass(createOutlineKernels());
     pm.addPass(func::createDuplicateFunctionEliminationPass());
-    pm.addNestedPass<func::FuncOp>(createTileAndVectorize());
+    TileAndVectorizeOptions tiles;
+    tiles.vectorWidth = options.vectorWidth;
+    tiles.registerRows = options.registerRows;
+    tiles.reductionTile = options.reductionTile;
+    tiles.threads = options.threads;
+    pm.addNestedPass<func::FuncOp>(createTileAndVectorize(tiles));
     pm.addPass(createCanonicalizerPass());
   }
 

@@ -42,6 +42,10 @@ echo "== timing, $threads threads for ONNX Runtime, median of $runs after a warm
 "$build/bin/icl-run" "$work/libgpt.so" --input "$work/ids.npy" --benchmark "$runs" | grep benchmark | sed 's/^/icl /'
 ORT_NODE="$work/node_modules/onnxruntime-node" node "$root/bench/cpu/ort.js" "$work/gpt.onnx" "$threads" "$runs" "$work/ids.npy"
 
+echo "== C1 without fusion (icl-fuse-elementwise and icl-tile-and-fuse off), same ids" >&2
+"$build/bin/icl-compile" "$work/gpt.mlir" -o "$work/libgpt_nofusion.so" --x86-options="fusion=false"
+"$build/bin/icl-run" "$work/libgpt_nofusion.so" --input "$work/ids.npy" --benchmark "$runs" | grep benchmark | sed 's/^/icl, no fusion /'
+
 echo "== C2: attention alone, B1 H8 S2048 D64, fp32" >&2
 /usr/bin/python3 "$root/bench/cpu/attention.py" "$work/c2"
 "$build/bin/icl-compile" "$work/c2/attention.mlir" -o "$work/c2/libattention.so"

@@ -80,7 +80,8 @@ llvm::Error writeText(StringRef path, llvm::function_ref<void(llvm::raw_ostream 
 } // namespace
 
 llvm::Error runPhases(ModuleOp module, StringRef weightsDir, StringRef stopAfter,
-                      llvm::function_ref<llvm::Error(StringRef, ModuleOp)> onPhase) {
+                      llvm::function_ref<llvm::Error(StringRef, ModuleOp)> onPhase,
+                      StringRef x86Options) {
   if (!stopAfter.empty() && !llvm::is_contained(kPhases, stopAfter))
     return llvm::createStringError("unknown phase '%s' (phases: input, inlined, decomposed, "
                                    "llvm-dialect)",
@@ -135,11 +136,15 @@ llvm::Error runPhases(ModuleOp module, StringRef weightsDir, StringRef stopAfter
     return err;
   if (done("decomposed"))
     return llvm::Error::success();
-  return phase("llvm-dialect", [&](PassManager &pm) {
-    mlir::icl::X86PipelineOptions options;
-    options.decompose = false;
-    mlir::icl::buildX86Pipeline(pm, options);
-  });
+  std::unique_ptr<mlir::icl::X86PipelineOptions> options =
+      mlir::icl::X86PipelineOptions::createFromString(x86Options);
+  if (!options)
+    return llvm::createStringError("invalid x86 pipeline options '%s' (see the "
+                                   "--icl-x86-pipeline options in icl-opt --help)",
+                                   x86Options.str().c_str());
+  options->decompose = false;
+  return phase("llvm-dialect",
+               [&](PassManager &pm) { mlir::icl::buildX86Pipeline(pm, *options); });
 }
 
 namespace {
@@ -380,7 +385,8 @@ llvm::Error compileModule(ModuleOp module, const CompileOptions &options) {
   StringRef stopAfter = options.compileTo;
   if (stopAfter.empty() && options.emit == Emit::Mlir)
     stopAfter = "llvm-dialect";
-  if (llvm::Error err = runPhases(module, options.weightsDir, stopAfter, onPhase))
+  if (llvm::Error err = runPhases(module, options.weightsDir, stopAfter, onPhase,
+                                  options.x86Options))
     return err;
   if (!stopAfter.empty())
     return writeText(options.output, [&](llvm::raw_ostream &os) { module.print(os); });

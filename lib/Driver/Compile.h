@@ -45,6 +45,8 @@ struct CompileOptions {
   std::string headerPath;
   /// Name of the source file, recorded in the generated header.
   std::string sourceName;
+  /// Options of the x86 pipeline, textual ("fusion=false tile-bytes=65536").
+  std::string x86Options;
 };
 
 /// Registers MLIR's pass-manager command-line options
@@ -56,9 +58,12 @@ void registerPassManagerCommandLineOptions();
 /// Lowers `module` in place through the phases up to and including
 /// `stopAfter` (empty: all), calling `onPhase` after each. Every public
 /// function gets a C interface (`_mlir_ciface_<name>`).
+/// `x86Options` are options of the x86 pipeline in its textual form
+/// ("fusion=false vector-width=16", as for `icl-opt --icl-x86-pipeline=...`).
 llvm::Error runPhases(mlir::ModuleOp module, llvm::StringRef weightsDir,
                       llvm::StringRef stopAfter = "",
-                      llvm::function_ref<llvm::Error(llvm::StringRef, mlir::ModuleOp)> onPhase = {});
+                      llvm::function_ref<llvm::Error(llvm::StringRef, mlir::ModuleOp)> onPhase = {},
+                      llvm::StringRef x86Options = "");
 
 /// A TargetMachine for this host's CPU and features (PIC, -O3 code generation).
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine();

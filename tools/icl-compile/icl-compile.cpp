@@ -44,6 +44,13 @@ static cl::opt<std::string> weightsDir(
     cl::desc("Directory for relative weights-file paths (default: the module's directory)"),
     cl::value_desc("dir"), cl::cat(category));
 
+static cl::opt<std::string> x86Options(
+    "x86-options",
+    cl::desc("Options of the x86 pipeline, as for icl-opt --icl-x86-pipeline=\"...\": "
+             "fusion=false, vector-width=N, register-rows=N, reduction-tile=N, threads=N, "
+             "tile-bytes=N, max-rows=N (defaults derive from the host)"),
+    cl::value_desc("options"), cl::cat(category));
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   // MLIR's pass-manager flags (--mlir-pass-pipeline-crash-reproducer,
@@ -76,6 +83,7 @@ int main(int argc, char **argv) {
   options.dumpPhasesDir = dumpPhases;
   options.headerPath = header;
   options.sourceName = sys::path::filename(inputFile).str();
+  options.x86Options = x86Options;
   options.weightsDir = weightsDir.getNumOccurrences() ? std::string(weightsDir)
                                                       : sys::path::parent_path(inputFile).str();
   if (Error err = icl::compileModule(*module, options)) {
