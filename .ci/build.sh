@@ -10,7 +10,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${ICL_BUILD_DIR:-$root/build}"
 
 packages=(cmake ninja-build ccache g++ python3
-          llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools libgtest-dev libomp-22-dev)
+          llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools libgtest-dev libomp-22-dev
+          libonnx-dev libonnx-testdata)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

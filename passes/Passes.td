@@ -265,6 +265,67 @@ def TokenMerge : Pass<"icl-token-merge", "mlir::ModuleOp"> {
                            "mlir::linalg::LinalgDialect"];
 }
 
+def RaiseFusedOps : Pass<"icl-raise-fused-ops", "mlir::func::FuncOp"> {
+  let summary = "Raise decomposed attention, layer/RMS norm and GELU subgraphs to icl ops";
+  let description = [{
+    Frontends that only know primitive ops (ONNX exports, hand-written
+    linalg) spell fused computations out. This pass recognises them on
+    tensors and replaces each with the icl op that computes the same
+    function, so icl's fused lowerings apply:
+
+    - attention: `expand(batch_matmul(collapse(q), collapse(kᵀ)))` (the
+      (batch, head) dims merged), optionally multiplied or divided by a
+      splat scale (also on q and kᵀ, as exports of
+      `scaled_dot_product_attention` do), optionally plus a mask,
+      `icl.softmax` over the key axis, then the same batched product with
+      v → `icl.attention` on `[B, H, S, D]`. kᵀ is traced back through its
+      transpose; a constant end-aligned causal mask (0 / ≤ −1e9) becomes
+      `mask_kind = causal`, any other mask the additive `mask` operand; keys
+      and values broadcast from fewer heads (`[B, Hkv, r, T, D]` merged into
+      `Hkv·r` heads) give grouped-query attention.
+    - layer norm: `(x − mean(x)) / sqrt(mean((x − mean(x))²) + eps)` (or
+      times `rsqrt`), over the last dimension → `icl.layer_norm`; RMS norm:
+      `x · rsqrt(mean(x²) + eps)` or `x / sqrt(...)` → `icl.rms_norm`; a
+      following multiply by a broadcast `γ[C]` and add of `β[C]` fold into
+      the op.
+    - GELU: `x · 0.5 · (1 + erf(x/√2))` → `icl.activation gelu`, and
+      `x · 0.5 · (1 + tanh(√(2/π)·(x + 0.044715·x³)))` → `gelu_tanh`,
+      the factors in any order.
+    - bias: `icl.linear` without bias plus a bias `b[N]` broadcast over the
+      rows (ONNX's MatMul + Add) → `icl.linear` with that bias.
+
+    Anything that would change the result — softmax over another axis, a
+    different constant, an intermediate value with a second use (returned
+    attention probabilities) — is left as it is.
+
+    Before:
+    ```mlir
+    %s = tensor.expand_shape (linalg.batch_matmul (collapse %q), (collapse %kT))
+    %l = arith.divf %s, %cst_8 : tensor<1x4x8x8xf32>
+    %m = arith.addf %l, %causal : tensor<1x4x8x8xf32>
+    %p = icl.softmax %m {axis = -1} : tensor<1x4x8x8xf32>
+    %o = tensor.expand_shape (linalg.batch_matmul (collapse %p), (collapse %v))
+    ```
+    After:
+    ```mlir
+    %o = icl.attention %q, %k, %v {mask_kind = #icl.mask<causal>, scale = 0.125 : f64}
+        : (tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>, tensor<1x4x8x16xf32>) -> tensor<1x4x8x16xf32>
+    ```
+  }];
+  let options = [
+    Option<"attention", "attention", "bool", /*default=*/"true",
+           "Raise decomposed attention to icl.attention">,
+    Option<"norms", "norms", "bool", /*default=*/"true",
+           "Raise decomposed layer norm and RMS norm">,
+    Option<"gelu", "gelu", "bool", /*default=*/"true",
+           "Raise erf and tanh GELU to icl.activation">,
+    Option<"linearBias", "linear-bias", "bool", /*default=*/"true",
+           "Fold a broadcast bias add into the icl.linear before it">,
+  ];
+  let dependentDialects = ["mlir::icl::IclDialect", "mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def TokenPool : Pass<"icl-token-pool", "mlir::ModuleOp"> {
   let summary = "Replace attention in chosen layers by segment pooling (a cheaper token mixer)";
   let description = [{
@@ -296,7 +357,6 @@ def TokenPool : Pass<"icl-token-pool", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::icl::IclDialect", "mlir::tensor::TensorDialect",
                            "mlir::linalg::LinalgDialect"];
 }
-
 
 def ApproximateAttention : Pass<"icl-approximate-attention", "mlir::ModuleOp"> {
   let summary = "Per layer, replace exact attention by linear attention when keys are many";
@@ -330,7 +390,6 @@ def ApproximateAttention : Pass<"icl-approximate-attention", "mlir::ModuleOp"> {
   ];
   let dependentDialects = ["mlir::icl::IclDialect"];
 }
-
 
 def TokenPrune : Pass<"icl-token-prune", "mlir::ModuleOp"> {
   let summary = "Keep the tokens that receive the most attention at chosen blocks";
@@ -370,7 +429,6 @@ def TokenPrune : Pass<"icl-token-prune", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::icl::IclDialect", "mlir::linalg::LinalgDialect",
                            "mlir::arith::ArithDialect"];
 }
-
 
 def TileAndVectorize : Pass<"icl-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile linalg ops on tensors for registers and vectorize the tiles";

@@ -475,6 +475,8 @@ std::optional<double (*)(double)> unaryFn(Operation *op) {
       .Case([](math::RsqrtOp) { return [](double x) { return 1.0 / std::sqrt(x); }; })
       .Case([](math::ErfOp) { return [](double x) { return std::erf(x); }; })
       .Case([](math::AbsFOp) { return [](double x) { return std::fabs(x); }; })
+      .Case([](math::FloorOp) { return [](double x) { return std::floor(x); }; })
+      .Case([](math::CeilOp) { return [](double x) { return std::ceil(x); }; })
       .Case<arith::ExtFOp, arith::TruncFOp>([](auto) { return [](double x) { return x; }; })
       .Default([](Operation *) { return std::nullopt; });
 }
@@ -667,6 +669,59 @@ Error Interpreter<T>::execUpstream(Operation *op, Env &env) {
           out.data[n++] = in.data[src];
         });
         env[b->getResult(0)] = RtValue<T>::ofFloat(std::move(out));
+        return Error::success();
+      })
+      .Case([&](arith::CmpFOp c) -> Error {
+        const RtValue<T> &a = R(c.getLhs()), &b = R(c.getRhs());
+        if (a.isInt || b.isInt || a.f.shape != b.f.shape)
+          return opError(op, "needs float operands of one shape in the reference evaluator");
+        Tensor<int64_t> out(a.f.shape);
+        for (int64_t n = 0; n < out.numel(); ++n)
+          out.data[n] = arith::applyCmpPredicate(c.getPredicate(),
+                                                 APFloat(static_cast<double>(a.f.data[n])),
+                                                 APFloat(static_cast<double>(b.f.data[n])));
+        return setResult(RtValue<T>::ofInt(std::move(out)));
+      })
+      .Case([&](arith::SelectOp sel) -> Error {
+        const RtValue<T> &cond = R(sel.getCondition());
+        RtValue<T> out = R(sel.getFalseValue());
+        const RtValue<T> &yes = R(sel.getTrueValue());
+        if (!cond.isInt || cond.shape() != out.shape() || yes.isInt != out.isInt)
+          return opError(op, "needs a tensor condition shaped like its values in the reference "
+                             "evaluator");
+        for (int64_t n = 0; n < static_cast<int64_t>(cond.i.data.size()); ++n)
+          if (cond.i.data[n]) {
+            if (out.isInt)
+              out.i.data[n] = yes.i.data[n];
+            else
+              out.f.data[n] = yes.f.data[n];
+          }
+        return setResult(std::move(out));
+      })
+      .Case([&](linalg::ReduceOp r) -> Error {
+        // Bodies of one float combiner (sum, max, min, product), as frontends
+        // emit for reductions.
+        Block &body = r.getRegion().front();
+        Operation *combiner = &body.front();
+        std::optional<double (*)(double, double)> fn = binaryFn(combiner);
+        if (r.getInputs().size() != 1 || body.getOperations().size() != 2 || !fn ||
+            combiner->getOperand(0) != body.getArgument(0) ||
+            combiner->getOperand(1) != body.getArgument(1))
+          return opError(op, "with a body other than one float combiner of its two arguments is "
+                             "not supported by the reference evaluator");
+        const Tensor<T> &in = R(r.getInputs()[0]).f;
+        Tensor<T> out = R(r.getInits()[0]).f;
+        ArrayRef<int64_t> reduced = r.getDimensions();
+        std::vector<int64_t> outStrides = stridesOf(out.shape);
+        int64_t n = 0;
+        forEachIndex(in.shape, [&](const std::vector<int64_t> &idx) {
+          int64_t dst = 0, k = 0;
+          for (size_t d = 0; d < idx.size(); ++d)
+            if (!llvm::is_contained(reduced, static_cast<int64_t>(d)))
+              dst += idx[d] * outStrides[k++];
+          out.data[dst] = static_cast<T>((*fn)(in.data[n++], out.data[dst]));
+        });
+        env[r->getResult(0)] = RtValue<T>::ofFloat(std::move(out));
         return Error::success();
       })
       .template Case<linalg::MatmulOp, linalg::BatchMatmulOp>([&](auto m) -> Error {

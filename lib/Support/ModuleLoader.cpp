@@ -3,6 +3,8 @@
 #include "lib/Support/ModuleLoader.h"
 
 #include "dialects/icl/IR/IclDialect.h"
+#include "frontends/hf/HfImporter.h"
+#include "frontends/onnx/OnnxImporter.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -11,6 +13,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 
@@ -35,7 +38,38 @@ static OwningOpRef<ModuleOp> parse(std::unique_ptr<llvm::MemoryBuffer> buffer,
   return parseSourceFile<ModuleOp>(sourceMgr, &context);
 }
 
-OwningOpRef<ModuleOp> loadModule(llvm::StringRef path, MLIRContext &context) {
+bool isCheckpoint(llvm::StringRef path) { return hf::isHuggingFaceDir(path); }
+
+OwningOpRef<ModuleOp> loadModule(llvm::StringRef path, MLIRContext &context,
+                                 const ImportShapes &shapes) {
+  if (hf::isHuggingFaceDir(path)) {
+    DialectRegistry registry;
+    registerModelDialects(registry);
+    context.appendDialectRegistry(registry);
+    hf::HfImportOptions options;
+    options.batch = shapes.batch;
+    options.seqLen = shapes.seqLen;
+    llvm::Expected<OwningOpRef<ModuleOp>> module = hf::importHuggingFace(path, context, options);
+    if (!module) {
+      llvm::WithColor::error() << llvm::toString(module.takeError()) << "\n";
+      return nullptr;
+    }
+    return std::move(*module);
+  }
+  if (path.ends_with(".onnx")) {
+    llvm::Expected<OwningOpRef<ModuleOp>> module = importOnnx(path, context);
+    if (!module) {
+      llvm::WithColor::error() << llvm::toString(module.takeError()) << "\n";
+      return nullptr;
+    }
+    return std::move(*module);
+  }
+  if (llvm::sys::fs::is_directory(path)) {
+    llvm::WithColor::error() << path
+                             << " is a directory without a config.json: give a .mlir module or a "
+                                "Hugging Face model directory (config.json + model.safetensors)\n";
+    return nullptr;
+  }
   std::string message;
   std::unique_ptr<llvm::MemoryBuffer> buffer = openInputFile(path, &message);
   if (!buffer) {

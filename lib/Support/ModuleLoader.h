@@ -15,10 +15,23 @@ namespace icl {
 /// tensor, linalg) with `registry`.
 void registerModelDialects(mlir::DialectRegistry &registry);
 
+/// Static shapes of a model imported from a checkpoint, whose files do not
+/// fix them (shapes are static in icl). seqLen 0 picks the importer's default.
+struct ImportShapes {
+  int64_t batch = 1;
+  int64_t seqLen = 0;
+};
+
+/// True when loadModule imports `path` (a Hugging Face model directory)
+/// rather than parsing it as MLIR.
+bool isCheckpoint(llvm::StringRef path);
+
 /// Parses and verifies the module in `path` ("-" for stdin) with the model
-/// dialects loaded. Diagnostics go to stderr with file:line:col; returns null
-/// on any error.
-mlir::OwningOpRef<mlir::ModuleOp> loadModule(llvm::StringRef path, mlir::MLIRContext &context);
+/// dialects loaded; a Hugging Face model directory (config.json +
+/// safetensors) is imported instead, with `shapes`. Diagnostics go to stderr
+/// with file:line:col; returns null on any error.
+mlir::OwningOpRef<mlir::ModuleOp> loadModule(llvm::StringRef path, mlir::MLIRContext &context,
+                                             const ImportShapes &shapes = {});
 
 /// Same for IR held in memory, `bufferName` naming it in diagnostics.
 mlir::OwningOpRef<mlir::ModuleOp> parseModule(llvm::StringRef source, llvm::StringRef bufferName,

@@ -13,8 +13,8 @@
 using namespace llvm;
 
 static cl::OptionCategory category("icl-compile options");
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"), cl::Required,
-                                      cl::cat(category));
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir | hf-model-dir>"),
+                                      cl::Required, cl::cat(category));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"), cl::value_desc("file"),
                                        cl::Required, cl::cat(category));
 enum class Target { X86, Cuda };
@@ -39,6 +39,15 @@ static cl::opt<std::string> dumpPhases("dump-phases",
 static cl::opt<std::string> header("header",
                                    cl::desc("Where to write the C header (default: output with .h)"),
                                    cl::value_desc("file.h"), cl::cat(category));
+static cl::opt<int64_t> batchSize(
+    "batch", cl::init(1),
+    cl::desc("Hugging Face directory: batch size of the entry point (default 1)"),
+    cl::value_desc("B"), cl::cat(category));
+static cl::opt<int64_t> seqLen(
+    "seq-len",
+    cl::desc("Hugging Face directory: sequence length of the entry point (default: the "
+             "model's context length, at most 128)"),
+    cl::value_desc("T"), cl::cat(category));
 static cl::opt<std::string> weightsDir(
     "weights-dir",
     cl::desc("Directory for relative weights-file paths (default: the module's directory)"),
@@ -65,6 +74,7 @@ int main(int argc, char **argv) {
       "  icl-compile model.mlir -o libmodel.so         (writes libmodel.so and libmodel.h)\n"
       "  icl-compile model.mlir --compile-to=decomposed -o model.decomposed.mlir\n"
       "  icl-compile model.mlir -o libmodel.so --dump-phases=phases/\n"
+      "  icl-compile hf-model-dir --seq-len 64 -o libmodel.so   (config.json + safetensors)\n"
       "MLIR's --mlir-pass-pipeline-crash-reproducer=FILE, --mlir-print-ir-after-all and\n"
       "--mlir-timing also apply.\n");
   if (target == Target::Cuda) {
@@ -72,8 +82,18 @@ int main(int argc, char **argv) {
         << "the CUDA target is not in this build yet; use --target=x86\n";
     return 1;
   }
+  StringRef input = StringRef(inputFile).rtrim('/');
+  if (!icl::isCheckpoint(input) && (batchSize.getNumOccurrences() || seqLen.getNumOccurrences())) {
+    WithColor::error(errs(), "icl-compile")
+        << "--batch and --seq-len set the shapes of a Hugging Face model directory; a module "
+           "has its own\n";
+    return 1;
+  }
   mlir::MLIRContext context;
-  mlir::OwningOpRef<mlir::ModuleOp> module = icl::loadModule(inputFile, context);
+  icl::ImportShapes shapes;
+  shapes.batch = batchSize;
+  shapes.seqLen = seqLen;
+  mlir::OwningOpRef<mlir::ModuleOp> module = icl::loadModule(input, context, shapes);
   if (!module)
     return 1;
   icl::CompileOptions options;
@@ -82,10 +102,10 @@ int main(int argc, char **argv) {
   options.compileTo = compileTo;
   options.dumpPhasesDir = dumpPhases;
   options.headerPath = header;
-  options.sourceName = sys::path::filename(inputFile).str();
+  options.sourceName = sys::path::filename(input).str();
   options.x86Options = x86Options;
   options.weightsDir = weightsDir.getNumOccurrences() ? std::string(weightsDir)
-                                                      : sys::path::parent_path(inputFile).str();
+                                                      : sys::path::parent_path(input).str();
   if (Error err = icl::compileModule(*module, options)) {
     WithColor::error(errs(), "icl-compile") << toString(std::move(err)) << "\n";
     return 1;

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lib/Driver/Compile.h"
+#include "lib/Driver/Generate.h"
 #include "lib/Driver/Jit.h"
 #include "lib/Reference/Evaluator.h"
 #include "lib/Support/ModuleLoader.h"
@@ -31,7 +32,8 @@ using namespace llvm;
 
 static cl::OptionCategory category("icl-run options");
 
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<module.mlir | library.so>"),
+static cl::opt<std::string> inputFile(cl::Positional,
+                                      cl::desc("<module.mlir | library.so | hf-model-dir>"),
                                       cl::Required, cl::cat(category));
 static cl::opt<std::string> referenceModule(
     "reference-module",
@@ -80,6 +82,23 @@ static cl::opt<Device> device("device", cl::desc("Where native code runs"),
                               cl::values(clEnumValN(Device::Cpu, "cpu", "the host CPU (default)"),
                                          clEnumValN(Device::Cuda, "cuda", "an NVIDIA GPU")),
                               cl::init(Device::Cpu), cl::cat(category));
+static cl::list<std::string> expected(
+    "expect",
+    cl::desc("Expected results (.npy, repeated in result order): print the max errors and exit 1 "
+             "if any element is beyond --atol + --rtol·|expected|"),
+    cl::value_desc("file.npy"), cl::cat(category));
+static cl::opt<int64_t> batchSize(
+    "batch", cl::desc("Hugging Face directory: batch size of the entry point (default: from "
+                      "--input, else 1)"),
+    cl::value_desc("B"), cl::cat(category));
+static cl::opt<int64_t> seqLen(
+    "seq-len", cl::desc("Hugging Face directory: sequence length of the entry point (default: "
+                        "from --input, else the model's context length up to 128)"),
+    cl::value_desc("T"), cl::cat(category));
+static cl::opt<unsigned> greedy(
+    "greedy", cl::init(0),
+    cl::desc("Generate N tokens greedily after the prompt ids of --input ([1, T]) and print them"),
+    cl::value_desc("N"), cl::cat(category));
 static cl::opt<std::string> weightsDir(
     "weights-dir",
     cl::desc("Directory for relative weights-file paths (default: the module's directory)"),
@@ -109,6 +128,33 @@ static void summarise(unsigned index, const icl::HostArray &array) {
   outs() << "\n";
 }
 
+/// Prints the max errors of `got` against `want` under `label` and returns
+/// whether every element is within --atol + --rtol·|want|.
+static bool compare(StringRef label, size_t index, const icl::HostArray &got,
+                    const icl::HostArray &want) {
+  if (got.shape != want.shape) {
+    WithColor::error(errs(), "icl-run")
+        << label << ": result " << index << " has shape " << icl::formatShape(got.shape)
+        << " but the expected one has " << icl::formatShape(want.shape) << "\n";
+    return false;
+  }
+  std::vector<double> g = got.toDouble(), w = want.toDouble();
+  double maxAbs = 0, maxRel = 0;
+  size_t bad = 0;
+  for (size_t k = 0; k < g.size(); ++k) {
+    double err = std::fabs(g[k] - w[k]);
+    if (!(err <= absTolerance + relTolerance * std::fabs(w[k])))
+      ++bad;
+    maxAbs = std::max(maxAbs, std::isnan(err) ? INFINITY : err);
+    maxRel = std::max(maxRel, err / std::max(std::fabs(w[k]), 1e-30));
+  }
+  outs() << format("%s: result %zu: max abs error %.3g, max rel error %.3g, %zu of %zu "
+                   "beyond atol %.3g + rtol %.3g\n",
+                   label.str().c_str(), index, maxAbs, maxRel, bad, g.size(),
+                   absTolerance.getValue(), relTolerance.getValue());
+  return bad == 0;
+}
+
 /// Writes results to the --output files or summarises them on stdout.
 static int writeResults(ArrayRef<icl::HostArray> results) {
   if (!outputs.empty() && outputs.size() != results.size())
@@ -123,6 +169,23 @@ static int writeResults(ArrayRef<icl::HostArray> results) {
       return fail(toString(std::move(err)));
   }
   return 0;
+}
+
+/// With --expect: compares `results` with the given files.
+static int compareExpected(ArrayRef<icl::HostArray> results) {
+  if (expected.empty())
+    return 0;
+  if (expected.size() != results.size())
+    return fail("the function has " + Twine(results.size()) + " results but " +
+                Twine(expected.size()) + " --expect files were given");
+  bool within = true;
+  for (auto [i, path] : enumerate(expected)) {
+    Expected<icl::HostArray> want = icl::readNpy(path);
+    if (!want)
+      return fail(toString(want.takeError()));
+    within &= compare("expect", i, results[i], *want);
+  }
+  return within ? 0 : fail("the results differ from --expect beyond tolerance");
 }
 
 /// With --benchmark N: times N calls of `run` (after the caller's warm-up
@@ -183,6 +246,15 @@ static Expected<std::vector<icl::HostArray>> runLibrary(StringRef path, StringRe
                                       limit > 0 ? limit : 16, rng));
     }
   }
+  // Inputs of another integer (or float) width are converted, as the JIT
+  // does: int32 token ids feed an int64 entry point.
+  for (int i = 0; i < std::min<int>(icl_function_arg_count(fn), args.size()); ++i) {
+    auto want = static_cast<icl::DType>(icl_function_arg(fn, i).dtype);
+    icl::HostArray &a = args[i];
+    if (a.dtype != want && icl::isFloat(a.dtype) == icl::isFloat(want))
+      a = icl::isFloat(want) ? icl::HostArray::fromDouble(want, a.shape, a.toDouble())
+                             : icl::HostArray::fromInt64(want, a.shape, a.toInt64());
+  }
   std::vector<icl_tensor> in, out;
   for (icl::HostArray &a : args)
     in.push_back({static_cast<icl_dtype>(a.dtype), static_cast<int32_t>(a.shape.size()),
@@ -211,6 +283,42 @@ static Expected<std::vector<icl::HostArray>> runLibrary(StringRef path, StringRe
   return results;
 }
 
+/// --greedy N: generates N tokens after the prompt in `args` and prints them
+/// on one line.
+static int generate(mlir::func::FuncOp func, ArrayRef<icl::HostArray> args, StringRef dir) {
+  if (args.size() != 1 || args[0].shape.size() != 2 || args[0].shape[0] != 1)
+    return fail("--greedy needs one --input of prompt ids of shape [1, T]");
+  auto idsType = dyn_cast<mlir::RankedTensorType>(func.getFunctionType().getInput(0));
+  if (func.getNumArguments() != 1 || !idsType || idsType.getRank() != 2 ||
+      !idsType.hasStaticShape())
+    return fail("--greedy needs a function taking ids of a static shape [1, T]");
+  icl::ref::EvaluatorOptions options;
+  options.weightsDir = dir.str();
+  options.precision = precision;
+  std::unique_ptr<icl::JitFunction> jit;
+  if (!reference) {
+    Expected<std::unique_ptr<icl::JitFunction>> compiled = icl::JitFunction::compile(func, dir);
+    if (!compiled)
+      return fail(toString(compiled.takeError()));
+    jit = std::move(*compiled);
+  }
+  auto forward = [&](const icl::HostArray &ids) -> Expected<icl::HostArray> {
+    Expected<std::vector<icl::HostArray>> results =
+        jit ? jit->run({ids}) : icl::ref::evaluate(func, {ids}, options);
+    if (!results)
+      return results.takeError();
+    return std::move(results->front());
+  };
+  Expected<std::vector<int64_t>> tokens =
+      icl::greedyGenerate(forward, args[0].toInt64(), idsType.getDimSize(1), greedy);
+  if (!tokens)
+    return fail(toString(tokens.takeError()));
+  for (auto [i, t] : enumerate(*tokens))
+    outs() << (i ? " " : "") << t;
+  outs() << "\n";
+  return 0;
+}
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   icl::registerPassManagerCommandLineOptions();
@@ -221,7 +329,9 @@ int main(int argc, char **argv) {
       "  icl-run model.mlir --random-inputs 0 --check       (native code, checked)\n"
       "  icl-run model.mlir --input ids.npy --benchmark 20\n"
       "  icl-run --reference model.mlir --random-inputs 0\n"
-      "  icl-run --reference model.mlir --input x.npy --output y.npy\n");
+      "  icl-run --reference model.mlir --input x.npy --output y.npy\n"
+      "  icl-run hf-model-dir --input ids.npy --output logits.npy   (config.json + safetensors)\n"
+      "  icl-run hf-model-dir --input prompt.npy --greedy 20\n");
 
   if (device == Device::Cuda && !reference)
     return fail("the CUDA backend is not in this build yet; run on the CPU (--device=cpu) or "
@@ -232,6 +342,13 @@ int main(int argc, char **argv) {
     return fail("give either --input files or --random-inputs, not both");
 
   bool isLibrary = StringRef(inputFile).ends_with(".so");
+  bool isCheckpoint = icl::isCheckpoint(inputFile);
+  if (!isCheckpoint && (batchSize.getNumOccurrences() || seqLen.getNumOccurrences()))
+    return fail("--batch and --seq-len set the shapes of a Hugging Face model directory; a "
+                "module or library has its own");
+  if (greedy && (isLibrary || check || benchmark || !outputs.empty() || !expected.empty()))
+    return fail("--greedy runs a module or model directory and prints token ids; drop --check, "
+                "--benchmark, --output and --expect, and give a module rather than a library");
   if (isLibrary && reference)
     return fail("--reference needs the module, not a library: give --reference-module and --check");
   if (isLibrary && check && referenceModule.empty())
@@ -258,13 +375,35 @@ int main(int argc, char **argv) {
   mlir::MLIRContext context;
   std::string modulePath = isLibrary ? std::string(referenceModule) : std::string(inputFile);
   if (isLibrary && modulePath.empty())
-    return writeResults(*libraryResults);
-  mlir::OwningOpRef<mlir::ModuleOp> module = icl::loadModule(modulePath, context);
+    return writeResults(*libraryResults) ? 1 : compareExpected(*libraryResults);
+  // A model directory takes its shapes from the flags, else from the ids
+  // given (plus room for --greedy's tokens).
+  icl::ImportShapes shapes;
+  if (icl::isCheckpoint(modulePath)) {
+    const icl::HostArray *ids = args.empty() ? nullptr : &args.front();
+    if (ids && ids->shape.size() != 2)
+      return fail("the input ids of a Hugging Face model have shape [B, T], got " +
+                  icl::formatShape(ids->shape));
+    if (batchSize.getNumOccurrences())
+      shapes.batch = batchSize;
+    else if (ids)
+      shapes.batch = ids->shape[0];
+    if (seqLen.getNumOccurrences())
+      shapes.seqLen = seqLen;
+    else if (ids)
+      shapes.seqLen = ids->shape[1] + greedy;
+  }
+  mlir::OwningOpRef<mlir::ModuleOp> module = icl::loadModule(modulePath, context, shapes);
   if (!module)
     return 1;
   Expected<mlir::func::FuncOp> func = icl::findEntryFunction(*module, functionName);
   if (!func)
     return fail(toString(func.takeError()));
+
+  if (greedy)
+    return generate(*func, args, weightsDir.getNumOccurrences()
+                                     ? std::string(weightsDir)
+                                     : sys::path::parent_path(modulePath).str());
 
   if (randomSeed.getNumOccurrences() && !isLibrary) {
     Expected<std::vector<icl::HostArray>> random =
@@ -303,30 +442,15 @@ int main(int argc, char **argv) {
 
   bool withinTolerance = true;
   if (check) {
-    Expected<std::vector<icl::HostArray>> expected = runReference(icl::ref::Precision::F64);
-    if (!expected)
-      return fail("the reference evaluator failed: " + toString(expected.takeError()));
-    for (auto [i, got, want] : enumerate(*results, *expected)) {
-      std::vector<double> g = got.toDouble(), w = want.toDouble();
-      double maxAbs = 0, maxRel = 0;
-      size_t bad = 0;
-      for (size_t k = 0; k < g.size(); ++k) {
-        double err = std::fabs(g[k] - w[k]);
-        if (!(err <= absTolerance + relTolerance * std::fabs(w[k])))
-          ++bad;
-        maxAbs = std::max(maxAbs, std::isnan(err) ? INFINITY : err);
-        maxRel = std::max(maxRel, err / std::max(std::fabs(w[k]), 1e-30));
-      }
-      outs() << format("check: result %zu: max abs error %.3g, max rel error %.3g, %zu of %zu "
-                       "beyond atol %.3g + rtol %.3g\n",
-                       i, maxAbs, maxRel, bad, g.size(), absTolerance.getValue(), relTolerance.getValue());
-      withinTolerance &= bad == 0;
-    }
+    Expected<std::vector<icl::HostArray>> reference = runReference(icl::ref::Precision::F64);
+    if (!reference)
+      return fail("the reference evaluator failed: " + toString(reference.takeError()));
+    for (auto [i, got, want] : enumerate(*results, *reference))
+      withinTolerance &= compare("check", i, got, want);
   }
-
   if (int rc = writeResults(*results))
     return rc;
   if (!withinTolerance)
     return fail("the native results differ from the reference evaluator beyond tolerance");
-  return 0;
+  return compareExpected(*results);
 }

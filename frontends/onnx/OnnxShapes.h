@@ -1,0 +1,83 @@
+//===- OnnxShapes.h - Shape rules of ONNX ops ---------------------*- C++ -*-===//
+//
+// The shape arithmetic of ONNX ops, shared by import-time evaluation of
+// constant subgraphs (OnnxFold.cpp) and IR emission (OnnxImporter.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ICL_FRONTENDS_ONNX_ONNXSHAPES_H
+#define ICL_FRONTENDS_ONNX_ONNXSHAPES_H
+
+#include "lib/Support/HostArray.h"
+
+#include "onnx/onnx_pb.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace icl::onnximport {
+
+using Shape = std::vector<int64_t>;
+
+/// Attribute access and error messages for one node.
+class Node {
+public:
+  Node(const onnx::NodeProto &proto, int64_t opset) : proto(proto), opset(opset) {}
+
+  const onnx::NodeProto &proto;
+  int64_t opset;
+
+  llvm::StringRef type() const { return proto.op_type(); }
+  const onnx::AttributeProto *attr(llvm::StringRef name) const;
+  bool has(llvm::StringRef name) const { return attr(name) != nullptr; }
+  int64_t i(llvm::StringRef name, int64_t fallback) const;
+  float f(llvm::StringRef name, float fallback) const;
+  std::string s(llvm::StringRef name, llvm::StringRef fallback) const;
+  std::vector<int64_t> ints(llvm::StringRef name) const;
+  /// Number of inputs given (trailing empty names are absent inputs).
+  unsigned numInputs() const;
+  bool hasInput(unsigned i) const { return i < numInputs() && !proto.input(i).empty(); }
+
+  /// "ONNX node 'name' (Type, opset N): message".
+  llvm::Error error(const llvm::Twine &message) const;
+};
+
+/// Wraps a possibly negative axis into [0, rank); error when out of range.
+llvm::Expected<int64_t> normalizeAxis(const Node &node, int64_t axis, int64_t rank);
+
+/// Numpy (multidirectional) broadcasting of two shapes.
+llvm::Expected<Shape> broadcastShapes(const Node &node, llvm::ArrayRef<int64_t> a,
+                                      llvm::ArrayRef<int64_t> b);
+
+/// Reshape's target: 0 copies the input dim (unless allowzero), -1 is inferred.
+llvm::Expected<Shape> reshapeTarget(const Node &node, llvm::ArrayRef<int64_t> in,
+                                    llvm::ArrayRef<int64_t> spec, bool allowZero);
+
+/// Squeeze / Unsqueeze with their axes (empty squeeze axes: every 1).
+llvm::Expected<Shape> squeezeShape(const Node &node, llvm::ArrayRef<int64_t> in,
+                                   llvm::ArrayRef<int64_t> axes);
+llvm::Expected<Shape> unsqueezeShape(const Node &node, llvm::ArrayRef<int64_t> in,
+                                     llvm::ArrayRef<int64_t> axes);
+
+/// A static strided window: element j of dim d reads offset[d] + j*step[d].
+struct Window {
+  Shape offsets, sizes, steps;
+};
+
+/// Slice's window (opset 10+ semantics, steps may be negative).
+llvm::Expected<Window> sliceWindow(const Node &node, llvm::ArrayRef<int64_t> in,
+                                   llvm::ArrayRef<int64_t> starts, llvm::ArrayRef<int64_t> ends,
+                                   llvm::ArrayRef<int64_t> axes, llvm::ArrayRef<int64_t> steps);
+
+/// Split's part sizes along `axis` (given sizes, or `parts` equal parts).
+llvm::Expected<Shape> splitSizes(const Node &node, int64_t dim, llvm::ArrayRef<int64_t> given,
+                                 int64_t parts);
+
+int64_t numElements(llvm::ArrayRef<int64_t> shape);
+
+} // namespace icl::onnximport
+
+#endif // ICL_FRONTENDS_ONNX_ONNXSHAPES_H
