@@ -47,8 +47,11 @@ Value decomposeActivation(Emitter &e, ir::ActivationOp op) {
                [&](OpBuilder &b, Location l, ValueRange a) { return activate(b, l, kind, a[0]); });
 }
 
-/// x · wᵀ + b as an (m, n, k) contraction over x collapsed to [M, K] and w
-/// transposed to [K, N], accumulating into the broadcast bias.
+/// x · wᵀ + b as one contraction over x's leading dims, its rows (m), the
+/// output features (n) and the input features (k), with w transposed to
+/// [K, N] and accumulating into the broadcast bias. Keeping x's leading dims
+/// (no collapse to [M, K]) leaves the linear in the index space of the
+/// elementwise ops and norms around it, so tile-and-fuse can group them.
 Value decomposeLinear(Emitter &e, ir::LinearOp op) {
   Value x = op.getInput(), w = op.getWeight();
   auto xType = typeOf(x);
@@ -62,40 +65,41 @@ Value decomposeLinear(Emitter &e, ir::LinearOp op) {
     x2 = tensor::ExpandShapeOp::create(
         e.b, e.loc, RankedTensorType::get({1, xType.getDimSize(0)}, elt), x, reassoc,
         SmallVector<OpFoldResult>{e.b.getIndexAttr(1), e.size(x, 0)});
-  } else if (rank != 2) {
-    ReassociationIndices rows;
-    for (unsigned i = 0; i + 1 < rank; ++i)
-      rows.push_back(i);
-    reassoc = {rows, {rank - 1}};
-    x2 = tensor::CollapseShapeOp::create(e.b, e.loc, x, reassoc);
   }
-  SmallVector<OpFoldResult> outSizes = {e.size(x2, 0), e.size(w, 0)};
+  unsigned outRank = std::max(rank, 2u), loops = outRank + 1;
+  SmallVector<OpFoldResult> outSizes = e.sizes(x2);
+  outSizes.back() = e.size(w, 0);
+  // Loops: (leading..., n, k) with n = outRank - 1 and k = outRank.
+  SmallVector<unsigned> rowDims, xDims, outDims;
+  for (unsigned i = 0; i + 1 < outRank; ++i)
+    rowDims.push_back(i);
+  xDims = rowDims;
+  xDims.push_back(outRank);
+  outDims = rowDims;
+  outDims.push_back(outRank - 1);
   Value init;
   if (Value bias = op.getBias())
-    init = e.generic(e.empty(outSizes, elt), {bias}, {e.dims(2, {1}), e.identity(2)},
-                     {IteratorType::parallel, IteratorType::parallel},
+    init = e.generic(e.empty(outSizes, elt), {bias}, {e.dims(outRank, {outRank - 1}),
+                                                      e.identity(outRank)},
+                     SmallVector<IteratorType>(outRank, IteratorType::parallel),
                      [](OpBuilder &, Location, ValueRange a) { return a[0]; });
   else
     init = e.filled(outSizes, elt, 0.0);
-  // Transposing w to [K, N] once makes the vectorised inner loop read
-  // contiguous rows of N (the cost is O(NK) against the product's O(MNK)).
+  // Transposing w to [K, N] makes the vectorised inner loop read contiguous
+  // rows of N; for constant weights the transpose folds at compile time.
   Value wT = linalg::TransposeOp::create(e.b, e.loc, w,
                                          e.empty({e.size(w, 1), e.size(w, 0)}, elt),
                                          ArrayRef<int64_t>{1, 0})
                  .getResult()[0];
-  Value y = e.generic(init, {x2, wT}, {e.dims(3, {0, 2}), e.dims(3, {2, 1}), e.dims(3, {0, 1})},
-                      {IteratorType::parallel, IteratorType::parallel, IteratorType::reduction},
-                      mulAccumulate);
-  if (rank == 2)
-    return y;
+  SmallVector<IteratorType> iters(loops, IteratorType::parallel);
+  iters.back() = IteratorType::reduction;
+  Value y = e.generic(init, {x2, wT},
+                      {e.dims(loops, xDims), e.dims(loops, {outRank, outRank - 1}),
+                       e.dims(loops, outDims)},
+                      iters, mulAccumulate);
   if (rank == 1)
     return tensor::CollapseShapeOp::create(e.b, e.loc, y, reassoc);
-  SmallVector<int64_t> shape(xType.getShape());
-  shape.back() = typeOf(w).getDimSize(0);
-  SmallVector<OpFoldResult> sizes = e.sizes(x);
-  sizes.back() = e.size(w, 0);
-  return tensor::ExpandShapeOp::create(e.b, e.loc, RankedTensorType::get(shape, elt), y, reassoc,
-                                       sizes);
+  return y;
 }
 
 Value sumLast(Emitter &e, Value x) {

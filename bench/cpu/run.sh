@@ -52,7 +52,7 @@ echo "== C2: attention alone, B1 H8 S2048 D64, fp32" >&2
 c2in=("$work/c2/q.npy" "$work/c2/k.npy" "$work/c2/v.npy")
 "$build/bin/icl-run" "$work/c2/libattention.so" --input "${c2in[0]}" --input "${c2in[1]}" \
   --input "${c2in[2]}" --output "$work/c2/icl_out.npy" --benchmark "$runs" | grep benchmark | sed 's/^/icl /'
-/usr/bin/python3 -c "import numpy as np, sys; a=np.load('$work/c2/icl_out.npy'); b=np.load('$work/c2/torch_out.npy'); d=np.abs(a-b).max(); print('icl vs PyTorch: max abs error %.3g' % d); sys.exit(d > 1e-4)"
+/usr/bin/python3 -c "import numpy as np, sys; a=np.load('$work/c2/icl_out.npy'); b=np.load('$work/c2/torch_out.npy'); d=np.abs(a-b).max(); print('icl vs PyTorch: max abs error %.3g' % d); sys.exit(int(d > 1e-4))"
 ORT_NODE="$work/node_modules/onnxruntime-node" node "$root/bench/cpu/ort.js" "$work/c2/attention.onnx" "$threads" "$runs" "${c2in[@]}"
 
 echo "== C3: Mamba-1 block, d_model 512 (d_inner 1024, d_state 16, d_conv 4, dt_rank 32), B1 L2048, fp32" >&2
