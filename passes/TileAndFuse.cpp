@@ -44,17 +44,36 @@ bool fusable(Operation *op) {
 /// layers, so it is fused whoever else reads it.
 bool recomputable(Operation *op) { return isa<linalg::FillOp>(op); }
 
+/// Whether `user` reads `operand` one row block at a time: its indexing map
+/// keeps every parallel loop of `user` but the innermost. A producer read
+/// whole by every block (the tokens a merge sums over, keys against a block
+/// of queries) would be recomputed once per block, so it stays outside.
+bool readsByRows(linalg::LinalgOp user, OpOperand &operand) {
+  AffineMap map = user.getMatchingIndexingMap(&operand);
+  SmallVector<unsigned> parallel;
+  for (auto [i, it] : llvm::enumerate(user.getIteratorTypesArray()))
+    if (it == utils::IteratorType::parallel)
+      parallel.push_back(i);
+  if (!parallel.empty())
+    parallel.pop_back();
+  return llvm::all_of(parallel, [&](unsigned d) { return map.isFunctionOfDim(d); });
+}
+
 /// The ops `root` can absorb: producers (transitively) all of whose users are
-/// already in the group, so nothing is computed twice, and fills.
+/// already in the group and read them by rows, so nothing is computed twice,
+/// and fills.
 llvm::SetVector<Operation *> groupOf(linalg::LinalgOp root) {
   llvm::SetVector<Operation *> group;
   group.insert(root);
   for (bool grew = true; grew;) {
     grew = false;
     for (size_t i = 0; i < group.size(); ++i) {
-      for (Value operand : group[i]->getOperands()) {
-        Operation *producer = operand.getDefiningOp();
+      auto user = cast<linalg::LinalgOp>(group[i]);
+      for (OpOperand &operand : group[i]->getOpOperands()) {
+        Operation *producer = operand.get().getDefiningOp();
         if (!producer || group.contains(producer) || !fusable(producer))
+          continue;
+        if (!recomputable(producer) && !readsByRows(user, operand))
           continue;
         if (recomputable(producer) ||
             llvm::all_of(producer->getUsers(), [&](Operation *u) { return group.contains(u); })) {
@@ -107,7 +126,12 @@ struct TileAndFusePass : public mlir::icl::impl::TileAndFuseBase<TileAndFusePass
     SmallVector<int64_t> sizes(ranges.size(), 0);
     for (unsigned i = 0; i + 2 < parallel.size(); ++i)
       sizes[parallel[i]] = 1;
-    sizes[rowLoop] = divisorAtMost(ranges[rowLoop], std::min<int64_t>(fit, maxRows));
+    // Blocks of a multiple of 8 rows split evenly into register tiles.
+    int64_t target = std::min<int64_t>(fit, maxRows), block = 0;
+    for (int64_t d = target / 8 * 8; d >= 8 && !block; d -= 8)
+      if (ranges[rowLoop] % d == 0)
+        block = d;
+    sizes[rowLoop] = block ? block : divisorAtMost(ranges[rowLoop], target);
 
     scf::SCFTileAndFuseOptions options;
     options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));

@@ -47,12 +47,13 @@ struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileA
   /// Elements of one vector register.
   int64_t lanes() { return std::max<int64_t>(columns() / 2, 1); }
   /// The tile of a vectorised loop: the largest divisor of `extent` up to
-  /// `target` that fills whole registers (240 -> 16, not 30), else the
-  /// largest divisor.
+  /// `target` that fills whole registers (240 -> 16, not 30), else half or
+  /// quarter registers (248 -> 8, not 31), else the largest divisor.
   int64_t vectorTile(int64_t extent, int64_t target) {
-    for (int64_t d = std::min(extent, target) / lanes() * lanes(); d >= lanes(); d -= lanes())
-      if (extent % d == 0)
-        return d;
+    for (int64_t q = lanes(); q >= 4; q /= 2)
+      for (int64_t d = std::min(extent, target) / q * q; d >= q; d -= q)
+        if (extent % d == 0)
+          return d;
     return divisorAtMost(extent, target);
   }
   /// Rows of a register tile: with two registers per row, 8 rows keep 16 of
