@@ -13,6 +13,7 @@
 #include "frontends/hf/Architectures.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 namespace ir = mlir::icl;
@@ -53,9 +54,24 @@ Value emitMamba2(ModelBuilder &mb, Value ids) {
   if (cfg.has("time_step_limit")) {
     const llvm::json::Array *limit = cfg.get("time_step_limit")->getAsArray();
     std::optional<double> lo, hi;
+    // Recent transformers versions write non-finite floats as
+    // {"__float__": "Infinity"}; older ones as a bare Infinity.
+    auto number = [](const llvm::json::Value &v) -> std::optional<double> {
+      if (std::optional<double> n = v.getAsNumber())
+        return n;
+      const llvm::json::Object *o = v.getAsObject();
+      std::optional<llvm::StringRef> text = o ? o->getString("__float__") : std::nullopt;
+      if (!text)
+        return std::nullopt;
+      if (*text == "Infinity")
+        return std::numeric_limits<double>::infinity();
+      if (*text == "-Infinity")
+        return -std::numeric_limits<double>::infinity();
+      return std::nullopt;
+    };
     if (limit && limit->size() == 2) {
-      lo = (*limit)[0].getAsNumber();
-      hi = (*limit)[1].getAsNumber();
+      lo = number((*limit)[0]);
+      hi = number((*limit)[1]);
     }
     if (!lo || !hi)
       return mb.failConfig("'time_step_limit' must be a list [min, max] of two numbers");
