@@ -174,7 +174,12 @@ struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileA
         rewriter.replaceOp(op, tiled->replacements);
         tile = tiled->tiledOps.back();
       }
-      if (failed(linalg::vectorizeOpPrecondition(tile)))
+      // Vectors of i1 are bit-packed in memory while tensors of i1 hold a byte
+      // per element: such ops stay scalar loops.
+      auto isI1 = [](Type t) { return getElementTypeOrSelf(t).isInteger(1); };
+      if (llvm::any_of(tile->getOperandTypes(), isI1) ||
+          llvm::any_of(tile->getResultTypes(), isI1) ||
+          failed(linalg::vectorizeOpPrecondition(tile)))
         continue;
       rewriter.setInsertionPoint(tile);
       FailureOr<linalg::VectorizationResult> vectorized = linalg::vectorize(rewriter, tile);
