@@ -52,6 +52,12 @@ struct X86PipelineOptions : public PassPipelineOptions<X86PipelineOptions> {
       llvm::cl::init(131072)};
   PassOptions::Option<int64_t> maxRows{
       *this, "max-rows", llvm::cl::desc("icl-tile-and-fuse max-rows"), llvm::cl::init(64)};
+  PassOptions::Option<std::string> schedule{
+      *this, "schedule",
+      llvm::cl::desc("A transform-dialect file whose @__transform_main tiles and vectorizes "
+                     "the decomposed module in place of icl-tile-and-fuse and "
+                     "icl-tile-and-vectorize (for experiments)"),
+      llvm::cl::init("")};
 };
 
 /// icl (or decomposed linalg on tensors) -> the LLVM dialect for x86-64:

@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/Transforms/Passes.h"
+#include "mlir/Dialect/Transform/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
 #include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
@@ -28,7 +29,15 @@ void mlir::icl::buildX86Pipeline(OpPassManager &pm, const X86PipelineOptions &op
   if (options.fusion)
     pm.addNestedPass<func::FuncOp>(createFuseElementwise());
   pm.addPass(createCanonicalizerPass());
-  if (options.vectorize) {
+  if (options.vectorize && !options.schedule.empty()) {
+    // The schedule takes the place of icl's tiling; the driver registers the
+    // transform ops of every dialect to parse it.
+    transform::PreloadLibraryPassOptions library;
+    library.transformLibraryPaths.push_back(options.schedule);
+    pm.addPass(transform::createPreloadLibraryPass(library));
+    pm.addPass(transform::createInterpreterPass());
+    pm.addPass(createCanonicalizerPass());
+  } else if (options.vectorize) {
     if (options.fusion) {
       TileAndFuseOptions fuse;
       fuse.tileBytes = options.tileBytes;

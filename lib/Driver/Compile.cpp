@@ -6,11 +6,13 @@
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Transform/IR/TransformDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
@@ -81,7 +83,7 @@ llvm::Error writeText(StringRef path, llvm::function_ref<void(llvm::raw_ostream 
 
 llvm::Error runPhases(ModuleOp module, StringRef weightsDir, StringRef stopAfter,
                       llvm::function_ref<llvm::Error(StringRef, ModuleOp)> onPhase,
-                      StringRef x86Options) {
+                      StringRef x86Options, StringRef passes) {
   if (!stopAfter.empty() && !llvm::is_contained(kPhases, stopAfter))
     return llvm::createStringError("unknown phase '%s' (phases: input, inlined, decomposed, "
                                    "llvm-dialect)",
@@ -117,6 +119,15 @@ llvm::Error runPhases(ModuleOp module, StringRef weightsDir, StringRef stopAfter
   };
   auto done = [&](StringRef name) { return stopAfter == name; };
 
+  if (!passes.empty()) {
+    std::string message;
+    llvm::raw_string_ostream os(message);
+    OpPassManager check(ModuleOp::getOperationName());
+    if (failed(parsePassPipeline(passes, check, os)))
+      return llvm::createStringError("invalid passes '%s': %s(icl-opt --help lists the passes "
+                                     "and their options)",
+                                     passes.str().c_str(), message.c_str());
+  }
   if (llvm::Error err = phase("input", nullptr))
     return err;
   if (done("input"))
@@ -126,6 +137,9 @@ llvm::Error runPhases(ModuleOp module, StringRef weightsDir, StringRef stopAfter
         mlir::icl::InlineWeightsOptions inlineOptions;
         inlineOptions.weightsDir = weightsDir.str();
         pm.addPass(mlir::icl::createInlineWeights(inlineOptions));
+        // Checked to parse above.
+        if (!passes.empty())
+          (void)parsePassPipeline(passes, pm);
       }))
     return err;
   if (done("inlined"))
@@ -143,6 +157,13 @@ llvm::Error runPhases(ModuleOp module, StringRef weightsDir, StringRef stopAfter
                                    "--icl-x86-pipeline options in icl-opt --help)",
                                    x86Options.str().c_str());
   options->decompose = false;
+  if (!options->schedule.empty()) {
+    // A schedule file is parsed with the transform ops of every dialect.
+    DialectRegistry registry;
+    registry.insert<transform::TransformDialect>();
+    registerAllExtensions(registry);
+    module.getContext()->appendDialectRegistry(registry);
+  }
   return phase("llvm-dialect",
                [&](PassManager &pm) { mlir::icl::buildX86Pipeline(pm, *options); });
 }
@@ -356,8 +377,9 @@ void registerLLVMTranslations(MLIRContext &context) {
   registerOpenMPDialectTranslation(context);
 }
 
-llvm::Error compileModule(ModuleOp module, const CompileOptions &options) {
-  std::vector<FunctionSignature> sigs;
+/// The signatures of the public functions with bodies of `module`.
+static llvm::Error collectSignatures(ModuleOp module, std::vector<FunctionSignature> &sigs) {
+  sigs.clear();
   for (auto func : module.getOps<func::FuncOp>()) {
     if (!func.isPublic() || func.isExternal())
       continue;
@@ -366,11 +388,23 @@ llvm::Error compileModule(ModuleOp module, const CompileOptions &options) {
       return sig.takeError();
     sigs.push_back(std::move(*sig));
   }
+  return llvm::Error::success();
+}
+
+llvm::Error compileModule(ModuleOp module, const CompileOptions &options) {
+  std::vector<FunctionSignature> sigs;
+  if (llvm::Error err = collectSignatures(module, sigs))
+    return err;
   if (sigs.empty() && options.compileTo.empty())
     return llvm::createStringError("the module has no public function with a body to compile");
 
   int phaseIndex = 0;
   auto onPhase = [&](StringRef name, ModuleOp m) -> llvm::Error {
+    // --passes may change the entry points' types (token reduction shortens
+    // the sequence): the library describes them as they are after it.
+    if (name == "inlined")
+      if (llvm::Error err = collectSignatures(m, sigs))
+        return err;
     if (options.dumpPhasesDir.empty())
       return llvm::Error::success();
     if (std::error_code ec = llvm::sys::fs::create_directories(options.dumpPhasesDir))
@@ -386,7 +420,7 @@ llvm::Error compileModule(ModuleOp module, const CompileOptions &options) {
   if (stopAfter.empty() && options.emit == Emit::Mlir)
     stopAfter = "llvm-dialect";
   if (llvm::Error err = runPhases(module, options.weightsDir, stopAfter, onPhase,
-                                  options.x86Options))
+                                  options.x86Options, options.passes))
     return err;
   if (!stopAfter.empty())
     return writeText(options.output, [&](llvm::raw_ostream &os) { module.print(os); });

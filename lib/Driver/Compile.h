@@ -47,6 +47,8 @@ struct CompileOptions {
   std::string sourceName;
   /// Options of the x86 pipeline, textual ("fusion=false tile-bytes=65536").
   std::string x86Options;
+  /// icl passes run before decomposition, textual ("icl-token-merge{r=16}").
+  std::string passes;
 };
 
 /// Registers MLIR's pass-manager command-line options
@@ -59,11 +61,13 @@ void registerPassManagerCommandLineOptions();
 /// `stopAfter` (empty: all), calling `onPhase` after each. Every public
 /// function gets a C interface (`_mlir_ciface_<name>`).
 /// `x86Options` are options of the x86 pipeline in its textual form
-/// ("fusion=false vector-width=16", as for `icl-opt --icl-x86-pipeline=...`).
+/// ("fusion=false vector-width=16", as for `icl-opt --icl-x86-pipeline=...`);
+/// `passes` is a textual pass pipeline run on the icl module before
+/// decomposition ("icl-token-merge{r=16}", "func.func(icl-raise-fused-ops)").
 llvm::Error runPhases(mlir::ModuleOp module, llvm::StringRef weightsDir,
                       llvm::StringRef stopAfter = "",
                       llvm::function_ref<llvm::Error(llvm::StringRef, mlir::ModuleOp)> onPhase = {},
-                      llvm::StringRef x86Options = "");
+                      llvm::StringRef x86Options = "", llvm::StringRef passes = "");
 
 /// A TargetMachine for this host's CPU and features (PIC, -O3 code generation).
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine();

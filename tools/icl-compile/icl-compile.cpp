@@ -1,6 +1,7 @@
 //===- icl-compile.cpp - Ahead-of-time compiler of icl modules ------------===//
 
 #include "lib/Driver/Compile.h"
+#include "passes/Passes.h"
 #include "lib/Support/ModuleLoader.h"
 
 #include "mlir/IR/AsmState.h"
@@ -60,11 +61,21 @@ static cl::opt<std::string> x86Options(
              "tile-bytes=N, max-rows=N (defaults derive from the host)"),
     cl::value_desc("options"), cl::cat(category));
 
+static cl::opt<std::string> passes(
+    "passes",
+    cl::desc("icl passes to run on the model before it is compiled, as a pass pipeline on "
+             "the module: \"icl-token-merge{r=16 unmerge=true}\", "
+             "\"func.func(icl-raise-fused-ops),icl-token-prune{layers=2 keep-ratio=0.5}\" "
+             "(function passes go inside func.func(...); icl-opt --help lists them)"),
+    cl::value_desc("pipeline"), cl::cat(category));
+
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   // MLIR's pass-manager flags (--mlir-pass-pipeline-crash-reproducer,
   // --mlir-print-ir-after-all, --mlir-timing) work here as in icl-opt.
   icl::registerPassManagerCommandLineOptions();
+  // --passes names icl's passes.
+  mlir::icl::registerIclPassesAndPipelines();
   mlir::registerMLIRContextCLOptions();
   mlir::registerAsmPrinterCLOptions();
   cl::HideUnrelatedOptions(category);
@@ -104,6 +115,7 @@ int main(int argc, char **argv) {
   options.headerPath = header;
   options.sourceName = sys::path::filename(input).str();
   options.x86Options = x86Options;
+  options.passes = passes;
   options.weightsDir = weightsDir.getNumOccurrences() ? std::string(weightsDir)
                                                       : sys::path::parent_path(input).str();
   if (Error err = icl::compileModule(*module, options)) {
