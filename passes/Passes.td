@@ -266,7 +266,7 @@ def TokenMerge : Pass<"icl-token-merge", "mlir::ModuleOp"> {
 }
 
 def RaiseFusedOps : Pass<"icl-raise-fused-ops", "mlir::func::FuncOp"> {
-  let summary = "Raise decomposed attention, layer/RMS norm and GELU subgraphs to icl ops";
+  let summary = "Raise decomposed attention, layer/RMS norm, GELU, biases and scan gates to icl ops";
   let description = [{
     Frontends that only know primitive ops (ONNX exports, hand-written
     linalg) spell fused computations out. This pass recognises them on
@@ -293,6 +293,8 @@ def RaiseFusedOps : Pass<"icl-raise-fused-ops", "mlir::func::FuncOp"> {
       the factors in any order.
     - bias: `icl.linear` without bias plus a bias `b[N]` broadcast over the
       rows (ONNX's MatMul + Add) → `icl.linear` with that bias.
+    - gates: `icl.selective_scan` (without z) times `silu(z)` → the scan
+      with its `z` operand, so the gate runs inside the scan's time loop.
 
     Anything that would change the result — softmax over another axis, a
     different constant, an intermediate value with a second use (returned
@@ -321,6 +323,8 @@ def RaiseFusedOps : Pass<"icl-raise-fused-ops", "mlir::func::FuncOp"> {
            "Raise erf and tanh GELU to icl.activation">,
     Option<"linearBias", "linear-bias", "bool", /*default=*/"true",
            "Fold a broadcast bias add into the icl.linear before it">,
+    Option<"gates", "gates", "bool", /*default=*/"true",
+           "Fold a SiLU gate applied after icl.selective_scan into the scan's z operand">,
   ];
   let dependentDialects = ["mlir::icl::IclDialect", "mlir::linalg::LinalgDialect",
                            "mlir::tensor::TensorDialect"];

@@ -633,6 +633,31 @@ struct FoldLinearBias : OpRewritePattern<arith::AddFOp> {
   }
 };
 
+/// selective_scan(...) · silu(z), the Mamba gate applied after the scan: the
+/// scan's own z operand, so the gate runs inside the scan's loop.
+struct FoldScanGate : OpRewritePattern<arith::MulFOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(arith::MulFOp mul, PatternRewriter &rewriter) const override {
+    for (int which = 0; which < 2; ++which) {
+      auto scan = mul->getOperand(which).getDefiningOp<ir::SelectiveScanOp>();
+      auto gate = mul->getOperand(1 - which).getDefiningOp<ir::ActivationOp>();
+      if (!scan || !gate || scan.getZ() || scan.getFinalState() ||
+          !scan.getResult().hasOneUse() || gate.getKind() != ir::Activation::silu ||
+          gate.getInput().getType() != scan.getResult().getType())
+        continue;
+      auto fused = ir::SelectiveScanOp::create(
+          rewriter, scan.getLoc(), scan.getU(), scan.getDelta(), scan.getA(), scan.getB(),
+          scan.getC(), scan.getD(), gate.getInput(), scan.getDeltaBias(),
+          scan.getInitialState(), scan.getDeltaSoftplusAttr(), scan.getReturnFinalStateAttr());
+      rewriter.replaceOp(mul, fused.getResult());
+      rewriter.eraseOp(scan);
+      return success();
+    }
+    return failure();
+  }
+};
+
 struct RaiseFusedOpsPass : public mlir::icl::impl::RaiseFusedOpsBase<RaiseFusedOpsPass> {
   using RaiseFusedOpsBase::RaiseFusedOpsBase;
 
@@ -648,6 +673,8 @@ struct RaiseFusedOpsPass : public mlir::icl::impl::RaiseFusedOpsBase<RaiseFusedO
                    FoldNormBias>(ctx);
     if (linearBias)
       patterns.add<FoldLinearBias>(ctx);
+    if (gates)
+      patterns.add<FoldScanGate>(ctx);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

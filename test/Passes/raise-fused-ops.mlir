@@ -314,3 +314,32 @@ func.func @linear_bias(%x: tensor<2x8xf32>, %w: tensor<4x8xf32>, %b: tensor<4xf3
   %out = arith.addf %bb, %y : tensor<2x4xf32>
   return %out : tensor<2x4xf32>
 }
+
+// -----
+
+// The Mamba gate after the scan moves into the scan.
+// CHECK-LABEL: func.func @scan_gate
+// CHECK-SAME:    (%[[U:.*]]: tensor<1x4x6xf32>, %[[DT:.*]]: tensor<1x4x6xf32>, %[[A:.*]]: tensor<4x2xf32>, %[[B:.*]]: tensor<1x1x2x6xf32>, %[[C:.*]]: tensor<1x1x2x6xf32>, %[[Z:.*]]: tensor<1x4x6xf32>)
+// CHECK:         %[[Y:.*]] = icl.selective_scan %[[U]], %[[DT]], %[[A]], %[[B]], %[[C]] z(%[[Z]])
+// CHECK-NOT:     arith.mulf
+// CHECK:         return %[[Y]]
+func.func @scan_gate(%u: tensor<1x4x6xf32>, %dt: tensor<1x4x6xf32>, %a: tensor<4x2xf32>, %b: tensor<1x1x2x6xf32>, %c: tensor<1x1x2x6xf32>, %z: tensor<1x4x6xf32>) -> tensor<1x4x6xf32> {
+  %y = icl.selective_scan %u, %dt, %a, %b, %c : (tensor<1x4x6xf32>, tensor<1x4x6xf32>, tensor<4x2xf32>, tensor<1x1x2x6xf32>, tensor<1x1x2x6xf32>) -> tensor<1x4x6xf32>
+  %g = icl.activation %z {kind = #icl.activation<silu>} : tensor<1x4x6xf32>
+  %o = arith.mulf %y, %g : tensor<1x4x6xf32>
+  return %o : tensor<1x4x6xf32>
+}
+
+// -----
+
+// A gate other than SiLU stays outside.
+// CHECK-LABEL: func.func @scan_relu_gate
+// CHECK:         icl.selective_scan
+// CHECK-NOT:     z(
+// CHECK:         arith.mulf
+func.func @scan_relu_gate(%u: tensor<1x4x6xf32>, %dt: tensor<1x4x6xf32>, %a: tensor<4x2xf32>, %b: tensor<1x1x2x6xf32>, %c: tensor<1x1x2x6xf32>, %z: tensor<1x4x6xf32>) -> tensor<1x4x6xf32> {
+  %y = icl.selective_scan %u, %dt, %a, %b, %c : (tensor<1x4x6xf32>, tensor<1x4x6xf32>, tensor<4x2xf32>, tensor<1x1x2x6xf32>, tensor<1x1x2x6xf32>) -> tensor<1x4x6xf32>
+  %g = icl.activation %z {kind = #icl.activation<relu>} : tensor<1x4x6xf32>
+  %o = arith.mulf %y, %g : tensor<1x4x6xf32>
+  return %o : tensor<1x4x6xf32>
+}
