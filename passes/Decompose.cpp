@@ -766,6 +766,29 @@ Value discretize(Emitter &e, Value delta, Value bias, unsigned biasDim, bool sof
                    });
 }
 
+/// `x` with its last (time) dimension moved to position 1, so that the
+/// slice of one time step is contiguous rather than one element per cache
+/// line; `back` undoes it.
+Value timeMajor(Emitter &e, Value x, bool back = false) {
+  unsigned rank = typeOf(x).getRank();
+  SmallVector<int64_t> perm = {0};
+  if (!back) {
+    perm.push_back(rank - 1);
+    for (unsigned i = 1; i + 1 < rank; ++i)
+      perm.push_back(i);
+  } else {
+    for (unsigned i = 2; i < rank; ++i)
+      perm.push_back(i);
+    perm.push_back(1);
+  }
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t p : perm)
+    sizes.push_back(e.size(x, p));
+  return linalg::TransposeOp::create(e.b, e.loc, x, e.empty(sizes, typeOf(x).getElementType()),
+                                     perm)
+      .getResult()[0];
+}
+
 FailureOr<SmallVector<Value>> decomposeSelectiveScan(Emitter &e, ir::SelectiveScanOp op) {
   Value u = op.getU(), A = op.getA(), Bm = op.getB(), C = op.getC();
   Type elt = typeOf(u).getElementType();
@@ -779,12 +802,16 @@ FailureOr<SmallVector<Value>> decomposeSelectiveScan(Emitter &e, ir::SelectiveSc
   IT P = IT::parallel, R = IT::reduction;
   SmallVector<OpFoldResult> stateSizes = {e.size(u, 0), e.size(u, 1), e.size(A, 1)};
   Value state = op.getInitialState() ? op.getInitialState() : e.filled(stateSizes, elt, 0.0);
-  Value y = e.empty(e.sizes(u), elt);
   Value Dskip = op.getD(), z = op.getZ();
+  // The loop reads and writes one time step of every [B, D, L] operand:
+  // time-major copies make those rows contiguous.
+  Value uT = timeMajor(e, u), deltaT = timeMajor(e, delta), bT = timeMajor(e, Bm),
+        cT = timeMajor(e, C), zT = z ? timeMajor(e, z) : Value();
+  Value y = e.empty(e.sizes(uT), elt);
   SmallVector<Value> results = timeLoop(
       e, u, 2, {state, y}, [&](Emitter &s, Value t, ValueRange iter) -> SmallVector<Value> {
-        Value dt = sliceAt(s, delta, 2, t), ut = sliceAt(s, u, 2, t);
-        Value bt = sliceAt(s, Bm, 3, t), ct = sliceAt(s, C, 3, t); // [B, G, N]
+        Value dt = sliceAt(s, deltaT, 1, t), ut = sliceAt(s, uT, 1, t);
+        Value bt = sliceAt(s, bT, 1, t), ct = sliceAt(s, cT, 1, t); // [B, G, N]
         // h = exp(Δ·A) ⊙ h + (Δ·u) ⊗ B over (b, d, n).
         // The state is updated in place: it is the generic's init.
         Value h = s.generic(iter[0], {dt, ut, A, bt},
@@ -812,7 +839,7 @@ FailureOr<SmallVector<Value>> decomposeSelectiveScan(Emitter &e, ir::SelectiveSc
             maps.push_back(s.dims(2, {1}));
           }
           if (z) {
-            ins.push_back(sliceAt(s, z, 2, t));
+            ins.push_back(sliceAt(s, zT, 1, t));
             maps.push_back(s.identity(2));
           }
           maps.push_back(s.identity(2));
@@ -828,11 +855,12 @@ FailureOr<SmallVector<Value>> decomposeSelectiveScan(Emitter &e, ir::SelectiveSc
                            return r;
                          });
         }
-        return {h, insertAt(s, yt, iter[1], 2, t)};
+        return {h, insertAt(s, yt, iter[1], 1, t)};
       });
+  Value out = timeMajor(e, results[1], /*back=*/true);
   if (op.getReturnFinalState())
-    return SmallVector<Value>{results[1], results[0]};
-  return SmallVector<Value>{results[1]};
+    return SmallVector<Value>{out, results[0]};
+  return SmallVector<Value>{out};
 }
 
 FailureOr<SmallVector<Value>> decomposeSsd(Emitter &e, ir::SsdOp op) {
