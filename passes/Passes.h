@@ -48,8 +48,8 @@ struct X86PipelineOptions : public PassPipelineOptions<X86PipelineOptions> {
   PassOptions::Option<int64_t> threads{
       *this, "threads", llvm::cl::desc("icl-tile-and-vectorize threads"), llvm::cl::init(2)};
   PassOptions::Option<int64_t> tileBytes{
-      *this, "tile-bytes", llvm::cl::desc("icl-tile-and-fuse tile-bytes"),
-      llvm::cl::init(131072)};
+      *this, "tile-bytes", llvm::cl::desc("icl-tile-and-fuse tile-bytes (0: host L2 / 8)"),
+      llvm::cl::init(0)};
   PassOptions::Option<int64_t> maxRows{
       *this, "max-rows", llvm::cl::desc("icl-tile-and-fuse max-rows"), llvm::cl::init(64)};
   PassOptions::Option<std::string> schedule{

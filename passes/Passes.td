@@ -151,8 +151,9 @@ def TileAndFuse : Pass<"icl-tile-and-fuse", "mlir::func::FuncOp"> {
     ```
   }];
   let options = [
-    Option<"tileBytes", "tile-bytes", "int64_t", /*default=*/"131072",
-           "Bytes of the widest intermediate of one row block (sets the rows per block)">,
+    Option<"tileBytes", "tile-bytes", "int64_t", /*default=*/"0",
+           "Bytes of the widest intermediate of one row block, which sets the rows per "
+           "block (0: an eighth of the host's L2 cache)">,
     Option<"maxRows", "max-rows", "int64_t", /*default=*/"64",
            "Most rows in one block">,
   ];

@@ -21,6 +21,8 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/SetVector.h"
 
+#include <unistd.h>
+
 namespace mlir::icl {
 #define GEN_PASS_DEF_TILEANDFUSE
 #include "passes/Passes.h.inc"
@@ -101,6 +103,15 @@ int64_t numElements(Value v) {
 struct TileAndFusePass : public mlir::icl::impl::TileAndFuseBase<TileAndFusePass> {
   using Base::Base;
 
+  /// Bytes of a block's widest intermediate: the option, or an eighth of the
+  /// host's L2 cache, so a block's few live intermediates stay in it.
+  int64_t blockBytes() {
+    if (tileBytes > 0)
+      return tileBytes;
+    long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+    return (l2 > 0 ? l2 : 1 << 20) / 8;
+  }
+
   /// Tiles `root`'s parallel loops but the last (1 for the outer ones, a block
   /// of rows for the one before the last) and fuses `group` into the loop.
   LogicalResult tileGroup(IRRewriter &rewriter, linalg::LinalgOp root,
@@ -122,7 +133,7 @@ struct TileAndFusePass : public mlir::icl::impl::TileAndFuseBase<TileAndFusePass
     for (Operation *op : group)
       for (Value r : op->getResults())
         perRow = std::max(perRow, numElements(r) / rows);
-    int64_t fit = std::max<int64_t>(1, tileBytes / (perRow * 4));
+    int64_t fit = std::max<int64_t>(1, blockBytes() / (perRow * 4));
     SmallVector<int64_t> sizes(ranges.size(), 0);
     for (unsigned i = 0; i + 2 < parallel.size(); ++i)
       sizes[parallel[i]] = 1;

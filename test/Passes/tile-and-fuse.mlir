@@ -1,5 +1,5 @@
-// RUN: icl-opt %s --icl-decompose --icl-tile-and-fuse | FileCheck %s
-// RUN: icl-opt %s --icl-decompose --icl-tile-and-fuse="max-rows=16" | FileCheck %s --check-prefix=ROWS16
+// RUN: icl-opt %s --icl-decompose --icl-tile-and-fuse="tile-bytes=131072" | FileCheck %s
+// RUN: icl-opt %s --icl-decompose --icl-tile-and-fuse="tile-bytes=131072 max-rows=16" | FileCheck %s --check-prefix=ROWS16
 
 // Softmax over rows of 256: one scf.forall over (batch, row blocks) whose body
 // computes max, exp, sum and divide on 1x64x256 slices. 64 rows: the
