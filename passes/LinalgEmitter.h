@@ -17,6 +17,7 @@
 #include "mlir/IR/Builders.h"
 
 #include <cmath>
+#include <numeric>
 
 namespace mlir::icl::detail {
 
@@ -161,6 +162,39 @@ inline Value accumulate(OpBuilder &b, Location l, ValueRange a) {
 
 /// Decomposes a token_merge/unmerge/prune/pool/unpool op (DecomposeTokens.cpp).
 FailureOr<SmallVector<Value>> decomposeTokenOp(Emitter &e, Operation *op);
+
+/// The multiple that tiles of loop `dim` of `op` must respect: an indexing
+/// map that reads `d floordiv c` (or ceildiv, mod) maps a tile starting at a
+/// non-multiple of c onto the wrong slice, since the tiled op reapplies the
+/// map to tile-local indices. 1 when no map divides `dim`.
+inline int64_t tileMultiple(linalg::LinalgOp op, unsigned dim) {
+  int64_t multiple = 1;
+  for (AffineMap map : op.getIndexingMapsArray())
+    for (AffineExpr result : map.getResults())
+      result.walk([&](AffineExpr e) {
+        auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+        if (!bin || (e.getKind() != AffineExprKind::FloorDiv &&
+                     e.getKind() != AffineExprKind::CeilDiv && e.getKind() != AffineExprKind::Mod))
+          return;
+        auto c = dyn_cast<AffineConstantExpr>(bin.getRHS());
+        if (c && c.getValue() > 1 && bin.getLHS().isFunctionOfDim(dim))
+          multiple = std::lcm(multiple, c.getValue());
+      });
+  return multiple;
+}
+
+/// `size` for loop `dim` of extent `extent`, reduced to a divisor of the
+/// extent that `tileMultiple` allows (1 always does: a one-wide tile only
+/// reads index 0 locally).
+inline int64_t legalTile(linalg::LinalgOp op, unsigned dim, int64_t extent, int64_t size) {
+  int64_t multiple = tileMultiple(op, dim);
+  if (size <= 1 || size >= extent || size % multiple == 0)
+    return size;
+  for (int64_t d = size / multiple * multiple; d >= multiple; d -= multiple)
+    if (extent % d == 0)
+      return d;
+  return 1;
+}
 
 } // namespace mlir::icl::detail
 

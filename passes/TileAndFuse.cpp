@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/LinalgEmitter.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -142,7 +143,8 @@ struct TileAndFusePass : public mlir::icl::impl::TileAndFuseBase<TileAndFusePass
     for (int64_t d = target / 8 * 8; d >= 8 && !block; d -= 8)
       if (ranges[rowLoop] % d == 0)
         block = d;
-    sizes[rowLoop] = block ? block : divisorAtMost(ranges[rowLoop], target);
+    sizes[rowLoop] = mlir::icl::detail::legalTile(
+        root, rowLoop, ranges[rowLoop], block ? block : divisorAtMost(ranges[rowLoop], target));
 
     scf::SCFTileAndFuseOptions options;
     options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));

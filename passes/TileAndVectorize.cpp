@@ -1,6 +1,7 @@
 //===- TileAndVectorize.cpp - Register tiling and vectorization -----------===//
 
 #include "passes/Passes.h"
+#include "passes/LinalgEmitter.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -133,7 +134,8 @@ struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileA
       if (it != utils::IteratorType::parallel || ranges[i] < threads)
         continue;
       SmallVector<int64_t> sizes(ranges.size(), 0);
-      sizes[i] = divisorAtMost(ranges[i], (ranges[i] + threads - 1) / threads);
+      sizes[i] = mlir::icl::detail::legalTile(
+          op, i, ranges[i], divisorAtMost(ranges[i], (ranges[i] + threads - 1) / threads));
       scf::SCFTilingOptions options;
       options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
       options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
@@ -161,6 +163,9 @@ struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileA
         continue;
       op = cast<linalg::LinalgOp>(work);
       auto [sizes, order] = tileSizes(op);
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      for (auto [dim, size] : llvm::enumerate(sizes))
+        size = mlir::icl::detail::legalTile(op, dim, ranges[dim], size);
       Operation *tile = op;
       if (sizes != op.getStaticLoopRanges()) {
         scf::SCFTilingOptions options;
