@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/LinalgEmitter.h"
 
 #include "dialects/icl/IR/IclOps.h"
 
@@ -56,10 +57,9 @@ struct ApproximateAttentionPass
       for (auto [layer, op] : llvm::enumerate(attentions)) {
         if (!chosen(op, layer))
           continue;
-        auto k = cast<RankedTensorType>(op.getKey().getType());
-        // The scaled dot product's 1/√D goes to the queries, as in softmax.
-        double scale = op.getScale() ? op.getScale()->convertToDouble()
-                                     : 1.0 / std::sqrt(static_cast<double>(k.getDimSize(3)));
+        // The scaled dot product's scale goes to the queries, as in softmax
+        // (chosen() requires static shapes, so it is known).
+        double scale = *ir::detail::softmaxScale(op);
         rewriter.setInsertionPoint(op);
         auto linear = ir::LinearAttentionOp::create(
             rewriter, op.getLoc(), op.getQuery(), op.getKey(), op.getValue(), Value(), Value(),

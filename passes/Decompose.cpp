@@ -87,10 +87,7 @@ Value decomposeLinear(Emitter &e, ir::LinearOp op) {
     init = e.filled(outSizes, elt, 0.0);
   // Transposing w to [K, N] makes the vectorised inner loop read contiguous
   // rows of N; for constant weights the transpose folds at compile time.
-  Value wT = linalg::TransposeOp::create(e.b, e.loc, w,
-                                         e.empty({e.size(w, 1), e.size(w, 0)}, elt),
-                                         ArrayRef<int64_t>{1, 0})
-                 .getResult()[0];
+  Value wT = e.transpose(w, {1, 0});
   SmallVector<IteratorType> iters(loops, IteratorType::parallel);
   iters.back() = IteratorType::reduction;
   Value y = e.generic(init, {x2, wT},
@@ -378,26 +375,19 @@ FailureOr<Value> attentionLogits(Emitter &e, OpTy op, int64_t kvOffset, int64_t 
   Value q = op.getQuery(), k = op.getKey();
   auto qType = typeOf(q), kType = typeOf(k);
   Type elt = qType.getElementType();
-  int64_t hq = qType.getDimSize(1), hkv = kType.getDimSize(1), headDim = qType.getDimSize(3);
+  int64_t hq = qType.getDimSize(1), hkv = kType.getDimSize(1);
   if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv))
     return op.emitOpError("needs static head counts to be decomposed"), failure();
   int64_t group = hq / hkv;
-  double scale;
-  if (op.getScale())
-    scale = op.getScale()->convertToDouble();
-  else if (!ShapedType::isDynamic(headDim))
-    scale = 1.0 / std::sqrt(static_cast<double>(headDim));
-  else
+  std::optional<double> scaleOrNone = softmaxScale(op);
+  if (!scaleOrNone)
     return op.emitOpError("needs a static head dim or an explicit scale to be decomposed"),
            failure();
+  double scale = *scaleOrNone;
 
   SmallVector<OpFoldResult> sSizes = {e.size(q, 0), e.size(q, 1), e.size(q, 2), e.size(k, 2)};
   // kᵀ[b,h,d,j] makes the vectorised inner loop read contiguous rows of keys.
-  Value kT = linalg::TransposeOp::create(
-                 e.b, e.loc, k,
-                 e.empty({e.size(k, 0), e.size(k, 1), e.size(k, 3), e.size(k, 2)}, elt),
-                 ArrayRef<int64_t>{0, 1, 3, 2})
-                 .getResult()[0];
+  Value kT = e.transpose(k, {0, 1, 3, 2});
   // Loops (b, h, i, j, d): s[b,h,i,j] += q[b,h,i,d] · kᵀ[b,h/G,d,j].
   Value dots = e.generic(e.filled(sSizes, elt, 0.0), {q, kT},
                          {e.dims(5, {0, 1, 2, 4}),
@@ -781,12 +771,7 @@ Value timeMajor(Emitter &e, Value x, bool back = false) {
       perm.push_back(i);
     perm.push_back(1);
   }
-  SmallVector<OpFoldResult> sizes;
-  for (int64_t p : perm)
-    sizes.push_back(e.size(x, p));
-  return linalg::TransposeOp::create(e.b, e.loc, x, e.empty(sizes, typeOf(x).getElementType()),
-                                     perm)
-      .getResult()[0];
+  return e.transpose(x, perm);
 }
 
 FailureOr<SmallVector<Value>> decomposeSelectiveScan(Emitter &e, ir::SelectiveScanOp op) {

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/LinalgEmitter.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -24,15 +25,6 @@ using namespace mlir;
 
 namespace {
 
-/// True when `producer` only moves data (its body yields block arguments):
-/// reading it through any map costs no more than reading its input.
-bool onlyMovesData(linalg::LinalgOp producer) {
-  Block *body = producer.getBlock();
-  return body->getOperations().size() == 1 &&
-         llvm::all_of(body->getTerminator()->getOperands(),
-                      [](Value v) { return isa<BlockArgument>(v); });
-}
-
 bool fusesWithoutRecomputation(OpOperand *fused) {
   auto producer = fused->get().getDefiningOp<linalg::LinalgOp>();
   if (!producer || !producer->hasOneUse())
@@ -40,7 +32,7 @@ bool fusesWithoutRecomputation(OpOperand *fused) {
   auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
   if (!consumer)
     return false;
-  return consumer.getMatchingIndexingMap(fused).isPermutation() || onlyMovesData(producer);
+  return consumer.getMatchingIndexingMap(fused).isPermutation() || mlir::icl::detail::onlyMovesData(producer);
 }
 
 struct FuseElementwisePass : public mlir::icl::impl::FuseElementwiseBase<FuseElementwisePass> {

@@ -78,6 +78,29 @@ public:
         });
     return op.getResult(0);
   }
+  /// `x` with its dimensions permuted: result dim i is `x`'s dim perm[i].
+  Value transpose(Value x, ArrayRef<int64_t> perm) {
+    SmallVector<OpFoldResult> outSizes;
+    for (int64_t p : perm)
+      outSizes.push_back(size(x, p));
+    Type elt = cast<RankedTensorType>(x.getType()).getElementType();
+    return linalg::TransposeOp::create(b, loc, x, empty(outSizes, elt), perm).getResult()[0];
+  }
+  /// Attention-layout [B, H, T, D] as tokens [B, T, H·D] (the layout of the
+  /// token-reduction ops), and back.
+  Value mergeHeads(Value x) {
+    return tensor::CollapseShapeOp::create(b, loc, transpose(x, {0, 2, 1, 3}),
+                                           ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  }
+  Value splitHeads(Value x, int64_t heads) {
+    auto type = cast<RankedTensorType>(x.getType());
+    int64_t batch = type.getDimSize(0), tokens = type.getDimSize(1);
+    auto split = RankedTensorType::get({batch, tokens, heads, type.getDimSize(2) / heads},
+                                       type.getElementType());
+    Value expanded = tensor::ExpandShapeOp::create(
+        b, loc, split, x, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+    return transpose(expanded, {0, 2, 1, 3});
+  }
   /// Elementwise map over inputs shaped like `like`, giving element type `elt`.
   Value map(Value like, ValueRange inputs, Type elt, BodyFn body) {
     unsigned rank = cast<RankedTensorType>(like.getType()).getRank();
@@ -162,6 +185,36 @@ inline Value accumulate(OpBuilder &b, Location l, ValueRange a) {
 
 /// Decomposes a token_merge/unmerge/prune/pool/unpool op (DecomposeTokens.cpp).
 FailureOr<SmallVector<Value>> decomposeTokenOp(Emitter &e, Operation *op);
+
+/// The largest divisor of `extent` that is at most `target`.
+inline int64_t divisorAtMost(int64_t extent, int64_t target) {
+  for (int64_t d = std::min(extent, target); d > 1; --d)
+    if (extent % d == 0)
+      return d;
+  return 1;
+}
+
+/// True when `op` only moves data (a fill, broadcast, transpose or copy: its
+/// body yields block arguments): reading it through any map costs no more
+/// than reading its input.
+inline bool onlyMovesData(linalg::LinalgOp op) {
+  Block *body = op.getBlock();
+  return body->getOperations().size() == 1 &&
+         llvm::all_of(body->getTerminator()->getOperands(),
+                      [](Value v) { return isa<BlockArgument>(v); });
+}
+
+/// The softmax scale of an attention-like op: its `scale`, else 1/√D for a
+/// static head dim D; none when neither is known.
+template <typename OpTy>
+std::optional<double> softmaxScale(OpTy op) {
+  if (op.getScale())
+    return op.getScale()->convertToDouble();
+  int64_t headDim = cast<RankedTensorType>(op.getQuery().getType()).getDimSize(3);
+  if (ShapedType::isDynamic(headDim))
+    return std::nullopt;
+  return 1.0 / std::sqrt(static_cast<double>(headDim));
+}
 
 /// The multiple that tiles of loop `dim` of `op` must respect: an indexing
 /// map that reads `d floordiv c` (or ceildiv, mod) maps a tile starting at a

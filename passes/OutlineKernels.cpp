@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/LinalgEmitter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/IRMapping.h"
@@ -33,21 +34,11 @@ bool isKernel(Operation *op) {
          op->getNumResults() > 0;
 }
 
-/// True when `op` only fills or broadcasts: as the initial value of the next
-/// kernel it belongs in that kernel, which then writes its result in place
-/// instead of copying an argument it may not overwrite.
-bool onlyMovesData(Operation *op) {
-  if (isa<linalg::FillOp, linalg::BroadcastOp>(op))
-    return true;
-  auto generic = dyn_cast<linalg::GenericOp>(op);
-  return generic && generic.getNumDpsInputs() == 1 &&
-         generic.getBody()->getOperations().size() == 1 &&
-         llvm::all_of(generic.getBody()->getTerminator()->getOperands(),
-                      [](Value v) { return isa<BlockArgument>(v); });
-}
-
 /// The data-moving ops at the top level of `parent` that produce only an
 /// initial value of `op` (its DPS inits, or the shared outputs of a forall).
+/// A fill or broadcast that only initialises the next kernel belongs in it,
+/// which then writes its result in place instead of copying an argument it
+/// may not overwrite.
 SmallVector<Operation *> initProducers(Operation *op) {
   OperandRange inits = op->getOperands().take_back(0);
   if (auto dps = dyn_cast<DestinationStyleOpInterface>(op))
@@ -57,7 +48,8 @@ SmallVector<Operation *> initProducers(Operation *op) {
   SmallVector<Operation *> producers;
   for (Value init : inits) {
     Operation *def = init.getDefiningOp();
-    if (def && def->getBlock() == op->getBlock() && def->hasOneUse() && onlyMovesData(def) &&
+    if (def && def->getBlock() == op->getBlock() && def->hasOneUse() && isa<linalg::LinalgOp>(def) &&
+        mlir::icl::detail::onlyMovesData(cast<linalg::LinalgOp>(def)) &&
         !llvm::is_contained(producers, def))
       producers.push_back(def);
   }

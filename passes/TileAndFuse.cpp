@@ -30,6 +30,7 @@ namespace mlir::icl {
 } // namespace mlir::icl
 
 using namespace mlir;
+using mlir::icl::detail::divisorAtMost;
 
 namespace {
 
@@ -89,12 +90,6 @@ llvm::SetVector<Operation *> groupOf(linalg::LinalgOp root) {
   return group;
 }
 
-int64_t divisorAtMost(int64_t extent, int64_t target) {
-  for (int64_t d = std::min(extent, target); d > 1; --d)
-    if (extent % d == 0)
-      return d;
-  return 1;
-}
 
 int64_t numElements(Value v) {
   auto type = dyn_cast<RankedTensorType>(v.getType());

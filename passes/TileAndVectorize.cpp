@@ -21,23 +21,19 @@ namespace mlir::icl {
 } // namespace mlir::icl
 
 using namespace mlir;
+using mlir::icl::detail::divisorAtMost;
 
 namespace {
 
-/// The largest divisor of `extent` that is at most `target`.
-int64_t divisorAtMost(int64_t extent, int64_t target) {
-  for (int64_t d = std::min(extent, target); d > 1; --d)
-    if (extent % d == 0)
-      return d;
-  return 1;
-}
-
-/// f32 lanes of the host's widest vector registers.
+/// f32 lanes of the host's widest vector registers (read once).
 int64_t hostLanes() {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  if (features.lookup("avx512f"))
-    return 16;
-  return features.lookup("avx") ? 8 : 4;
+  static const int64_t lanes = [] {
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    if (features.lookup("avx512f"))
+      return 16;
+    return features.lookup("avx") ? 8 : 4;
+  }();
+  return lanes;
 }
 
 struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileAndVectorizePass> {

@@ -3,6 +3,7 @@
 #include "passes/TokenCount.h"
 
 #include "dialects/icl/IR/IclOps.h"
+#include "passes/LinalgEmitter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -83,16 +84,9 @@ LogicalResult mlir::icl::detail::propagateTokenCount(RewriterBase &rewriter, Ope
                                                              collapse.getReassociationIndices()));
     } else if (auto transpose = dyn_cast<linalg::TransposeOp>(op);
                transpose && !changed.contains(transpose.getInit())) {
-      auto inType = cast<RankedTensorType>(transpose.getInput().getType());
-      SmallVector<int64_t> shape;
-      for (int64_t p : transpose.getPermutation())
-        shape.push_back(inType.getDimSize(p));
       rewriter.setInsertionPoint(op);
-      Value init = tensor::EmptyOp::create(rewriter, op->getLoc(), shape, inType.getElementType());
-      replacements.push_back(linalg::TransposeOp::create(rewriter, op->getLoc(),
-                                                         transpose.getInput(), init,
-                                                         transpose.getPermutation())
-                                 .getResult()[0]);
+      replacements.push_back(mlir::icl::detail::Emitter(rewriter, op->getLoc())
+                                 .transpose(transpose.getInput(), transpose.getPermutation()));
     } else if (auto infer = dyn_cast<InferTypeOpInterface>(op)) {
       SmallVector<Type> types;
       if (failed(infer.inferReturnTypes(op->getContext(), op->getLoc(), op->getOperands(),

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/LinalgEmitter.h"
 #include "passes/TokenCount.h"
 
 #include "dialects/icl/IR/IclOps.h"
@@ -38,15 +39,7 @@ Value tokenKeys(OpBuilder &b, ir::AttentionOp attention) {
     if (auto expand = transpose.getInput().getDefiningOp<tensor::ExpandShapeOp>();
         expand && expand.getSrcType().getRank() == 3)
       return expand.getSrc();
-  auto type = cast<RankedTensorType>(k.getType());
-  Location loc = attention.getLoc();
-  Value empty = tensor::EmptyOp::create(
-      b, loc, {type.getDimSize(0), type.getDimSize(2), type.getDimSize(1), type.getDimSize(3)},
-      type.getElementType());
-  Value t = linalg::TransposeOp::create(b, loc, k, empty, ArrayRef<int64_t>{0, 2, 1, 3})
-                .getResult()[0];
-  return tensor::CollapseShapeOp::create(b, loc, t,
-                                         ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  return ir::detail::Emitter(b, attention.getLoc()).mergeHeads(k);
 }
 
 struct TokenMergePass : public mlir::icl::impl::TokenMergeBase<TokenMergePass> {

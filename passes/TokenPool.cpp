@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/LinalgEmitter.h"
 
 #include "dialects/icl/IR/IclOps.h"
 
@@ -23,25 +24,6 @@ using namespace mlir;
 namespace ir = mlir::icl;
 
 namespace {
-
-/// [B, H, T, D] -> [B, T, H·D] (to = false) or back (to = true) around the
-/// token ops, which take tokens on the second axis.
-Value heads(OpBuilder &b, Location loc, Value v, RankedTensorType like, bool merge) {
-  int64_t batch = like.getDimSize(0), h = like.getDimSize(1), t = like.getDimSize(2),
-          d = like.getDimSize(3);
-  Type elt = like.getElementType();
-  const int64_t swap[] = {0, 2, 1, 3};
-  if (merge) {
-    Value e = tensor::EmptyOp::create(b, loc, {batch, t, h, d}, elt);
-    Value tr = linalg::TransposeOp::create(b, loc, v, e, swap).getResult()[0];
-    return tensor::CollapseShapeOp::create(b, loc, tr,
-                                           ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
-  }
-  Value x = tensor::ExpandShapeOp::create(b, loc, RankedTensorType::get({batch, t, h, d}, elt), v,
-                                          ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
-  Value e = tensor::EmptyOp::create(b, loc, {batch, h, t, d}, elt);
-  return linalg::TransposeOp::create(b, loc, x, e, swap).getResult()[0];
-}
 
 struct TokenPoolPass : public mlir::icl::impl::TokenPoolBase<TokenPoolPass> {
   using Base::Base;
@@ -72,13 +54,14 @@ struct TokenPoolPass : public mlir::icl::impl::TokenPoolBase<TokenPoolPass> {
         }
         Location loc = op.getLoc();
         rewriter.setInsertionPoint(op);
-        Value tokens = heads(rewriter, loc, op.getValue(), v, /*merge=*/true);
+        ir::detail::Emitter e(rewriter, loc);
+        Value tokens = e.mergeHeads(op.getValue());
         Value pooled = ir::TokenPoolOp::create(rewriter, loc, tokens,
                                                static_cast<uint64_t>(segment), *kindValue);
         Value mixed = ir::TokenUnpoolOp::create(rewriter, loc, pooled,
                                                 static_cast<uint64_t>(segment),
                                                 static_cast<uint64_t>(v.getDimSize(2)));
-        rewriter.replaceOp(op, heads(rewriter, loc, mixed, v, /*merge=*/false));
+        rewriter.replaceOp(op, e.splitHeads(mixed, v.getDimSize(1)));
       }
       return WalkResult::advance();
     });

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/LinalgEmitter.h"
 #include "passes/TokenCount.h"
 
 #include "dialects/icl/IR/IclOps.h"
@@ -68,8 +69,7 @@ FailureOr<Value> attentionReceived(OpBuilder &b, ir::AttentionOp op) {
   Type elt = qt.getElementType();
   int64_t batch = qt.getDimSize(0), heads = qt.getDimSize(1), sq = qt.getDimSize(2),
           dim = qt.getDimSize(3), kvHeads = kt.getDimSize(1), skv = kt.getDimSize(2);
-  double scale = op.getScale() ? op.getScale()->convertToDouble()
-                               : 1.0 / std::sqrt(static_cast<double>(dim));
+  double scale = *softmaxScale(op); // static shapes: the head dim is known
   // Keys per query head (grouped heads repeated), transposed: [B·H, D, Skv].
   Value k = op.getKey();
   if (kvHeads != heads) {
@@ -77,9 +77,7 @@ FailureOr<Value> attentionReceived(OpBuilder &b, ir::AttentionOp op) {
     k = linalg::BroadcastOp::create(b, l, k, e, ArrayRef<int64_t>{2}).getResult()[0];
     k = reshape(b, l, k, {batch, heads, skv, dim});
   }
-  Value kTe = tensor::EmptyOp::create(b, l, {batch, heads, dim, skv}, elt);
-  Value kT = linalg::TransposeOp::create(b, l, k, kTe, ArrayRef<int64_t>{0, 1, 3, 2})
-                 .getResult()[0];
+  Value kT = Emitter(b, l).transpose(k, {0, 1, 3, 2});
   Value dots = batchMatmul(b, l, reshape(b, l, op.getQuery(), {batch * heads, sq, dim}),
                            reshape(b, l, kT, {batch * heads, dim, skv}));
   auto scoresType = RankedTensorType::get({batch * heads, sq, skv}, elt);

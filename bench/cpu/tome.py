@@ -19,23 +19,15 @@ import sys
 import numpy as np
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "examples", "models"))
-from gpt_icl import emit_module  # noqa: E402
+from gpt_icl import emit_module, param_shapes  # noqa: E402
 
 CFG = {"vocab": 512, "d": 256, "heads": 8, "layers": 6, "mlp": 1024}
 B, T, RUN = 8, 256, 4
 
 
 def params(rng):
-    V, D, M = CFG["vocab"], CFG["d"], CFG["mlp"]
-    shapes = {"wte": [V, D], "wpe": [T, D], "lnf_g": [D], "lnf_b": [D]}
-    for l in range(CFG["layers"]):
-        s = "_%d" % l
-        shapes.update({n + s: [D] for n in ("ln1_g", "ln1_b", "ln2_g", "ln2_b", "bq", "bk", "bv",
-                                            "bo", "projb")})
-        shapes.update({n + s: [D, D] for n in ("wq", "wk", "wv", "wo")})
-        shapes.update({"fc" + s: [M, D], "fcb" + s: [M], "proj" + s: [D, M]})
     out = {}
-    for name, shape in sorted(shapes.items()):
+    for name, shape in sorted(param_shapes(CFG, T).items()):
         if "_g" in name:
             a = np.ones(shape)
         elif name.startswith(("ln", "b")) or name.endswith("b") or "_b" in name:

@@ -11,6 +11,19 @@ Parameter names (PyTorch layouts, `linear` is x·wᵀ + b):
 """
 
 
+def param_shapes(cfg, seq):
+    """The shape of every parameter emit_module reads, by name."""
+    V, D, M = cfg["vocab"], cfg["d"], cfg["mlp"]
+    shapes = {"wte": [V, D], "wpe": [seq, D], "lnf_g": [D], "lnf_b": [D]}
+    for l in range(cfg["layers"]):
+        s = "_%d" % l
+        shapes.update({n + s: [D] for n in ("ln1_g", "ln1_b", "ln2_g", "ln2_b", "bq", "bk", "bv",
+                                            "bo", "projb")})
+        shapes.update({n + s: [D, D] for n in ("wq", "wk", "wv", "wo")})
+        shapes.update({"fc" + s: [M, D], "fcb" + s: [M], "proj" + s: [D, M]})
+    return shapes
+
+
 def _t(*shape, elt="f32"):
     return "tensor<%sx%s>" % ("x".join(map(str, shape)), elt)
 

@@ -7,7 +7,7 @@ seeded random weights embedded as dense resources (no numpy needed).
 import random
 import struct
 
-from gpt_icl import emit_module
+from gpt_icl import emit_module, param_shapes
 
 CFG = {"vocab": 32, "d": 16, "heads": 2, "layers": 2, "mlp": 64}
 B, T = 1, 8
@@ -15,14 +15,7 @@ B, T = 1, 8
 
 def main():
     rng = random.Random(0)
-    V, D, M = CFG["vocab"], CFG["d"], CFG["mlp"]
-    shapes = {"wte": [V, D], "wpe": [T, D], "lnf_g": [D], "lnf_b": [D]}
-    for l in range(CFG["layers"]):
-        s = "_%d" % l
-        shapes.update({n + s: [D] for n in ("ln1_g", "ln1_b", "ln2_g", "ln2_b", "bq", "bk", "bv",
-                                            "bo", "projb")})
-        shapes.update({n + s: [D, D] for n in ("wq", "wk", "wv", "wo")})
-        shapes.update({"fc" + s: [M, D], "fcb" + s: [M], "proj" + s: [D, M]})
+    shapes = param_shapes(CFG, T)
     params = {}
     for name, shape in sorted(shapes.items()):
         n = 1
