@@ -5,9 +5,13 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -64,6 +68,62 @@ struct X86PipelineOptions : public PassPipelineOptions<X86PipelineOptions> {
 /// decomposition, elementwise fusion, one-shot bufferization with results as
 /// out-parameters, loops, and conversion of every dialect to LLVM.
 void buildX86Pipeline(OpPassManager &pm, const X86PipelineOptions &options);
+
+/// Options of the NVIDIA pipeline (also its icl-opt pipeline options).
+struct CudaPipelineOptions : public PassPipelineOptions<CudaPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("GPU architecture the PTX targets (sm_90, sm_80, ...)"),
+      llvm::cl::init("sm_90")};
+  PassOptions::Option<std::string> features{
+      *this, "features", llvm::cl::desc("PTX ISA version of the output"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<int64_t> optLevel{
+      *this, "opt-level", llvm::cl::desc("NVPTX optimisation level (0-3)"), llvm::cl::init(3)};
+  PassOptions::Option<bool> decompose{
+      *this, "decompose", llvm::cl::desc("Decompose icl ops first (off for IR already decomposed)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> fusion{
+      *this, "fusion", llvm::cl::desc("Fuse elementwise ops (icl-fuse-elementwise) into fewer kernels"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> fusedAttention{
+      *this, "fused-attention",
+      llvm::cl::desc("Run bf16/f16 attention with head dims 64 and 128 as icl's fused kernels "
+                     "(icl-cuda-attention); off: decomposed like every other op"),
+      llvm::cl::init(true)};
+  PassOptions::Option<int64_t> blockSize{
+      *this, "block-size", llvm::cl::desc("Threads per block of generated kernels"),
+      llvm::cl::init(256)};
+  PassOptions::Option<int64_t> multiprocessors{
+      *this, "multiprocessors",
+      llvm::cl::desc("Streaming multiprocessors of the target GPU, for splitting decode "
+                     "attention (132: H100/H200 SXM)"),
+      llvm::cl::init(132)};
+};
+
+/// icl -> the LLVM dialect with kernels serialized to PTX (gpu.binary) for
+/// NVIDIA GPUs: fused attention kernels, decomposition, bufferization, every
+/// other op a kernel of blocks × threads, host code calling the GPU runtime
+/// ABI (runtime/icl_cuda.c).
+void buildCudaPipeline(OpPassManager &pm, const CudaPipelineOptions &options);
+
+/// Interfaces icl's GPU lowering needs of upstream ops (the memory effects of
+/// gpu.launch_func, for buffer deallocation). Tools add them to the registry
+/// of every context that runs icl-cuda-pipeline.
+void registerGpuExtensions(DialectRegistry &registry);
+
+/// A directory laid out like a CUDA toolkit whose libdevice is empty, for
+/// gpu-module-to-binary: icl kernels never call libdevice, so compiling a
+/// model needs no CUDA installation. Created once per process.
+std::string nvvmToolkitStub();
+
+/// Shared by the pipelines: constant transposes folded, elementwise ops as
+/// linalg, and (with `fusion`) icl-fuse-elementwise.
+void addLinalgPreparationPasses(OpPassManager &pm, bool fusion);
+
+/// Shared by the pipelines: one-shot bufferization across function
+/// boundaries with identity layouts, results as out-parameters, buffer
+/// deallocation.
+void addBufferizationPasses(OpPassManager &pm);
 
 /// Registers every icl pass and named pipeline with the global registry (for
 /// icl-opt and the other tools).

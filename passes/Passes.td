@@ -473,4 +473,124 @@ def TileAndVectorize : Pass<"icl-tile-and-vectorize", "mlir::func::FuncOp"> {
                            "mlir::tensor::TensorDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// NVIDIA GPU lowering (icl-cuda-pipeline)
+//===----------------------------------------------------------------------===//
+
+def CudaAttention : Pass<"icl-cuda-attention", "mlir::ModuleOp"> {
+  let summary = "Run icl.attention as one fused GPU kernel per call";
+  let description = [{
+    Replaces every `icl.attention` whose operands are bf16 or f16 with a head
+    dimension of 64 or 128 (`D == Dv`) by launches of icl's attention
+    kernels (`passes/cuda/*.mlir`, instantiated for the element type and
+    head dimension and added to the module in a `gpu.module`):
+
+    - prefill (`Sq·Hq/Hkv > 16` query rows per key/value head): one
+      FlashAttention-style kernel: online softmax, tensor-core `mma.sync`,
+      K/V streamed through shared memory, causal blocks skipped;
+    - decode (few query rows): a split-KV kernel over chunks of the keys
+      that fills the GPU for any KV length, then a kernel that combines
+      the splits' softmax states.
+
+    Every mask kind (causal, sliding window, additive mask tensors
+    broadcast to `[B, Hq, Sq, Skv]`), GQA/MQA and key sizes are handled in
+    the kernels; fully masked rows give zeros. Operands are passed to the
+    kernel through `bufferization.to_buffer`; the result is a fresh buffer
+    wrapped by `bufferization.to_tensor`. Other attention ops (f32 operands,
+    other head dimensions) are left to `icl-decompose`.
+
+    Before: `%o = icl.attention %q, %k, %v {mask_kind = #icl.mask<causal>} : (...) -> tensor<4x32x4096x128xbf16>`
+    After: `gpu.launch_func @icl_flash_attention_bf16_d128::@icl_flash_attention blocks in (%c64, %c32, %c4) threads in (...) dynamic_shared_memory_size %smem args(...)`
+  }];
+  let options = [
+    Option<"multiprocessors", "multiprocessors", "int64_t", /*default=*/"132",
+           "Streaming multiprocessors of the target GPU: decode attention splits the keys "
+           "so that about four blocks run on each">,
+  ];
+  // The kernel templates' dialects load as they are parsed.
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::bufferization::BufferizationDialect",
+                           "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
+def GpuMapLoops : Pass<"icl-gpu-map-loops", "mlir::func::FuncOp"> {
+  let summary = "Turn the linalg ops of host code into loops mapped onto GPU blocks and threads";
+  let description = [{
+    Lowers every bufferized linalg op of a host function to `scf.parallel`
+    loops over its parallel dimensions (its reductions become sequential
+    `scf.for` loops inside; an op without parallel dimensions runs in a
+    single-iteration loop, one thread), then prepares every outermost
+    `scf.parallel` for `convert-parallel-loops-to-gpu`: its dimensions are collapsed into one,
+    which is tiled by `block-size` with a constant inner bound (the tail is
+    guarded by an `scf.if`), and the outer loop is mapped to `block_x`, the
+    inner to `thread_x`. Reduction loops stay sequential inside each thread.
+
+    Before: `scf.parallel (%i, %j) = (%c0, %c0) to (%c300, %c50) step (%c1, %c1)`
+    After: `scf.parallel (%b) = (%c0) to (%c15000) step (%c256)` over
+    `scf.parallel (%t) = (%c0) to (%c256) step (%c1)`, mapped to block_x and
+    thread_x.
+  }];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256", "Threads per block">,
+  ];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::affine::AffineDialect"];
+}
+
+def GpuHostMemory : Pass<"icl-gpu-host-memory", "mlir::func::FuncOp"> {
+  let summary = "Check that host code only orchestrates kernels";
+  let description = [{
+    After `convert-parallel-loops-to-gpu`, host functions only allocate
+    buffers, take views of them and launch kernels. On the GPU target every
+    buffer lives in device memory: `memref.alloc` of host code becomes a call
+    of MLIR's generic allocation function (finalize-memref-to-llvm
+    use-generic-functions), which CUDA model libraries serve from the
+    runtime's pool of device memory (runtime/icl_cuda.c). An operation left
+    on the host that would read or write buffer elements (a `memref.load`,
+    `memref.store`, `memref.copy`, a linalg op, a stack allocation) cannot
+    run there: it is reported with its location and fails the pass.
+  }];
+}
+
+def GpuMergeModules : Pass<"icl-gpu-merge-modules", "mlir::ModuleOp"> {
+  let summary = "Merge every gpu.module into one, so a model carries one PTX image";
+  let description = [{
+    `gpu-kernel-outlining` makes one `gpu.module` per kernel. This pass moves
+    every kernel (renamed to keep names unique) and the other symbols of
+    those modules into one `gpu.module @icl_kernels` and updates the
+    `gpu.launch_func` ops, so the driver JIT-compiles and loads a single PTX
+    module per model and `icl-compile --emit=ptx` writes one file.
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect"];
+}
+
+def GpuPrepareKernels : Pass<"icl-gpu-prepare-kernels", "mlir::gpu::GPUModuleOp"> {
+  let summary = "Rewrite math in kernels into what NVPTX compiles without libdevice";
+  let description = [{
+    Math on bf16/f16 is computed in f32; exp, expm1, log, log1p, log2, erf,
+    tanh, sin, cos, atan, atan2, cbrt, asin, acos and rsqrt are replaced by
+    MLIR's polynomial approximations; powf, ceil/floor-style and the
+    remaining expandable ops by their arithmetic expansions; the rest
+    (sqrt, fabs, fma, ...) maps to LLVM intrinsics that NVPTX lowers
+    natively. Compiled kernels therefore never call libdevice, and no CUDA
+    toolkit is needed to compile a model.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect", "mlir::LLVM::LLVMDialect"];
+}
+
+def GpuResidentGlobals : Pass<"icl-gpu-resident-globals", "mlir::ModuleOp"> {
+  let summary = "Read constant globals (model weights) from device-resident copies";
+  let description = [{
+    Runs on the LLVM dialect after host lowering. Kernels cannot read host
+    memory, so every use in host code of a constant array global (a weight
+    or constant of the model) goes through
+    `icl_cuda_resident(host_pointer, bytes)`, which the runtime answers
+    with a device copy uploaded on first use and cached for the process.
+
+    Before: `%p = llvm.mlir.addressof @w : !llvm.ptr`
+    After: `%p = llvm.call @icl_cuda_resident(%h, %bytes) : (!llvm.ptr, i64) -> !llvm.ptr`
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 #endif // ICL_PASSES_TD

@@ -18,17 +18,9 @@
 using namespace mlir;
 
 void mlir::icl::buildX86Pipeline(OpPassManager &pm, const X86PipelineOptions &options) {
-  OpPassManager &funcPm = pm.nest<func::FuncOp>();
   if (options.decompose)
-    funcPm.addPass(createDecompose());
-  funcPm.addPass(createFoldConstantTransposes());
-  // Elementwise arith/math on tensors (residual adds, ...) become linalg too.
-  funcPm.addPass(createConvertElementwiseToLinalgPass());
-  funcPm.addPass(createCanonicalizerPass());
-  funcPm.addPass(createCSEPass());
-  if (options.fusion)
-    pm.addNestedPass<func::FuncOp>(createFuseElementwise());
-  pm.addPass(createCanonicalizerPass());
+    pm.addNestedPass<func::FuncOp>(createDecompose());
+  addLinalgPreparationPasses(pm, options.fusion);
   if (options.vectorize && !options.schedule.empty()) {
     // The schedule takes the place of icl's tiling; the driver registers the
     // transform ops of every dialect to parse it.
@@ -55,21 +47,7 @@ void mlir::icl::buildX86Pipeline(OpPassManager &pm, const X86PipelineOptions &op
     pm.addPass(createCanonicalizerPass());
   }
 
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
-  bufferize.allowReturnAllocsFromLoops = true;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  // Tiled loops on tensors bufferize to copies of a subview onto an equal
-  // subview; merged, they fold away as self-copies.
-  pm.addPass(createCSEPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addNestedPass<func::FuncOp>(createUniqueReturnBuffers());
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  bufferization::buildBufferDeallocationPipeline(pm);
+  addBufferizationPasses(pm);
 
   // scf.forall chunks run on OpenMP threads.
   pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
@@ -107,4 +85,34 @@ void mlir::icl::buildX86Pipeline(OpPassManager &pm, const X86PipelineOptions &op
   pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::icl::addLinalgPreparationPasses(OpPassManager &pm, bool fusion) {
+  OpPassManager &funcPm = pm.nest<func::FuncOp>();
+  funcPm.addPass(createFoldConstantTransposes());
+  // Elementwise arith/math on tensors (residual adds, ...) become linalg too.
+  funcPm.addPass(createConvertElementwiseToLinalgPass());
+  funcPm.addPass(createCanonicalizerPass());
+  funcPm.addPass(createCSEPass());
+  if (fusion)
+    pm.addNestedPass<func::FuncOp>(createFuseElementwise());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void mlir::icl::addBufferizationPasses(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
+  bufferize.allowReturnAllocsFromLoops = true;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // Tiled loops on tensors bufferize to copies of a subview onto an equal
+  // subview; merged, they fold away as self-copies.
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createUniqueReturnBuffers());
+  bufferization::BufferResultsToOutParamsPassOptions outParams;
+  outParams.hoistStaticAllocs = true;
+  outParams.modifyPublicFunctions = true;
+  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
+  bufferization::buildBufferDeallocationPipeline(pm);
 }

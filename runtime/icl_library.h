@@ -1,15 +1,27 @@
 /*===- icl_library.h - The ABI of compiled icl model libraries ----*- C -*-===*\
  *
- * A model library built by `icl-compile --target=x86` exports
- * `icl_library_get_info`, describing its format version, the compiler that
- * built it and its functions. The runtime refuses a library whose format
- * version differs from its own. Bump ICL_LIBRARY_FORMAT_VERSION whenever
- * these structs or the calling convention change.
+ * A model library built by `icl-compile` exports `icl_library_get_info`,
+ * describing its format version, the compiler that built it, the device its
+ * functions run on and the functions. The runtime refuses a library whose
+ * format version differs from its own, or that was built for another device.
+ * Bump ICL_LIBRARY_FORMAT_VERSION whenever these structs or the calling
+ * convention change.
  *
  * Calling convention: `packed(args)` where args[i] points to a pointer to a
  * strided memref descriptor {allocated, aligned, offset, sizes[rank],
  * strides[rank]} (all 64-bit); arguments come first, then one descriptor per
- * result, which the function writes into.
+ * result, whose buffer the function writes into.
+ *
+ * CPU libraries (--target=x86): the descriptors hold host pointers and
+ * `packed` returns when the results are written.
+ *
+ * CUDA libraries (--target=cuda): the descriptors hold DEVICE pointers.
+ * `packed` queues the function's kernels on the calling thread's CUDA stream
+ * (set through `set_stream`) and returns without waiting for them. Each
+ * library carries its own hidden copy of runtime/icl_cuda.c; its PTX is
+ * JIT-loaded by the library's constructor at dlopen, so the loader checks
+ * `last_error` right after dlopen. An error stays pending (and later calls
+ * do nothing) until `clear_error`.
  *
 \*===----------------------------------------------------------------------===*/
 
@@ -18,7 +30,7 @@
 
 #include <stdint.h>
 
-#define ICL_LIBRARY_FORMAT_VERSION 1u
+#define ICL_LIBRARY_FORMAT_VERSION 2u
 
 typedef struct icl_library_tensor {
   int32_t dtype; /* an icl_dtype */
@@ -43,6 +55,18 @@ typedef struct icl_library_info {
   const char *compiler_version;
   int32_t num_functions;
   const icl_library_function *functions;
+  /* Where the functions run: an icl_device (0 CPU, 1 CUDA). */
+  int32_t device;
+  /* CUDA libraries: the library's icl_cuda_error, its pending error message
+   * ("" if none). NULL in CPU libraries. */
+  const char *(*last_error)(void);
+  /* CUDA libraries: the library's icl_cuda_clear_error. NULL in CPU
+   * libraries; NULL in a CUDA library leaves a failed library failed. */
+  void (*clear_error)(void);
+  /* CUDA libraries: the library's icl_cuda_set_stream, choosing the CUstream
+   * the calling thread's launches go to. NULL in CPU libraries; NULL in a
+   * CUDA library confines it to the legacy default stream. */
+  void (*set_stream)(void *cuda_stream);
 } icl_library_info;
 
 typedef const icl_library_info *(*icl_library_get_info_fn)(void);

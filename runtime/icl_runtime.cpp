@@ -1,16 +1,21 @@
-//===- icl_runtime.cpp - The icl runtime: CPU backend ---------------------===//
+//===- icl_runtime.cpp - The icl runtime: library loading and calls -------===//
 //
-// Loads model libraries with dlopen, checks their format version, validates
-// every call against the recorded signature, and calls the packed entry.
-// Depends on libc and libstdc++ only.
+// Loads model libraries with dlopen, checks their format version and device,
+// validates every call against the recorded signature, and calls the packed
+// entry: on the caller's buffers for CPU libraries, on device buffers for CUDA
+// libraries (icl_cuda.c moves host data there and back). Depends on libc,
+// libstdc++, libdl and pthreads only.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/icl_runtime.h"
+#include "runtime/icl_cuda.h"
 #include "runtime/icl_library.h"
 
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -19,6 +24,8 @@
 struct icl_runtime {
   icl_device device;
   std::string error;
+  /* The CUstream of the runtime's CUDA work (NULL: the legacy default). */
+  void *stream = nullptr;
 };
 
 struct icl_function {
@@ -38,6 +45,26 @@ namespace {
 int fail(icl_runtime *rt, std::string message) {
   rt->error = std::move(message);
   return 1;
+}
+
+/// Moves the CUDA backend's pending error into the runtime's message, so the
+/// backend works again for the next call.
+int failCuda(icl_runtime *rt, const std::string &context = "") {
+  std::string message = icl_cuda_error();
+  icl_cuda_clear_error();
+  return fail(rt, context + (message.empty() ? "the CUDA backend failed without a message" : message));
+}
+
+/// Why a library built for `device` cannot run on a runtime of the other one.
+std::string wrongDevice(const std::string &path, int32_t device) {
+  if (device == ICL_DEVICE_CPU)
+    return path + " was compiled for the CPU (--target=x86); load it with a CPU runtime "
+                  "(ICL_DEVICE_CPU) or recompile it with --target=cuda";
+  if (device == ICL_DEVICE_CUDA)
+    return path + " was compiled for CUDA (--target=cuda); load it with a CUDA runtime "
+                  "(ICL_DEVICE_CUDA) or recompile it with --target=x86";
+  return path + " was compiled for an unknown device " + std::to_string(device) +
+         "; recompile it with a matching icl-compile";
 }
 
 std::string shapeString(int32_t rank, const int64_t *shape) {
@@ -97,6 +124,13 @@ int64_t intAt(const icl_tensor &t, int64_t i) {
   }
 }
 
+int64_t numel(const icl_tensor &t) {
+  int64_t n = 1;
+  for (int32_t k = 0; k < t.rank; ++k)
+    n *= t.shape[k];
+  return n;
+}
+
 /// {allocated, aligned, offset, sizes..., strides...} of a contiguous tensor.
 std::vector<int64_t> descriptor(const icl_tensor &t) {
   std::vector<int64_t> d = {reinterpret_cast<int64_t>(t.data), reinterpret_cast<int64_t>(t.data), 0};
@@ -106,6 +140,129 @@ std::vector<int64_t> descriptor(const icl_tensor &t) {
     strides[i] = strides[i + 1] * t.shape[i + 1];
   d.insert(d.end(), strides.begin(), strides.end());
   return d;
+}
+
+/// Checks the counts and every tensor of a call against the signature.
+int validate(icl_runtime *rt, const icl_library_function &d, const icl_tensor *args, int numArgs,
+             const icl_tensor *results, int numResults) {
+  if (numArgs != d.num_args || numResults != d.num_results)
+    return fail(rt, std::string("'") + d.name + "' takes " + std::to_string(d.num_args) +
+                        " arguments and " + std::to_string(d.num_results) + " results, got " +
+                        std::to_string(numArgs) + " and " + std::to_string(numResults));
+  for (int i = 0; i < numArgs; ++i)
+    if (!matches(rt, "argument", i, args[i], d.args[i], d.name))
+      return 1;
+  for (int i = 0; i < numResults; ++i)
+    if (!matches(rt, "result", i, results[i], d.results[i], d.name))
+      return 1;
+  return 0;
+}
+
+/// Token ids outside the vocabulary would index past the embedding table.
+int checkIds(icl_runtime *rt, const icl_library_function &d, const icl_tensor *args) {
+  for (int i = 0; i < d.num_args; ++i) {
+    int64_t limit = d.args[i].id_limit;
+    if (limit < 0)
+      continue;
+    for (int64_t k = 0, n = numel(args[i]); k < n; ++k)
+      if (int64_t id = intAt(args[i], k); id < 0 || id >= limit)
+        return fail(rt, "argument " + std::to_string(i) + " of '" + d.name + "' holds token id " +
+                            std::to_string(id) + " at flat position " + std::to_string(k) +
+                            ", outside the vocabulary [0, " + std::to_string(limit) + ")");
+  }
+  return 0;
+}
+
+/// Calls the packed entry on descriptors of the tensors' buffers.
+void callPacked(const icl_library_function &d, const icl_tensor *args, const icl_tensor *results) {
+  std::vector<std::vector<int64_t>> descriptors;
+  for (int i = 0; i < d.num_args; ++i)
+    descriptors.push_back(descriptor(args[i]));
+  for (int i = 0; i < d.num_results; ++i)
+    descriptors.push_back(descriptor(results[i]));
+  std::vector<void *> pointers;
+  for (auto &desc : descriptors)
+    pointers.push_back(desc.data());
+  std::vector<void *> packed;
+  for (void *&p : pointers)
+    packed.push_back(&p);
+  d.packed(packed.data());
+}
+
+/// Points the runtime's CUDA work, and that of a CUDA library, at the
+/// runtime's stream (both are per thread).
+int useStream(icl_runtime *rt, const icl_library_info *info) {
+  icl_cuda_set_stream(rt->stream);
+  if (!info || info->device != ICL_DEVICE_CUDA)
+    return 0;
+  if (info->set_stream)
+    info->set_stream(rt->stream);
+  else if (rt->stream)
+    return fail(rt, "the library runs on the legacy default stream only (it has no set_stream); "
+                    "leave the runtime's stream NULL or recompile it with a matching icl-compile");
+  return 0;
+}
+
+/// A CUDA library's pending error, moved into the runtime's message.
+bool libraryFailed(icl_runtime *rt, const icl_library_info *info, const char *function) {
+  const char *message = info->last_error();
+  if (!*message)
+    return false;
+  fail(rt, std::string("'") + function + "' failed on the GPU: " + message);
+  if (info->clear_error)
+    info->clear_error();
+  return true;
+}
+
+/// Device buffers of one call, back to the pool when the call ends (the
+/// pool orders their reuse after the call's work).
+struct DeviceBuffers {
+  std::vector<void *> ptrs;
+  ~DeviceBuffers() {
+    for (void *p : ptrs)
+      icl_cuda_free(p);
+  }
+};
+
+/// icl_function_invoke on a CUDA runtime: host data through device buffers.
+int invokeOnGpu(icl_function *f, const icl_tensor *args, icl_tensor *results) {
+  icl_runtime *rt = f->module->runtime;
+  const icl_library_info *info = f->module->info;
+  const icl_library_function &d = *f->desc;
+  if (useStream(rt, info))
+    return 1;
+  DeviceBuffers buffers;
+  std::vector<icl_tensor> onGpu;
+  auto place = [&](const char *what, int i, const icl_tensor &t, bool upload) {
+    uint64_t bytes = static_cast<uint64_t>(numel(t) * dtypeSize(t.dtype));
+    void *p = icl_cuda_alloc(bytes);
+    if (p)
+      buffers.ptrs.push_back(p);
+    if (!p || (upload && icl_cuda_copy(p, t.data, bytes)))
+      return failCuda(rt, std::string(what) + " " + std::to_string(i) + " of '" + d.name + "': ");
+    onGpu.push_back({t.dtype, t.rank, t.shape, p});
+    return 0;
+  };
+  for (int i = 0; i < d.num_args; ++i)
+    if (place("argument", i, args[i], true))
+      return 1;
+  for (int i = 0; i < d.num_results; ++i)
+    if (place("result", i, results[i], false))
+      return 1;
+  callPacked(d, onGpu.data(), onGpu.data() + d.num_args);
+  bool finished = icl_cuda_synchronize() == 0;
+  if (libraryFailed(rt, info, d.name)) {
+    icl_cuda_clear_error();
+    return 1;
+  }
+  if (!finished)
+    return failCuda(rt, std::string("running '") + d.name + "': ");
+  for (int i = 0; i < d.num_results; ++i) {
+    uint64_t bytes = static_cast<uint64_t>(numel(results[i]) * dtypeSize(results[i].dtype));
+    if (icl_cuda_copy(results[i].data, onGpu[d.num_args + i].data, bytes))
+      return failCuda(rt, "result " + std::to_string(i) + " of '" + d.name + "': ");
+  }
+  return 0;
 }
 
 } // namespace
@@ -119,8 +276,11 @@ const char *icl_dtype_name(icl_dtype dtype) {
 
 int icl_runtime_create(icl_device device, icl_runtime **out) {
   *out = new icl_runtime{device, {}};
-  if (device == ICL_DEVICE_CUDA)
-    return fail(*out, "the CUDA backend is not in this build yet; use ICL_DEVICE_CPU");
+  if (device != ICL_DEVICE_CPU && device != ICL_DEVICE_CUDA)
+    return fail(*out, "unknown device " + std::to_string(device) +
+                          "; use ICL_DEVICE_CPU or ICL_DEVICE_CUDA");
+  if (device == ICL_DEVICE_CUDA && icl_cuda_init() != 0)
+    return failCuda(*out);
   return 0;
 }
 
@@ -130,8 +290,10 @@ const char *icl_runtime_error(const icl_runtime *runtime) { return runtime->erro
 
 int icl_module_load(icl_runtime *rt, const char *path, icl_module **out) {
   *out = nullptr;
-  if (rt->device != ICL_DEVICE_CPU)
+  if (rt->device != ICL_DEVICE_CPU && rt->device != ICL_DEVICE_CUDA)
     return fail(rt, "cannot load modules: this runtime has no usable device");
+  if (rt->device == ICL_DEVICE_CUDA && icl_cuda_init() != 0)
+    return failCuda(rt, std::string("cannot load ") + path + ": ");
   // A bare file name means the file here, not a search of the library path.
   std::string file = std::strchr(path, '/') ? path : std::string("./") + path;
   void *handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -154,6 +316,22 @@ int icl_module_load(icl_runtime *rt, const char *path, icl_module **out) {
     dlclose(handle);
     return fail(rt, message);
   }
+  if (info->device != rt->device) {
+    std::string message = wrongDevice(path, info->device);
+    dlclose(handle);
+    return fail(rt, message);
+  }
+  // The library's constructor JIT-compiled its PTX for the GPU.
+  if (info->device == ICL_DEVICE_CUDA) {
+    std::string message =
+        !info->last_error ? std::string("it has no last_error entry; recompile it with a matching "
+                                        "icl-compile")
+                          : info->last_error();
+    if (!message.empty()) {
+      dlclose(handle);
+      return fail(rt, std::string(path) + ": its GPU code did not load: " + message);
+    }
+  }
   auto *module = new icl_module{rt, handle, info, {}};
   for (int32_t i = 0; i < info->num_functions; ++i)
     module->functions.push_back({module, &info->functions[i]});
@@ -164,6 +342,9 @@ int icl_module_load(icl_runtime *rt, const char *path, icl_module **out) {
 void icl_module_unload(icl_module *module) {
   if (!module)
     return;
+  // Queued kernels of the library must finish before its code goes away.
+  if (module->info->device == ICL_DEVICE_CUDA && icl_cuda_synchronize())
+    icl_cuda_clear_error();
   dlclose(module->handle);
   delete module;
 }
@@ -206,44 +387,75 @@ int icl_function_invoke(icl_function *f, const icl_tensor *args, int numArgs, ic
                         int numResults) {
   icl_runtime *rt = f->module->runtime;
   const icl_library_function &d = *f->desc;
-  if (numArgs != d.num_args || numResults != d.num_results)
-    return fail(rt, std::string("'") + d.name + "' takes " + std::to_string(d.num_args) +
-                        " arguments and " + std::to_string(d.num_results) + " results, got " +
-                        std::to_string(numArgs) + " and " + std::to_string(numResults));
-  for (int i = 0; i < numArgs; ++i)
-    if (!matches(rt, "argument", i, args[i], d.args[i], d.name))
+  if (validate(rt, d, args, numArgs, results, numResults) || checkIds(rt, d, args))
+    return 1;
+  if (rt->device == ICL_DEVICE_CUDA) {
+    if (invokeOnGpu(f, args, results))
       return 1;
-  for (int i = 0; i < numResults; ++i)
-    if (!matches(rt, "result", i, results[i], d.results[i], d.name))
-      return 1;
-  // Token ids outside the vocabulary would index past the embedding table.
-  for (int i = 0; i < numArgs; ++i) {
-    int64_t limit = d.args[i].id_limit;
-    if (limit < 0)
-      continue;
-    int64_t n = 1;
-    for (int32_t k = 0; k < args[i].rank; ++k)
-      n *= args[i].shape[k];
-    for (int64_t k = 0; k < n; ++k)
-      if (int64_t id = intAt(args[i], k); id < 0 || id >= limit)
-        return fail(rt, "argument " + std::to_string(i) + " of '" + d.name + "' holds token id " +
-                            std::to_string(id) + " at flat position " + std::to_string(k) +
-                            ", outside the vocabulary [0, " + std::to_string(limit) + ")");
+  } else {
+    callPacked(d, args, results);
   }
-  std::vector<std::vector<int64_t>> descriptors;
-  for (int i = 0; i < numArgs; ++i)
-    descriptors.push_back(descriptor(args[i]));
-  for (int i = 0; i < numResults; ++i)
-    descriptors.push_back(descriptor(results[i]));
-  std::vector<void *> pointers;
-  for (auto &desc : descriptors)
-    pointers.push_back(desc.data());
-  std::vector<void *> packed;
-  for (void *&p : pointers)
-    packed.push_back(&p);
-  d.packed(packed.data());
   rt->error.clear();
   return 0;
+}
+
+int icl_function_invoke_device(icl_function *f, const icl_tensor *args, int numArgs,
+                               icl_tensor *results, int numResults) {
+  icl_runtime *rt = f->module->runtime;
+  if (rt->device != ICL_DEVICE_CUDA)
+    return icl_function_invoke(f, args, numArgs, results, numResults);
+  const icl_library_function &d = *f->desc;
+  if (validate(rt, d, args, numArgs, results, numResults) || useStream(rt, f->module->info))
+    return 1;
+  callPacked(d, args, results);
+  if (libraryFailed(rt, f->module->info, d.name))
+    return 1;
+  rt->error.clear();
+  return 0;
+}
+
+int icl_runtime_synchronize(icl_runtime *rt) {
+  if (rt->device != ICL_DEVICE_CUDA)
+    return 0;
+  return icl_cuda_synchronize() ? failCuda(rt) : 0;
+}
+
+void icl_runtime_set_stream(icl_runtime *rt, void *cudaStream) { rt->stream = cudaStream; }
+
+void *icl_runtime_device_alloc(icl_runtime *rt, uint64_t bytes) {
+  if (rt->device != ICL_DEVICE_CUDA) {
+    // Host memory, aligned like the vectors compiled code loads.
+    void *p = std::aligned_alloc(64, (std::max<uint64_t>(bytes, 1) + 63) / 64 * 64);
+    if (!p)
+      fail(rt, "out of memory: cannot allocate " + std::to_string(bytes) + " bytes");
+    return p;
+  }
+  icl_cuda_set_stream(rt->stream);
+  void *p = icl_cuda_alloc(bytes);
+  if (!p)
+    failCuda(rt);
+  return p;
+}
+
+void icl_runtime_device_free(icl_runtime *rt, void *ptr) {
+  if (rt->device != ICL_DEVICE_CUDA) {
+    std::free(ptr);
+    return;
+  }
+  icl_cuda_set_stream(rt->stream);
+  icl_cuda_free(ptr);
+  if (*icl_cuda_error())
+    failCuda(rt);
+}
+
+int icl_runtime_copy(icl_runtime *rt, void *dst, const void *src, uint64_t bytes) {
+  if (rt->device != ICL_DEVICE_CUDA) {
+    if (bytes)
+      std::memcpy(dst, src, bytes);
+    return 0;
+  }
+  icl_cuda_set_stream(rt->stream);
+  return icl_cuda_copy(dst, src, bytes) ? failCuda(rt) : 0;
 }
 
 } // extern "C"

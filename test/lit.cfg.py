@@ -24,7 +24,19 @@ tools = [
 ]
 llvm_config.add_tool_substitutions(tools, [config.icl_tools_dir])
 
-# Which optional tools this machine has: ptxas for PTX checks (later),
+# Which optional tools this machine has: ptxas for PTX checks,
 # python3 with numpy for writing .npy fixtures.
-if os.path.exists("/usr/local/cuda/bin/ptxas"):
+import shutil
+ptxas = shutil.which("ptxas") or "/usr/local/cuda/bin/ptxas"
+if os.path.exists(ptxas):
     config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+
+# A machine with an NVIDIA driver runs CUDA libraries; tests of the messages
+# without one are unsupported there.
+import ctypes
+try:
+    ctypes.CDLL("libcuda.so.1")
+    config.available_features.add("cuda-driver")
+except OSError:
+    pass

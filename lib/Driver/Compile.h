@@ -24,7 +24,11 @@ namespace icl {
 /// The compiler's version, recorded in every model library.
 extern const char *const kCompilerVersion;
 
-enum class Emit { Mlir, Llvm, Obj, Lib };
+enum class Emit { Mlir, Llvm, Obj, Lib, Ptx };
+
+/// What the code runs on: the host's x86-64 CPU, or NVIDIA GPUs (host code
+/// for x86-64 that launches PTX kernels through runtime/icl_cuda.c).
+enum class Target { X86, Cuda };
 
 /// Phases in order; --compile-to stops after one and writes its IR.
 /// input: as parsed; inlined: external weights inlined, unused functions
@@ -45,8 +49,11 @@ struct CompileOptions {
   std::string headerPath;
   /// Name of the source file, recorded in the generated header.
   std::string sourceName;
+  Target target = Target::X86;
   /// Options of the x86 pipeline, textual ("fusion=false tile-bytes=65536").
   std::string x86Options;
+  /// Options of the CUDA pipeline, textual ("chip=sm_80 block-size=128").
+  std::string cudaOptions;
   /// icl passes run before decomposition, textual ("icl-token-merge{r=16}").
   std::string passes;
 };
@@ -60,14 +67,16 @@ void registerPassManagerCommandLineOptions();
 /// Lowers `module` in place through the phases up to and including
 /// `stopAfter` (empty: all), calling `onPhase` after each. Every public
 /// function gets a C interface (`_mlir_ciface_<name>`).
-/// `x86Options` are options of the x86 pipeline in its textual form
-/// ("fusion=false vector-width=16", as for `icl-opt --icl-x86-pipeline=...`);
+/// `pipelineOptions` are options of the target's pipeline in their textual
+/// form ("fusion=false vector-width=16", as for `icl-opt
+/// --icl-x86-pipeline=...` or `--icl-cuda-pipeline=...`);
 /// `passes` is a textual pass pipeline run on the icl module before
 /// decomposition ("icl-token-merge{r=16}", "func.func(icl-raise-fused-ops)").
 llvm::Error runPhases(mlir::ModuleOp module, llvm::StringRef weightsDir,
                       llvm::StringRef stopAfter = "",
                       llvm::function_ref<llvm::Error(llvm::StringRef, mlir::ModuleOp)> onPhase = {},
-                      llvm::StringRef x86Options = "", llvm::StringRef passes = "");
+                      llvm::StringRef pipelineOptions = "", llvm::StringRef passes = "",
+                      Target target = Target::X86);
 
 /// A TargetMachine for this host's CPU and features (PIC, -O3 code generation).
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine();

@@ -18,17 +18,20 @@ static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir | hf
                                       cl::Required, cl::cat(category));
 static cl::opt<std::string> outputFile("o", cl::desc("Output file"), cl::value_desc("file"),
                                        cl::Required, cl::cat(category));
-enum class Target { X86, Cuda };
-static cl::opt<Target> target("target", cl::desc("Code generation target"),
-                              cl::values(clEnumValN(Target::X86, "x86", "x86-64, tuned for this host (default)"),
-                                         clEnumValN(Target::Cuda, "cuda", "NVIDIA GPUs (PTX)")),
-                              cl::init(Target::X86), cl::cat(category));
+static cl::opt<icl::Target> target(
+    "target", cl::desc("Code generation target"),
+    cl::values(clEnumValN(icl::Target::X86, "x86", "x86-64, tuned for this host (default)"),
+               clEnumValN(icl::Target::Cuda, "cuda",
+                          "NVIDIA GPUs: PTX kernels (sm_90 by default) JIT-loaded by the "
+                          "driver, launched by x86-64 host code")),
+    cl::init(icl::Target::X86), cl::cat(category));
 static cl::opt<icl::Emit> emit(
     "emit", cl::desc("What to write"),
     cl::values(clEnumValN(icl::Emit::Lib, "lib", "a shared model library and its C header (default)"),
                clEnumValN(icl::Emit::Obj, "obj", "an object file"),
                clEnumValN(icl::Emit::Llvm, "llvm", "optimised LLVM IR"),
-               clEnumValN(icl::Emit::Mlir, "mlir", "the LLVM-dialect MLIR")),
+               clEnumValN(icl::Emit::Mlir, "mlir", "the LLVM-dialect MLIR"),
+               clEnumValN(icl::Emit::Ptx, "ptx", "the PTX of the kernels (--target=cuda)")),
     cl::init(icl::Emit::Lib), cl::cat(category));
 static cl::opt<std::string> compileTo(
     "compile-to",
@@ -61,6 +64,13 @@ static cl::opt<std::string> x86Options(
              "tile-bytes=N, max-rows=N (defaults derive from the host)"),
     cl::value_desc("options"), cl::cat(category));
 
+static cl::opt<std::string> cudaOptions(
+    "cuda-options",
+    cl::desc("Options of the CUDA pipeline, as for icl-opt --icl-cuda-pipeline=\"...\": "
+             "chip=sm_90|sm_80|..., features=+ptx80, opt-level=N, block-size=N, "
+             "fusion=false, fused-attention=false, multiprocessors=N"),
+    cl::value_desc("options"), cl::cat(category));
+
 static cl::opt<std::string> passes(
     "passes",
     cl::desc("icl passes to run on the model before it is compiled, as a pass pipeline on "
@@ -86,11 +96,13 @@ int main(int argc, char **argv) {
       "  icl-compile model.mlir --compile-to=decomposed -o model.decomposed.mlir\n"
       "  icl-compile model.mlir -o libmodel.so --dump-phases=phases/\n"
       "  icl-compile hf-model-dir --seq-len 64 -o libmodel.so   (config.json + safetensors)\n"
+      "  icl-compile model.mlir --target=cuda -o libmodel.so    (PTX + host code; run with\n"
+      "                                                          icl-run --device=cuda)\n"
+      "  icl-compile model.mlir --target=cuda --emit=ptx -o model.ptx\n"
       "MLIR's --mlir-pass-pipeline-crash-reproducer=FILE, --mlir-print-ir-after-all and\n"
       "--mlir-timing also apply.\n");
-  if (target == Target::Cuda) {
-    WithColor::error(errs(), "icl-compile")
-        << "the CUDA target is not in this build yet; use --target=x86\n";
+  if (cudaOptions.getNumOccurrences() && target != icl::Target::Cuda) {
+    WithColor::error(errs(), "icl-compile") << "--cuda-options needs --target=cuda\n";
     return 1;
   }
   StringRef input = StringRef(inputFile).rtrim('/');
@@ -114,7 +126,9 @@ int main(int argc, char **argv) {
   options.dumpPhasesDir = dumpPhases;
   options.headerPath = header;
   options.sourceName = sys::path::filename(input).str();
+  options.target = target;
   options.x86Options = x86Options;
+  options.cudaOptions = cudaOptions;
   options.passes = passes;
   options.weightsDir = weightsDir.getNumOccurrences() ? std::string(weightsDir)
                                                       : sys::path::parent_path(input).str();

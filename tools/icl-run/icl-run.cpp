@@ -16,7 +16,9 @@
 #include "runtime/icl_runtime.h"
 
 #include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
@@ -60,6 +62,12 @@ static cl::list<std::string> outputs("output",
                                      cl::desc("Output .npy file, repeated in result order "
                                               "(otherwise a summary goes to stdout)"),
                                      cl::value_desc("file.npy"), cl::cat(category));
+static cl::list<std::string> writeInputs(
+    "write-inputs",
+    cl::desc("Also write the inputs the function ran on (e.g. those of --random-inputs) to "
+             ".npy files, repeated in argument order (bf16 arrays, here and in --output, "
+             "are written as float32)"),
+    cl::value_desc("file.npy"), cl::cat(category));
 static cl::opt<icl::ref::Precision> precision(
     "precision", cl::desc("Storage precision of the reference evaluator"),
     cl::values(clEnumValN(icl::ref::Precision::F64, "f64", "float64 (default)"),
@@ -156,6 +164,14 @@ static bool compare(StringRef label, size_t index, const icl::HostArray &got,
 }
 
 /// Writes results to the --output files or summarises them on stdout.
+/// Writes `array` as .npy; bf16, which numpy lacks, as float32 (exactly).
+static Error writeArray(StringRef path, const icl::HostArray &array) {
+  if (array.dtype != icl::DType::BF16)
+    return icl::writeNpy(path, array);
+  return icl::writeNpy(path, icl::HostArray::fromDouble(icl::DType::F32, array.shape,
+                                                        array.toDouble()));
+}
+
 static int writeResults(ArrayRef<icl::HostArray> results) {
   if (!outputs.empty() && outputs.size() != results.size())
     return fail("the function has " + Twine(results.size()) + " results but " +
@@ -165,7 +181,7 @@ static int writeResults(ArrayRef<icl::HostArray> results) {
       summarise(i, array);
       continue;
     }
-    if (Error err = icl::writeNpy(outputs[i], array))
+    if (Error err = writeArray(outputs[i], array))
       return fail(toString(std::move(err)));
   }
   return 0;
@@ -331,18 +347,18 @@ int main(int argc, char **argv) {
       "  icl-run --reference model.mlir --random-inputs 0\n"
       "  icl-run --reference model.mlir --input x.npy --output y.npy\n"
       "  icl-run hf-model-dir --input ids.npy --output logits.npy   (config.json + safetensors)\n"
-      "  icl-run hf-model-dir --input prompt.npy --greedy 20\n");
+      "  icl-run hf-model-dir --input prompt.npy --greedy 20\n"
+      "  icl-run model.mlir --device=cuda --random-inputs 0 --check   (compiled for the GPU)\n"
+      "  icl-run libmodel.so --device=cuda --input x.npy --output y.npy\n");
 
-  if (device == Device::Cuda && !reference)
-    return fail("the CUDA backend is not in this build yet; run on the CPU (--device=cpu) or "
-                "with --reference");
   if (reference && (check || benchmark))
     return fail("--check and --benchmark apply to native code; drop --reference");
   if (!inputs.empty() && randomSeed.getNumOccurrences())
     return fail("give either --input files or --random-inputs, not both");
 
-  bool isLibrary = StringRef(inputFile).ends_with(".so");
-  bool isCheckpoint = icl::isCheckpoint(inputFile);
+  std::string input = inputFile, checkModule = referenceModule;
+  bool isLibrary = StringRef(input).ends_with(".so");
+  bool isCheckpoint = icl::isCheckpoint(input);
   if (!isCheckpoint && (batchSize.getNumOccurrences() || seqLen.getNumOccurrences()))
     return fail("--batch and --seq-len set the shapes of a Hugging Face model directory; a "
                 "module or library has its own");
@@ -351,8 +367,59 @@ int main(int argc, char **argv) {
                 "--benchmark, --output and --expect, and give a module rather than a library");
   if (isLibrary && reference)
     return fail("--reference needs the module, not a library: give --reference-module and --check");
-  if (isLibrary && check && referenceModule.empty())
+  if (isLibrary && check && checkModule.empty())
     return fail("--check on a library needs --reference-module=<the module it was compiled from>");
+
+  // On the GPU a module runs as a CUDA model library compiled for it (into
+  // a temporary directory), checked against the module.
+  SmallString<128> cudaDir;
+  auto removeCudaDir = llvm::make_scope_exit([&] {
+    if (!cudaDir.empty())
+      sys::fs::remove_directories(cudaDir);
+  });
+  if (device == Device::Cuda && !isLibrary && !reference) {
+    if (greedy)
+      return fail("--greedy runs on the CPU; drop --device=cuda");
+    {
+      // No GPU: say so before compiling.
+      icl_runtime *probe = nullptr;
+      int status = icl_runtime_create(ICL_DEVICE_CUDA, &probe);
+      std::string message = icl_runtime_error(probe);
+      icl_runtime_destroy(probe);
+      if (status)
+        return fail(message);
+    }
+    mlir::MLIRContext compileContext;
+    icl::ImportShapes importShapes;
+    if (batchSize.getNumOccurrences())
+      importShapes.batch = batchSize;
+    if (seqLen.getNumOccurrences())
+      importShapes.seqLen = seqLen;
+    mlir::OwningOpRef<mlir::ModuleOp> m = icl::loadModule(input, compileContext, importShapes);
+    if (!m)
+      return 1;
+    // Only the function to run (the others may not compile natively).
+    if (!functionName.empty()) {
+      if (!m->lookupSymbol<mlir::func::FuncOp>(functionName))
+        return fail("the module has no function '" + functionName + "'");
+      for (auto f : llvm::make_early_inc_range(m->getOps<mlir::func::FuncOp>()))
+        if (f.isPublic() && f.getName() != functionName)
+          f.erase();
+    }
+    if (std::error_code ec = sys::fs::createUniqueDirectory("icl-run-cuda", cudaDir))
+      return fail("cannot create a temporary directory: " + ec.message());
+    icl::CompileOptions compile;
+    compile.target = icl::Target::Cuda;
+    compile.output = (cudaDir + "/libmodel.so").str();
+    compile.sourceName = sys::path::filename(input).str();
+    compile.weightsDir = weightsDir.getNumOccurrences() ? std::string(weightsDir)
+                                                        : sys::path::parent_path(input).str();
+    if (Error err = icl::compileModule(*m, compile))
+      return fail(toString(std::move(err)));
+    checkModule = input;
+    input = compile.output;
+    isLibrary = true;
+  }
 
   std::vector<icl::HostArray> args;
   if (!randomSeed.getNumOccurrences()) {
@@ -366,14 +433,14 @@ int main(int argc, char **argv) {
   std::optional<std::vector<icl::HostArray>> libraryResults;
   if (isLibrary) {
     Expected<std::vector<icl::HostArray>> r =
-        runLibrary(inputFile, functionName, args, randomSeed.getNumOccurrences() > 0);
+        runLibrary(input, functionName, args, randomSeed.getNumOccurrences() > 0);
     if (!r)
       return fail(toString(r.takeError()));
     libraryResults = std::move(*r);
   }
 
   mlir::MLIRContext context;
-  std::string modulePath = isLibrary ? std::string(referenceModule) : std::string(inputFile);
+  std::string modulePath = isLibrary ? checkModule : input;
   if (isLibrary && modulePath.empty())
     return writeResults(*libraryResults) ? 1 : compareExpected(*libraryResults);
   // A model directory takes its shapes from the flags, else from the ids
@@ -439,6 +506,14 @@ int main(int argc, char **argv) {
   }
   if (!results)
     return fail(toString(results.takeError()));
+  if (!writeInputs.empty()) {
+    if (writeInputs.size() != args.size())
+      return fail("the function has " + Twine(args.size()) + " arguments but " +
+                  Twine(writeInputs.size()) + " --write-inputs files were given");
+    for (auto [path, array] : zip(writeInputs, args))
+      if (Error err = writeArray(path, array))
+        return fail(toString(std::move(err)));
+  }
 
   bool withinTolerance = true;
   if (check) {

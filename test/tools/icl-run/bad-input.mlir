@@ -9,7 +9,6 @@
 // RUN: not icl-run --reference %S/Inputs/malformed.mlir --random-inputs 0 2>&1 | FileCheck %s --check-prefix=PARSE
 // RUN: not icl-run %s --function embed --input %t.ids.npy 2>&1 | FileCheck %s --check-prefix=NATIVE-RANGE
 // RUN: not icl-run %s --function dynamic --random-inputs 0 2>&1 | FileCheck %s --check-prefix=DYNAMIC
-// RUN: not icl-run %s --function embed --random-inputs 0 --device cuda 2>&1 | FileCheck %s --check-prefix=CUDA
 
 func.func @embed(%ids: tensor<1x3xi64>) -> tensor<1x3x2xf32> {
   %t = arith.constant dense<[[1.0, 2.0], [3.0, 4.0]]> : tensor<2x2xf32>
@@ -38,4 +37,3 @@ func.func @dynamic(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   return %x : tensor<?x4xf32>
 }
 // DYNAMIC: error: argument 0 of 'dynamic' has the dynamic type tensor<?x4xf32>; native compilation needs static shapes
-// CUDA: error: the CUDA backend is not in this build yet

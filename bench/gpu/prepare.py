@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Builds what bench/gpu/run.py needs on the GPU machine (which has no MLIR).
+
+    /usr/bin/python3 bench/gpu/prepare.py BUILD OUT [--chip sm_90]
+
+writes into OUT:
+  lib/libicl_runtime.so        the runtime (C API + CUDA backend)
+  ops/<file>.so                every module of test/e2e (every op family, the
+                               fused attention kernels) and the tiny GPT example,
+                               compiled with icl-compile --target=cuda
+  ops/<file>/<fn>.in<i>.npy    seeded random inputs of each checked function
+  ops/<file>/<fn>.ref<i>.npy   the reference evaluator's results on them (float64
+                               arithmetic; bf16 written as float32)
+  ops/manifest.json            cases with the tolerances of their lit RUN lines
+  bench/g<N>.so, bench/manifest.json   the attention workloads G1-G4 of
+                               BENCHMARKS.md, bf16, as icl modules
+
+Then, on the GPU machine: python3 bench/gpu/run.py OUT
+"""
+
+import argparse
+import concurrent.futures
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+# icl-run's default tolerances (f32 arithmetic against float64).
+DEFAULT_ATOL, DEFAULT_RTOL = 1e-4, 1e-3
+
+# BENCHMARKS.md G1-G4: (name, B, Hq, Hkv, Sq, Skv, D, causal).
+WORKLOADS = [
+    ("g1", 4, 32, 32, 4096, 4096, 128, True),
+    ("g2", 4, 32, 32, 4096, 4096, 128, False),
+    ("g3", 16, 16, 16, 1024, 1024, 64, False),
+    ("g4", 1, 32, 32, 1, 65536, 128, False),
+]
+
+
+def run(cmd):
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"failed: {' '.join(cmd)}\n{result.stdout}{result.stderr}")
+    return result.stdout
+
+
+def cases_of(path):
+    """(function, atol, rtol) of every checked RUN line of an e2e module, and
+    of its "// GPU:" lines (cases checked on the GPU only)."""
+    cases = []
+    for line in open(path):
+        if not line.startswith(("// RUN:", "// GPU:")) or "--check" not in line:
+            continue
+        fn = re.search(r"--function (\w+)", line)
+        atol = re.search(r"--atol ([0-9.e+-]+)", line)
+        rtol = re.search(r"--rtol ([0-9.e+-]+)", line)
+        cases.append((fn.group(1) if fn else None,
+                      float(atol.group(1)) if atol else DEFAULT_ATOL,
+                      float(rtol.group(1)) if rtol else DEFAULT_RTOL))
+    return cases
+
+
+def arg_count(path, fn):
+    """Arguments of `fn` (or of the first function) of a module."""
+    text = open(path).read()
+    m = re.search(r"func\.func @" + (re.escape(fn) if fn else r"\w+") + r"\(", text)
+    if not m:
+        sys.exit(f"cannot find the signature of {fn or 'the entry function'} in {path}")
+    depth, i = 1, m.end()
+    while depth:
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        i += 1
+    return len(re.findall(r"%[\w.]+\s*:", text[m.end():i - 1]))
+
+
+def attention_module(name, b, hq, hkv, sq, skv, d, causal):
+    q = f"tensor<{b}x{hq}x{sq}x{d}xbf16>"
+    kv = f"tensor<{b}x{hkv}x{skv}x{d}xbf16>"
+    attr = " {mask_kind = #icl.mask<causal>}" if causal else ""
+    return (f"func.func @{name}(%q: {q}, %k: {kv}, %v: {kv}) -> {q} {{\n"
+            f"  %o = icl.attention %q, %k, %v{attr} : ({q}, {kv}, {kv}) -> {q}\n"
+            f"  return %o : {q}\n}}\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("build")
+    parser.add_argument("out")
+    parser.add_argument("--chip", default="sm_90")
+    args = parser.parse_args()
+    bin_dir = os.path.join(args.build, "bin")
+    compile_ = os.path.join(bin_dir, "icl-compile")
+    icl_run = os.path.join(bin_dir, "icl-run")
+    cuda = ["--target=cuda", f"--cuda-options=chip={args.chip}"]
+
+    shutil.rmtree(args.out, ignore_errors=True)
+    for sub in ("lib", "ops", "bench"):
+        os.makedirs(os.path.join(args.out, sub))
+    shutil.copy(os.path.join(args.build, "lib", "libicl_runtime.so"),
+                os.path.join(args.out, "lib"))
+
+    modules = sorted(os.path.join(ROOT, "test", "e2e", f)
+                     for f in os.listdir(os.path.join(ROOT, "test", "e2e")) if f.endswith(".mlir"))
+    modules.append(os.path.join(ROOT, "examples", "models", "tiny_gpt.mlir"))
+    jobs, manifest = [], []
+    for path in modules:
+        stem = os.path.splitext(os.path.basename(path))[0]
+        lib = os.path.join(args.out, "ops", stem + ".so")
+        print(f"compiling {os.path.relpath(path, ROOT)}", flush=True)
+        run([compile_, path, "-o", lib] + cuda)
+        os.remove(os.path.splitext(lib)[0] + ".h")
+        cases = cases_of(path) or [(None, DEFAULT_ATOL, DEFAULT_RTOL)]
+        os.makedirs(os.path.join(args.out, "ops", stem), exist_ok=True)
+        for fn, atol, rtol in cases:
+            jobs.append((path, stem, fn, atol, rtol))
+
+    def reference(job):
+        path, stem, fn, atol, rtol = job
+        fn_args = ["--function", fn] if fn else []
+        # How many arguments and results: from the reference run's summary.
+        summary = run([icl_run, "--reference", path, "--random-inputs", "1"] + fn_args)
+        n_results = len(re.findall(r"^result \d+", summary, re.M))
+        base = os.path.join(args.out, "ops", stem, fn or "main")
+        n_args = arg_count(path, fn)
+        ins = [f"{base}.in{i}.npy" for i in range(n_args)]
+        refs = [f"{base}.ref{i}.npy" for i in range(n_results)]
+        cmd = [icl_run, "--reference", path, "--random-inputs", "1"] + fn_args
+        for i in ins:
+            cmd += ["--write-inputs", i]
+        for r in refs:
+            cmd += ["--output", r]
+        run(cmd)
+        rel = lambda p: os.path.relpath(p, args.out)
+        return {"module": os.path.relpath(path, ROOT), "library": f"ops/{stem}.so",
+                "function": fn, "inputs": [rel(i) for i in ins], "references": [rel(r) for r in refs],
+                "atol": atol, "rtol": rtol}
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        for case in pool.map(reference, jobs):
+            manifest.append(case)
+    json.dump(manifest, open(os.path.join(args.out, "ops", "manifest.json"), "w"), indent=1)
+    print(f"{len(manifest)} op cases from {len(modules)} modules", flush=True)
+
+    bench = []
+    for name, b, hq, hkv, sq, skv, d, causal in WORKLOADS:
+        src = os.path.join(args.out, "bench", name + ".mlir")
+        open(src, "w").write(attention_module(name, b, hq, hkv, sq, skv, d, causal))
+        print(f"compiling {name}", flush=True)
+        run([compile_, src, "-o", os.path.join(args.out, "bench", name + ".so")] + cuda)
+        bench.append({"name": name, "library": f"bench/{name}.so", "B": b, "Hq": hq, "Hkv": hkv,
+                      "Sq": sq, "Skv": skv, "D": d, "causal": causal})
+    json.dump(bench, open(os.path.join(args.out, "bench", "manifest.json"), "w"), indent=1)
+    size = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(args.out) for f in fs)
+    print(f"wrote {args.out} ({size / 2**20:.1f} MiB)")
+
+
+if __name__ == "__main__":
+    main()

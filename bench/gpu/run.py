@@ -1,0 +1,200 @@
+#!/usr/bin/env python3
+"""icl on an NVIDIA GPU: every op against the reference, then G1-G4 against
+PyTorch SDPA (cuDNN and FlashAttention-2 backends) in the same run.
+
+    /usr/bin/python3 bench/gpu/prepare.py build OUT    # on the build machine (MLIR)
+    python3 bench/gpu/run.py OUT [--ops-only | --bench-only] [--reps N]
+
+The first part runs each function of the modules prepare.py compiled (the
+test/e2e modules: every op family, the fused prefill and decode attention
+kernels, the tiny GPT example) on the inputs it wrote, and compares every
+element with the reference evaluator's float64 results within the
+tolerances of the function's lit RUN line (atol + rtol·|ref|). The second
+part times the attention workloads of ../shared/design/BENCHMARKS.md on
+random bf16 inputs, after checking each output against SDPA, with CUDA
+events (median of --reps timed runs of --inner back-to-back calls each,
+after warm-up; K/V rotate among buffer sets larger than L2 for G4).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from icl_runtime import Runtime  # noqa: E402
+
+
+def as_input(array, dtype):
+    """A prepared .npy array as the argument dtype (bf16 was written as f32)."""
+    if dtype == "bf16":
+        import torch
+        bits = torch.from_numpy(np.ascontiguousarray(array, np.float32)).to(torch.bfloat16)
+        return bits.view(torch.int16).numpy().view(np.uint16)
+    return array
+
+
+def as_float64(array, dtype):
+    if dtype == "bf16" and array.dtype == np.uint16:
+        return (array.astype(np.uint32) << 16).view(np.float32).astype(np.float64)
+    return array.astype(np.float64)
+
+
+def check_ops(root, rt):
+    cases = json.load(open(os.path.join(root, "ops", "manifest.json")))
+    modules, failures, rows = {}, 0, []
+    for case in cases:
+        lib = os.path.join(root, case["library"])
+        label = f"{os.path.basename(case['module'])}:{case['function'] or 'main'}"
+        try:
+            if lib not in modules:
+                modules[lib] = rt.load(lib)
+            module = modules[lib]
+            fn = module[case["function"]] if case["function"] else module[module.functions[0]]
+            sig = fn.signature
+            inputs = [as_input(np.load(os.path.join(root, p)), t.dtype)
+                      for p, t in zip(case["inputs"], sig.args)]
+            results = fn.invoke(*inputs)
+        except Exception as error:  # a failing case must not hide the others
+            failures += 1
+            rows.append((label, "ERROR", str(error).splitlines()[0][:90]))
+            continue
+        worst_abs, beyond, total = 0.0, 0, 0
+        for got, ref_path, t in zip(results, case["references"], sig.results):
+            ref = np.load(os.path.join(root, ref_path)).astype(np.float64)
+            got = as_float64(got, t.dtype)
+            if np.isnan(got).any() and not np.isnan(ref).any():
+                beyond += int(np.isnan(got).sum())
+            diff = np.abs(got - ref)
+            finite = np.isfinite(ref)
+            same_inf = ~finite & (got == ref)
+            bad = ~same_inf & ~(diff <= case["atol"] + case["rtol"] * np.abs(ref))
+            worst_abs = max(worst_abs, float(np.max(diff[finite], initial=0.0)))
+            beyond += int(bad.sum())
+            total += got.size
+        ok = beyond == 0
+        failures += not ok
+        rows.append((label, "ok" if ok else "FAIL",
+                     f"max abs err {worst_abs:.3g}, {beyond} of {total} beyond "
+                     f"atol {case['atol']:g} + rtol {case['rtol']:g}"))
+    for label, status, detail in rows:
+        print(f"  {status:5} {label:55} {detail}")
+    print(f"ops: {len(cases) - failures} of {len(cases)} cases within tolerance")
+    return failures
+
+
+def time_ms(fn, reps, inner):
+    """Median time of one call (ms): reps timings of `inner` calls between events."""
+    import torch
+    for _ in range(3):
+        fn()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(reps):
+        start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        for _ in range(inner):
+            fn()
+        stop.record()
+        stop.synchronize()
+        times.append(start.elapsed_time(stop) / inner)
+    return statistics.median(times)
+
+
+def bench(root, rt, reps):
+    import torch
+    import torch.nn.functional as F
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    rt.set_stream(torch.cuda.current_stream())
+    rows = []
+    for w in json.load(open(os.path.join(root, "bench", "manifest.json"))):
+        fn = rt.load(os.path.join(root, w["library"]))[w["name"]]
+        b, hq, hkv, sq, skv, d = w["B"], w["Hq"], w["Hkv"], w["Sq"], w["Skv"], w["D"]
+        kv_bytes = 2 * b * hkv * skv * d * 2
+        # Enough K/V sets that the 60 MB L2 holds none of them between uses.
+        sets = max(1, min(8, (256 << 20) // kv_bytes + 1))
+        gen = torch.Generator(device="cuda").manual_seed(0)
+        rnd = lambda *s: torch.randn(*s, device="cuda", dtype=torch.bfloat16, generator=gen)
+        q = rnd(b, hq, sq, d)
+        kvs = [(rnd(b, hkv, skv, d), rnd(b, hkv, skv, d)) for _ in range(sets)]
+        o = torch.full((b, hq, sq, d), float("nan"), device="cuda", dtype=torch.bfloat16)
+        fn.invoke_device([q, *kvs[0]], [o])
+        rt.synchronize()
+        k0, v0 = kvs[0]
+        ref = F.scaled_dot_product_attention(q.float(), k0.float(), v0.float(),
+                                             is_causal=w["causal"] and sq > 1,
+                                             enable_gqa=hq != hkv)
+        rel = (torch.linalg.vector_norm((o.float() - ref)) / torch.linalg.vector_norm(ref)).item()
+        if not (rel < 2e-2):
+            print(f"{w['name']}: output differs from SDPA (relative error {rel:.3g}); not timed")
+            rows.append((w["name"], None, None, None, rel))
+            continue
+        counter = [0]
+
+        def icl_call():
+            k, v = kvs[counter[0] % sets]
+            counter[0] += 1
+            fn.invoke_device([q, k, v], [o])
+
+        def sdpa(backend):
+            def call():
+                k, v = kvs[counter[0] % sets]
+                counter[0] += 1
+                with sdpa_kernel(backend):
+                    F.scaled_dot_product_attention(q, k, v, is_causal=w["causal"] and sq > 1)
+            return call
+
+        inner = 20 if sq == 1 else 3
+        t_icl = time_ms(icl_call, reps, inner)
+        peers = {}
+        for name, backend in (("cudnn", SDPBackend.CUDNN_ATTENTION),
+                              ("flash", SDPBackend.FLASH_ATTENTION)):
+            try:
+                peers[name] = time_ms(sdpa(backend), reps, inner)
+            except RuntimeError as error:
+                print(f"{w['name']}: SDPA {name} unavailable: {str(error).splitlines()[0]}")
+                peers[name] = None
+        rows.append((w["name"], t_icl, peers["cudnn"], peers["flash"], rel, w, kv_bytes))
+    print()
+    print(f"{'':4} {'icl':>10} {'cuDNN':>10} {'FA2':>10}  {'icl rate':>14} {'cuDNN/icl':>9} "
+          f"{'FA2/icl':>8}  rel.err")
+    for row in rows:
+        if row[1] is None:
+            print(f"{row[0]:4} {'wrong':>10}  relative error {row[4]:.3g}")
+            continue
+        name, t, cudnn, flash, rel, w, kv_bytes = row
+        if w["Sq"] == 1:
+            rate = f"{kv_bytes / t / 1e9:.2f} TB/s"
+            fmt = lambda x: f"{x * 1e3:8.1f}us" if x else "       n/a"
+        else:
+            flops = 4 * w["B"] * w["Hq"] * w["Sq"] * w["Skv"] * w["D"] / (2 if w["causal"] else 1)
+            rate = f"{flops / t / 1e9:.0f} TFLOP/s"
+            fmt = lambda x: f"{x:8.3f}ms" if x else "       n/a"
+        ratio = lambda x: f"{x / t:9.2f}" if x else "      n/a"
+        print(f"{name:4} {fmt(t)} {fmt(cudnn)} {fmt(flash)}  {rate:>14} {ratio(cudnn)} "
+              f"{ratio(flash)[1:]}  {rel:.2g}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("root", help="the directory prepare.py wrote")
+    parser.add_argument("--ops-only", action="store_true")
+    parser.add_argument("--bench-only", action="store_true")
+    parser.add_argument("--reps", type=int, default=15)
+    args = parser.parse_args()
+    rt = Runtime(os.path.join(args.root, "lib", "libicl_runtime.so"), device="cuda")
+    print(f"device: {rt.device_name() if hasattr(rt, 'device_name') else 'cuda'}")
+    failures = 0
+    if not args.bench_only:
+        failures = check_ops(args.root, rt)
+    if not args.ops_only:
+        bench(args.root, rt, args.reps)
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
