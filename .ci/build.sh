@@ -52,6 +52,12 @@ case "$mode" in
       -o "$out/run_tiny_gpt"
     "$out/run_tiny_gpt" 1 2 3 4 5 6 7 8 | grep "next token" | tr '\n' ' '
     echo
+    echo "== the same model for NVIDIA GPUs ($out/libtiny_gpt_cuda.so: host code + PTX, sm_90)" >&2
+    "$build/bin/icl-compile" "$model" --target=cuda -o "$out/libtiny_gpt_cuda.so"
+    if ! "$build/bin/icl-run" "$out/libtiny_gpt_cuda.so" --device=cuda --random-inputs 0 --check \
+        --reference-module "$model" 2> "$out/cuda.log"; then
+      echo "(not run here: $(cat "$out/cuda.log"))"
+    fi
     ;;
   test)
     ninja -C "$build"

@@ -1,0 +1,34 @@
+// icl.attention on bf16/f16 with head dims 64/128 becomes launches of icl's
+// kernel templates: one fused prefill kernel (grid ceil(Sq/128) x Hq x B, 128
+// threads, 104448 B of shared memory at D=128), or for few query rows per
+// kv head the split-KV decode kernel (splits of >= 512 keys) and its combine.
+// Other attention (f32 here) is left to icl-decompose.
+// RUN: icl-opt %s --icl-cuda-attention --canonicalize | FileCheck %s
+
+// CHECK: module attributes {gpu.container_module}
+// CHECK-LABEL: func.func @prefill
+// CHECK: bufferization.to_buffer %{{.*}} read_only
+// CHECK: gpu.launch_func @icl_flash_attention_bf16_d128::@icl_flash_attention blocks in (%c3, %c8, %c2) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c104448_i32
+// CHECK: bufferization.to_tensor %{{.*}} restrict writable
+// CHECK-NOT: icl.attention
+// CHECK-LABEL: func.func @decode
+// CHECK: arith.extf %{{.*}} : tensor<1x1x1x5000xf16> to tensor<1x1x1x5000xf32>
+// CHECK: gpu.launch_func @icl_decode_attention_f16_d64::@icl_decode_partial blocks in (%c10, %c2, %c1) threads in (%c128, %c1, %c1)
+// CHECK: gpu.launch_func @icl_decode_attention_f16_d64::@icl_decode_combine blocks in (%c8, %c1, %c1) threads in (%c256, %c1, %c1)
+// CHECK-LABEL: func.func @f32
+// CHECK: icl.attention
+// CHECK-DAG: gpu.module @icl_flash_attention_bf16_d128
+// CHECK-DAG: gpu.module @icl_decode_attention_f16_d64
+
+func.func @prefill(%q: tensor<2x8x300x128xbf16>, %k: tensor<2x2x300x128xbf16>, %v: tensor<2x2x300x128xbf16>) -> tensor<2x8x300x128xbf16> {
+  %0 = icl.attention %q, %k, %v {mask_kind = #icl.mask<causal>} : (tensor<2x8x300x128xbf16>, tensor<2x2x300x128xbf16>, tensor<2x2x300x128xbf16>) -> tensor<2x8x300x128xbf16>
+  return %0 : tensor<2x8x300x128xbf16>
+}
+func.func @decode(%q: tensor<1x8x1x64xf16>, %k: tensor<1x2x5000x64xf16>, %v: tensor<1x2x5000x64xf16>, %m: tensor<1x1x1x5000xf16>) -> tensor<1x8x1x64xf16> {
+  %0 = icl.attention %q, %k, %v mask(%m) : (tensor<1x8x1x64xf16>, tensor<1x2x5000x64xf16>, tensor<1x2x5000x64xf16>, tensor<1x1x1x5000xf16>) -> tensor<1x8x1x64xf16>
+  return %0 : tensor<1x8x1x64xf16>
+}
+func.func @f32(%q: tensor<1x2x16x64xf32>, %k: tensor<1x2x16x64xf32>, %v: tensor<1x2x16x64xf32>) -> tensor<1x2x16x64xf32> {
+  %0 = icl.attention %q, %k, %v : (tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>) -> tensor<1x2x16x64xf32>
+  return %0 : tensor<1x2x16x64xf32>
+}
