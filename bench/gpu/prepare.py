@@ -5,6 +5,7 @@
 
 writes into OUT:
   lib/libicl_runtime.so        the runtime (C API + CUDA backend)
+  bin/icl-run-lib              the command-line runner that needs no LLVM or MLIR
   ops/<file>.so                every module of test/e2e (every op family, the
                                fused attention kernels) and the tiny GPT example,
                                compiled with icl-compile --target=cuda
@@ -99,10 +100,11 @@ def main():
     cuda = ["--target=cuda", f"--cuda-options=chip={args.chip}"]
 
     shutil.rmtree(args.out, ignore_errors=True)
-    for sub in ("lib", "ops", "bench"):
+    for sub in ("bin", "lib", "ops", "bench"):
         os.makedirs(os.path.join(args.out, sub))
     shutil.copy(os.path.join(args.build, "lib", "libicl_runtime.so"),
                 os.path.join(args.out, "lib"))
+    shutil.copy(os.path.join(bin_dir, "icl-run-lib"), os.path.join(args.out, "bin"))
 
     modules = sorted(os.path.join(ROOT, "test", "e2e", f)
                      for f in os.listdir(os.path.join(ROOT, "test", "e2e")) if f.endswith(".mlir"))

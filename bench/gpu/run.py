@@ -86,6 +86,32 @@ def check_ops(root, rt):
     return failures
 
 
+def check_cli(root):
+    """The first case of every library again, through icl-run-lib (the runner
+    for machines without LLVM or MLIR) with --input/--expect."""
+    import subprocess
+    cases, seen, failures = json.load(open(os.path.join(root, "ops", "manifest.json"))), set(), 0
+    for case in cases:
+        if case["library"] in seen:
+            continue
+        seen.add(case["library"])
+        cmd = [os.path.join(root, "bin", "icl-run-lib"), os.path.join(root, case["library"]),
+               "--device=cuda", "--atol", str(case["atol"]), "--rtol", str(case["rtol"])]
+        if case["function"]:
+            cmd += ["--function", case["function"]]
+        for p in case["inputs"]:
+            cmd += ["--input", os.path.join(root, p)]
+        for p in case["references"]:
+            cmd += ["--expect", os.path.join(root, p)]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        lines = [l for l in (r.stdout + r.stderr).splitlines() if l.startswith(("expect", "icl-run-lib"))]
+        failures += r.returncode != 0
+        print(f"  {'ok' if r.returncode == 0 else 'FAIL':5} icl-run-lib {case['library']:28} "
+              f"{(lines or ['(no output)'])[0][:100]}")
+    print(f"icl-run-lib: {len(seen) - failures} of {len(seen)} libraries as expected")
+    return failures
+
+
 def time_ms(fn, reps, inner):
     """Median time of one call (ms): reps timings of `inner` calls between events."""
     import torch
@@ -190,7 +216,7 @@ def main():
     print(f"device: {rt.device_name() if hasattr(rt, 'device_name') else 'cuda'}")
     failures = 0
     if not args.bench_only:
-        failures = check_ops(args.root, rt)
+        failures = check_ops(args.root, rt) + check_cli(args.root)
     if not args.ops_only:
         bench(args.root, rt, args.reps)
     sys.exit(1 if failures else 0)

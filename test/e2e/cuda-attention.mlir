@@ -31,6 +31,7 @@
 // RUN: icl-run %s --function decode_mask --random-inputs 1 --check --atol 4e-3 --rtol 4e-3 | FileCheck %s --check-prefix=decode_mask
 // RUN: icl-run %s --function decode_key_sizes --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=decode_key_sizes
 // RUN: icl-run %s --function decode_one_key --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=decode_one_key
+// RUN: icl-run %s --function flash_sliced_qkv --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=flash_sliced_qkv
 
 func.func @flash_none_d64(%q: tensor<2x4x37x64xbf16>, %k: tensor<2x4x37x64xbf16>, %v: tensor<2x4x37x64xbf16>) -> tensor<2x4x37x64xbf16> {
   %0 = icl.attention %q, %k, %v : (tensor<2x4x37x64xbf16>, tensor<2x4x37x64xbf16>, tensor<2x4x37x64xbf16>) -> tensor<2x4x37x64xbf16>
@@ -148,3 +149,13 @@ func.func @decode_one_key(%q: tensor<1x2x1x128xbf16>, %k: tensor<1x2x1x128xbf16>
   return %0 : tensor<1x2x1x128xbf16>
 }
 // decode_one_key: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
+
+// q, k and v as slices of one fused QKV tensor (at offsets of its buffer).
+func.func @flash_sliced_qkv(%qkv: tensor<1x12x100x64xbf16>) -> tensor<1x4x100x64xbf16> {
+  %q = tensor.extract_slice %qkv[0, 0, 0, 0] [1, 4, 100, 64] [1, 1, 1, 1] : tensor<1x12x100x64xbf16> to tensor<1x4x100x64xbf16>
+  %k = tensor.extract_slice %qkv[0, 4, 0, 0] [1, 4, 100, 64] [1, 1, 1, 1] : tensor<1x12x100x64xbf16> to tensor<1x4x100x64xbf16>
+  %v = tensor.extract_slice %qkv[0, 8, 0, 0] [1, 4, 100, 64] [1, 1, 1, 1] : tensor<1x12x100x64xbf16> to tensor<1x4x100x64xbf16>
+  %0 = icl.attention %q, %k, %v {mask_kind = #icl.mask<causal>} : (tensor<1x4x100x64xbf16>, tensor<1x4x100x64xbf16>, tensor<1x4x100x64xbf16>) -> tensor<1x4x100x64xbf16>
+  return %0 : tensor<1x4x100x64xbf16>
+}
+// flash_sliced_qkv: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond

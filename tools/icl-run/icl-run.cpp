@@ -13,6 +13,7 @@
 #include "lib/Reference/Evaluator.h"
 #include "lib/Support/ModuleLoader.h"
 #include "lib/Support/Npy.h"
+#include "tools/icl-run/LibraryRun.h"
 #include "runtime/icl_runtime.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -117,186 +118,18 @@ static int fail(const Twine &message) {
   return 1;
 }
 
-/// One line per result: shape, dtype and a few statistics.
-static void summarise(unsigned index, const icl::HostArray &array) {
-  std::vector<double> v = array.toDouble();
-  outs() << "result " << index << ": " << icl::dtypeName(array.dtype)
-         << icl::formatShape(array.shape);
-  if (!v.empty()) {
-    auto [lo, hi] = std::minmax_element(v.begin(), v.end());
-    double sum = 0;
-    for (double x : v)
-      sum += x;
-    outs() << format(" min %.6g max %.6g mean %.6g", *lo, *hi, sum / v.size());
-    outs() << " values [";
-    for (size_t i = 0; i < std::min<size_t>(v.size(), 8); ++i)
-      outs() << (i ? ", " : "") << format("%.6g", v[i]);
-    outs() << (v.size() > 8 ? ", ...]" : "]");
-  }
-  outs() << "\n";
-}
-
-/// Prints the max errors of `got` against `want` under `label` and returns
-/// whether every element is within --atol + --rtol·|want|.
-static bool compare(StringRef label, size_t index, const icl::HostArray &got,
-                    const icl::HostArray &want) {
-  if (got.shape != want.shape) {
-    WithColor::error(errs(), "icl-run")
-        << label << ": result " << index << " has shape " << icl::formatShape(got.shape)
-        << " but the expected one has " << icl::formatShape(want.shape) << "\n";
-    return false;
-  }
-  std::vector<double> g = got.toDouble(), w = want.toDouble();
-  double maxAbs = 0, maxRel = 0;
-  size_t bad = 0;
-  for (size_t k = 0; k < g.size(); ++k) {
-    double err = std::fabs(g[k] - w[k]);
-    if (!(err <= absTolerance + relTolerance * std::fabs(w[k])))
-      ++bad;
-    maxAbs = std::max(maxAbs, std::isnan(err) ? INFINITY : err);
-    maxRel = std::max(maxRel, err / std::max(std::fabs(w[k]), 1e-30));
-  }
-  outs() << format("%s: result %zu: max abs error %.3g, max rel error %.3g, %zu of %zu "
-                   "beyond atol %.3g + rtol %.3g\n",
-                   label.str().c_str(), index, maxAbs, maxRel, bad, g.size(),
-                   absTolerance.getValue(), relTolerance.getValue());
-  return bad == 0;
-}
-
-/// Writes results to the --output files or summarises them on stdout.
-/// Writes `array` as .npy; bf16, which numpy lacks, as float32 (exactly).
-static Error writeArray(StringRef path, const icl::HostArray &array) {
-  if (array.dtype != icl::DType::BF16)
-    return icl::writeNpy(path, array);
-  return icl::writeNpy(path, icl::HostArray::fromDouble(icl::DType::F32, array.shape,
-                                                        array.toDouble()));
-}
-
-static int writeResults(ArrayRef<icl::HostArray> results) {
-  if (!outputs.empty() && outputs.size() != results.size())
-    return fail("the function has " + Twine(results.size()) + " results but " +
-                Twine(outputs.size()) + " --output files were given");
-  for (auto [i, array] : enumerate(results)) {
-    if (outputs.empty()) {
-      summarise(i, array);
-      continue;
-    }
-    if (Error err = writeArray(outputs[i], array))
-      return fail(toString(std::move(err)));
-  }
-  return 0;
-}
-
-/// With --expect: compares `results` with the given files.
-static int compareExpected(ArrayRef<icl::HostArray> results) {
-  if (expected.empty())
-    return 0;
-  if (expected.size() != results.size())
-    return fail("the function has " + Twine(results.size()) + " results but " +
-                Twine(expected.size()) + " --expect files were given");
-  bool within = true;
-  for (auto [i, path] : enumerate(expected)) {
-    Expected<icl::HostArray> want = icl::readNpy(path);
-    if (!want)
-      return fail(toString(want.takeError()));
-    within &= compare("expect", i, results[i], *want);
-  }
-  return within ? 0 : fail("the results differ from --expect beyond tolerance");
-}
-
-/// With --benchmark N: times N calls of `run` (after the caller's warm-up
-/// run) and prints min/median/max.
-static Error timeRuns(function_ref<Error()> run) {
-  if (!benchmark)
-    return Error::success();
-  std::vector<double> ms;
-  for (unsigned i = 0; i < benchmark; ++i) {
-    auto start = std::chrono::steady_clock::now();
-    if (Error err = run())
-      return err;
-    ms.push_back(
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
-            .count());
-  }
-  std::sort(ms.begin(), ms.end());
-  outs() << format("benchmark: %u runs, min %.3f ms, median %.3f ms, max %.3f ms\n",
-                   benchmark.getValue(), ms.front(), ms[ms.size() / 2], ms.back());
-  return Error::success();
-}
-
-/// Runs `function` of a compiled model library through the runtime C API.
-static Expected<std::vector<icl::HostArray>> runLibrary(StringRef path, StringRef function,
-                                                        std::vector<icl::HostArray> &args,
-                                                        bool randomArgs) {
-  icl_runtime *rt = nullptr;
-  auto error = [&](const Twine &context) {
-    std::string message = (context + icl_runtime_error(rt)).str();
-    return createStringError(inconvertibleErrorCode(), message);
-  };
-  std::unique_ptr<icl_runtime, void (*)(icl_runtime *)> owner(nullptr, icl_runtime_destroy);
-  int status = icl_runtime_create(device == Device::Cuda ? ICL_DEVICE_CUDA : ICL_DEVICE_CPU, &rt);
-  owner.reset(rt);
-  if (status)
-    return error("");
-  icl_module *module = nullptr;
-  if (icl_module_load(rt, path.str().c_str(), &module))
-    return error("");
-  std::unique_ptr<icl_module, void (*)(icl_module *)> moduleOwner(module, icl_module_unload);
-  std::string name = function.str();
-  if (name.empty()) {
-    if (icl_module_function_count(module) != 1)
-      return createStringError(inconvertibleErrorCode(),
-                               "the library has several functions: choose one with --function");
-    name = icl_module_function_name(module, 0);
-  }
-  icl_function *fn = nullptr;
-  if (icl_module_lookup(module, name.c_str(), &fn))
-    return error("");
-  if (randomArgs) {
-    std::mt19937_64 rng(randomSeed);
-    for (int i = 0; i < icl_function_arg_count(fn); ++i) {
-      icl_tensor t = icl_function_arg(fn, i);
-      std::vector<int64_t> shape(t.shape, t.shape + t.rank);
-      int64_t limit = icl_function_arg_id_limit(fn, i);
-      args.push_back(icl::randomArray(static_cast<icl::DType>(t.dtype), std::move(shape),
-                                      limit > 0 ? limit : 16, rng));
-    }
-  }
-  // Inputs of another integer (or float) width are converted, as the JIT
-  // does: int32 token ids feed an int64 entry point.
-  for (int i = 0; i < std::min<int>(icl_function_arg_count(fn), args.size()); ++i) {
-    auto want = static_cast<icl::DType>(icl_function_arg(fn, i).dtype);
-    icl::HostArray &a = args[i];
-    if (a.dtype != want && icl::isFloat(a.dtype) == icl::isFloat(want))
-      a = icl::isFloat(want) ? icl::HostArray::fromDouble(want, a.shape, a.toDouble())
-                             : icl::HostArray::fromInt64(want, a.shape, a.toInt64());
-  }
-  std::vector<icl_tensor> in, out;
-  for (icl::HostArray &a : args)
-    in.push_back({static_cast<icl_dtype>(a.dtype), static_cast<int32_t>(a.shape.size()),
-                  a.shape.data(), a.bytes.data()});
-  std::vector<icl::HostArray> results;
-  for (int i = 0; i < icl_function_result_count(fn); ++i) {
-    icl_tensor t = icl_function_result(fn, i);
-    icl::HostArray r{static_cast<icl::DType>(t.dtype), std::vector<int64_t>(t.shape, t.shape + t.rank),
-                     {}};
-    r.bytes.assign(r.numel() * icl::dtypeSize(r.dtype), 0);
-    results.push_back(std::move(r));
-  }
-  for (icl::HostArray &r : results)
-    out.push_back({static_cast<icl_dtype>(r.dtype), static_cast<int32_t>(r.shape.size()),
-                   r.shape.data(), r.bytes.data()});
-  auto invoke = [&]() {
-    return icl_function_invoke(fn, in.data(), static_cast<int>(in.size()), out.data(),
-                               static_cast<int>(out.size()));
-  };
-  if (invoke())
-    return error("");
-  if (Error err = timeRuns([&]() -> Error {
-        return invoke() ? error("") : Error::success();
-      }))
-    return std::move(err);
-  return results;
+/// The library-running settings of the command line.
+static icl::tool::RunSettings settings() {
+  icl::tool::RunSettings s;
+  s.atol = absTolerance;
+  s.rtol = relTolerance;
+  s.benchmark = benchmark;
+  s.cuda = device == Device::Cuda;
+  if (randomSeed.getNumOccurrences())
+    s.randomSeed = randomSeed;
+  s.outputs.assign(outputs.begin(), outputs.end());
+  s.expected.assign(expected.begin(), expected.end());
+  return s;
 }
 
 /// --greedy N: generates N tokens after the prompt in `args` and prints them
@@ -373,7 +206,7 @@ int main(int argc, char **argv) {
   // On the GPU a module runs as a CUDA model library compiled for it (into
   // a temporary directory), checked against the module.
   SmallString<128> cudaDir;
-  auto removeCudaDir = llvm::make_scope_exit([&] {
+  llvm::scope_exit removeCudaDir([&] {
     if (!cudaDir.empty())
       sys::fs::remove_directories(cudaDir);
   });
@@ -433,7 +266,7 @@ int main(int argc, char **argv) {
   std::optional<std::vector<icl::HostArray>> libraryResults;
   if (isLibrary) {
     Expected<std::vector<icl::HostArray>> r =
-        runLibrary(input, functionName, args, randomSeed.getNumOccurrences() > 0);
+        icl::tool::runLibrary(settings(), input, functionName, args);
     if (!r)
       return fail(toString(r.takeError()));
     libraryResults = std::move(*r);
@@ -442,7 +275,9 @@ int main(int argc, char **argv) {
   mlir::MLIRContext context;
   std::string modulePath = isLibrary ? checkModule : input;
   if (isLibrary && modulePath.empty())
-    return writeResults(*libraryResults) ? 1 : compareExpected(*libraryResults);
+    return icl::tool::writeResults(settings(), *libraryResults)
+               ? 1
+               : icl::tool::compareExpected(settings(), *libraryResults);
   // A model directory takes its shapes from the flags, else from the ids
   // given (plus room for --greedy's tokens).
   icl::ImportShapes shapes;
@@ -501,7 +336,7 @@ int main(int argc, char **argv) {
       return fail(toString(jit.takeError()));
     results = (*jit)->run(args);
     if (results)
-      if (Error err = timeRuns([&] { return (*jit)->run(args).takeError(); }))
+      if (Error err = icl::tool::timeRuns(settings(), [&] { return (*jit)->run(args).takeError(); }))
         return fail(toString(std::move(err)));
   }
   if (!results)
@@ -511,7 +346,7 @@ int main(int argc, char **argv) {
       return fail("the function has " + Twine(args.size()) + " arguments but " +
                   Twine(writeInputs.size()) + " --write-inputs files were given");
     for (auto [path, array] : zip(writeInputs, args))
-      if (Error err = writeArray(path, array))
+      if (Error err = icl::tool::writeArray(path, array))
         return fail(toString(std::move(err)));
   }
 
@@ -521,11 +356,11 @@ int main(int argc, char **argv) {
     if (!reference)
       return fail("the reference evaluator failed: " + toString(reference.takeError()));
     for (auto [i, got, want] : enumerate(*results, *reference))
-      withinTolerance &= compare("check", i, got, want);
+      withinTolerance &= icl::tool::compare(settings(), "check", i, got, want);
   }
-  if (int rc = writeResults(*results))
+  if (int rc = icl::tool::writeResults(settings(), *results))
     return rc;
   if (!withinTolerance)
     return fail("the native results differ from the reference evaluator beyond tolerance");
-  return compareExpected(*results);
+  return icl::tool::compareExpected(settings(), *results);
 }
