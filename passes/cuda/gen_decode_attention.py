@@ -18,6 +18,11 @@ Options (defaults are what DecodeAttention.mlir is generated with):
   --min-blocks-per-sm=N       emit nvvm.minctasm (3 with U=1 caps at 168 registers, spills, slower).
 """
 import argparse
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mlir_text import TextEmitter  # noqa: E402
 
 p = argparse.ArgumentParser()
 p.add_argument("--keys-per-warp-step", type=int, default=16, choices=(16, 32))
@@ -36,24 +41,9 @@ MMA_T = "!llvm.struct<(f32, f32, f32, f32)>"
 WG = "#gpu.address_space<workgroup>"
 
 
-class Emitter:
-    def __init__(self):
-        self.lines = []
-        self.n = 0
-        self.ind = 2
-        self.consts = {}
-
-    def fresh(self, hint="v"):
-        self.n += 1
-        return f"%{hint}{self.n}"
-
-    def __call__(self, s):
-        self.lines.append("  " * self.ind + s)
-
-    def op(self, rhs, hint="v"):
-        r = self.fresh(hint)
-        self(f"{r} = {rhs}")
-        return r
+class Emitter(TextEmitter):
+    fresh = TextEmitter.name
+    __call__ = TextEmitter.raw
 
     def const(self, val, ty):
         key = (val, ty)

@@ -32,7 +32,11 @@ Variants for benchmarking: `--cfg nw=8,mt=1,qreg128=1,...` (keys of CFG below; a
 64/128 suffix overrides it for that head dim).  Tested on an H200 (bench/gpu/test_flash_kernel.py):
 the defaults were the fastest of the variants tried.
 """
+import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from mlir_text import TextEmitter  # noqa: E402
 
 # kernel configuration (the template is generated with the defaults; `--cfg k=v,...` makes
 # variants for benchmarking): nw warps per CTA, mt m16 tiles per warp (BM = 16 * mt * nw query
@@ -52,29 +56,7 @@ def configure():
     BM = 16 * CFG["mt"] * NWARPS
 
 
-class Emitter:
-    def __init__(self):
-        self.lines = []
-        self.n = 0
-        self.ind = 2
-        self.consts = {}
-
-    def name(self, hint="v"):
-        self.n += 1
-        return f"%{hint}{self.n}"
-
-    def raw(self, s):
-        self.lines.append("  " * self.ind + s)
-
-    def op(self, rhs, hint="v"):
-        r = self.name(hint)
-        self.raw(f"{r} = {rhs}")
-        return r
-
-    def ops(self, rhs, count, hint="v"):
-        r = self.name(hint)
-        self.raw(f"{r}:{count} = {rhs}")
-        return [f"{r}#{i}" for i in range(count)]
+class Emitter(TextEmitter):
 
     # constants are hoisted to the function entry (they dominate every use)
     def c(self, val, ty):
