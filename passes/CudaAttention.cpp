@@ -76,9 +76,15 @@ struct CudaAttention : icl::impl::CudaAttentionBase<CudaAttention> {
   FailureOr<gpu::GPUModuleOp> kernels(ModuleOp module, Location loc, StringRef kind,
                                       StringRef text, Type elt, int64_t d) {
     std::string eltName = elt.isBF16() ? "bf16" : "f16";
-    std::string name = (kind + "_" + eltName + "_d" + Twine(d)).str();
-    if (auto existing = module.lookupSymbol<gpu::GPUModuleOp>(name))
-      return existing;
+    std::string base = (kind + "_" + eltName + "_d" + Twine(d)).str();
+    for (auto existing : module.getOps<gpu::GPUModuleOp>())
+      if (auto tag = existing->getAttrOfType<StringAttr>("icl.kernel_template");
+          tag && tag.getValue() == base)
+        return existing;
+    // A symbol of the user's with that name: pick another.
+    std::string name = base;
+    for (int i = 1; module.lookupSymbol(name); ++i)
+      name = base + "_" + std::to_string(i);
     // FRAG: how nvvm.mma.sync takes a pair of elements.
     std::string source = instantiate(text, {{"ELT", eltName},
                                             {"FRAG", elt.isBF16() ? "i32" : "vector<2xf16>"},
@@ -98,6 +104,7 @@ struct CudaAttention : icl::impl::CudaAttentionBase<CudaAttention> {
     gpu::GPUModuleOp instance = *ops.begin();
     instance->remove();
     instance.setName(name);
+    instance->setAttr("icl.kernel_template", StringAttr::get(&getContext(), base));
     module.push_back(instance);
     module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(), UnitAttr::get(&getContext()));
     return instance;
@@ -129,9 +136,19 @@ struct CudaAttention : icl::impl::CudaAttentionBase<CudaAttention> {
       return false;
     if (ShapedType::isDynamic(q.getDimSize(1)) || ShapedType::isDynamic(k.getDimSize(1)))
       return false;
-    // The kernels' running maxima assume a positive scale.
+    // Empty shapes (no work, or no keys: zeros) and rank-0 masks are left
+    // to the decomposition.
+    for (Value operand : op->getOperands())
+      if (llvm::is_contained(cast<RankedTensorType>(operand.getType()).getShape(), 0))
+        return false;
+    if (Value mask = op.getMask(); mask && cast<RankedTensorType>(mask.getType()).getRank() == 0)
+      return false;
+    // The kernels' running maxima assume a positive scale, finite in f32.
     std::optional<double> scale = ir::detail::softmaxScale(op);
-    return scale && *scale > 0;
+    if (!scale)
+      return false;
+    float log2Scale = static_cast<float>(*scale * M_LOG2E);
+    return log2Scale > 0 && std::isfinite(log2Scale);
   }
 
   LogicalResult lower(ModuleOp module, ir::AttentionOp op) {
@@ -206,7 +223,9 @@ struct CudaAttention : icl::impl::CudaAttentionBase<CudaAttention> {
                        : op.getMaskKind() == ir::MaskKind::causal ? 1
                                                                   : 2;
     Value kind = int32(kindCode);
-    Value window = int32(op.getWindow() ? static_cast<int64_t>(*op.getWindow()) : 0);
+    // Windows beyond 2^30 keys see every causal key (the kernels' bound).
+    Value window = int32(
+        op.getWindow() ? std::min<int64_t>(static_cast<int64_t>(*op.getWindow()), 1 << 30) : 0);
 
     auto resultType = cast<RankedTensorType>(op.getType());
     SmallVector<Value> resultSizes;

@@ -44,11 +44,23 @@ bool onDevice(Operation *op) {
 }
 
 /// True if `op` reads or writes buffer elements (which host code cannot do
-/// on the GPU target).
+/// on the GPU target): a stack allocation, or an op whose memory effects
+/// read or write a memref.
 bool touchesElements(Operation *op) {
-  return isa<memref::LoadOp, memref::StoreOp, memref::CopyOp, memref::AllocaOp,
-             vector::TransferReadOp, vector::TransferWriteOp, vector::LoadOp, vector::StoreOp,
-             linalg::LinalgOp>(op);
+  if (isa<memref::AllocaOp>(op))
+    return true;
+  if (isa<gpu::LaunchFuncOp, gpu::LaunchOp>(op))
+    return false;
+  auto memory = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!memory)
+    return isa<linalg::LinalgOp>(op);
+  SmallVector<MemoryEffects::EffectInstance> effects;
+  memory.getEffects(effects);
+  return llvm::any_of(effects, [](const MemoryEffects::EffectInstance &effect) {
+    Value value = effect.getValue();
+    return isa<MemoryEffects::Read, MemoryEffects::Write>(effect.getEffect()) && value &&
+           isa<BaseMemRefType>(value.getType());
+  });
 }
 
 //===----------------------------------------------------------------------===//
@@ -62,6 +74,11 @@ struct GpuMapLoops : icl::impl::GpuMapLoopsBase<GpuMapLoops> {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
     IRRewriter rewriter(ctx);
+    if (blockSize < 1 || blockSize > 1024) {
+      func.emitError() << "block-size must be 1 to 1024 threads (CUDA's limit), got "
+                       << static_cast<int64_t>(blockSize);
+      return signalPassFailure();
+    }
 
     // Linalg ops become parallel loops; ops without a parallel loop (0-d
     // ops, full reductions) run as one thread of one block.
@@ -194,11 +211,10 @@ struct GpuMergeModules : icl::impl::GpuMergeModulesBase<GpuMergeModules> {
                                    [](gpu::GPUFuncOp f) { return f.isKernel(); });
       for (Operation &op : llvm::make_early_inc_range(m.getBody()->without_terminator())) {
         auto symbol = dyn_cast<SymbolOpInterface>(op);
-        std::string name = symbol ? symbol.getName().str() : "";
-        op.remove();
-        if (auto func = dyn_cast<gpu::GPUFuncOp>(op)) {
+        if (auto func = dyn_cast<gpu::GPUFuncOp>(op); func && func.isKernel()) {
           // A module of one kernel (outlined, or a template instance) names
           // it; several kernels of one module keep their names after it.
+          std::string old = func.getName().str();
           std::string base = kernels <= 1 ? m.getName().str()
                                           : (m.getName() + "_" +
                                              func.getName().drop_front(
@@ -207,17 +223,24 @@ struct GpuMergeModules : icl::impl::GpuMergeModulesBase<GpuMergeModules> {
           std::string unique = base;
           for (int i = 1; mergedSymbols.lookup(unique); ++i)
             unique = base + "_" + std::to_string(i);
+          op.remove();
           func.setName(unique);
-          renamed[m.getName()][name] = unique;
+          renamed[m.getName()][old] = unique;
           mergedSymbols.insert(func);
           continue;
         }
-        if (symbol && mergedSymbols.lookup(name)) {
-          // Identical helpers of several template instances: keep one.
-          op.destroy();
-          continue;
+        if (symbol && mergedSymbols.lookup(symbol.getName())) {
+          op.emitError() << "'" << symbol.getName()
+                         << "' is defined in two GPU modules; kernels' helpers need distinct "
+                            "names to share one module";
+          return signalPassFailure();
         }
-        mergedSymbols.insert(&op);
+        op.remove();
+        if (symbol)
+          mergedSymbols.insert(&op);
+        else
+          merged.getBody()->getOperations().insert(merged.getBody()->getTerminator()->getIterator(),
+                                                   &op);
       }
     }
     module.walk([&](gpu::LaunchFuncOp launch) {
@@ -314,6 +337,19 @@ struct GpuPrepareKernels : icl::impl::GpuPrepareKernelsBase<GpuPrepareKernels> {
     patterns.add<ToIntrinsic<arith::MaximumFOp>>(ctx, "llvm.maximum");
     patterns.add<ToIntrinsic<arith::MinimumFOp>>(ctx, "llvm.minimum");
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    // What is left would call libdevice, which compiled kernels do not link.
+    WalkResult left = getOperation().walk([](Operation *op) {
+      if (!isa<math::MathDialect>(op->getDialect()))
+        return WalkResult::advance();
+      op->emitError() << "'" << op->getName() << "' on "
+                      << getElementTypeOrSelf(op->getResult(0).getType())
+                      << " has no lowering for the GPU target without libdevice (f64 "
+                         "transcendentals are not supported there; compute in f32, or compile "
+                         "with --target=x86)";
+      return WalkResult::interrupt();
+    });
+    if (left.wasInterrupted())
       return signalPassFailure();
   }
 };

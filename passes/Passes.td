@@ -507,9 +507,12 @@ def CudaAttention : Pass<"icl-cuda-attention", "mlir::ModuleOp"> {
            "Streaming multiprocessors of the target GPU: decode attention splits the keys "
            "so that about four blocks run on each">,
   ];
-  // The kernel templates' dialects load as they are parsed.
+  // Every dialect the kernel templates use is loaded before the pass runs.
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::bufferization::BufferizationDialect",
-                           "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+                           "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
+                           "mlir::NVVM::NVVMDialect", "mlir::LLVM::LLVMDialect",
+                           "mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::math::MathDialect", "mlir::cf::ControlFlowDialect"];
 }
 
 def GpuMapLoops : Pass<"icl-gpu-map-loops", "mlir::func::FuncOp"> {
@@ -530,7 +533,8 @@ def GpuMapLoops : Pass<"icl-gpu-map-loops", "mlir::func::FuncOp"> {
     thread_x.
   }];
   let options = [
-    Option<"blockSize", "block-size", "int64_t", /*default=*/"256", "Threads per block">,
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"256",
+           "Threads per block (1 to 1024)">,
   ];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::affine::AffineDialect"];
@@ -572,7 +576,8 @@ def GpuPrepareKernels : Pass<"icl-gpu-prepare-kernels", "mlir::gpu::GPUModuleOp"
     remaining expandable ops by their arithmetic expansions; the rest
     (sqrt, fabs, fma, ...) maps to LLVM intrinsics that NVPTX lowers
     natively. Compiled kernels therefore never call libdevice, and no CUDA
-    toolkit is needed to compile a model.
+    toolkit is needed to compile a model. Math these rewrites do not cover
+    (f64 transcendentals) is reported and fails the pass.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::math::MathDialect",
                            "mlir::vector::VectorDialect", "mlir::LLVM::LLVMDialect"];

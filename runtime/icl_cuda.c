@@ -881,6 +881,9 @@ ICL_CUDA_API void mgpuLaunchKernel(void *function, intptr_t gridX, intptr_t grid
     return;
   }
   CUfunction f = (CUfunction)function;
+  /* An empty grid has no work (a loop over a zero-size dimension). */
+  if (gridX == 0 || gridY == 0 || gridZ == 0)
+    return;
   const intptr_t dims[6] = {gridX, gridY, gridZ, blockX, blockY, blockZ};
   bool valid = smem >= 0;
   for (int i = 0; i < 6; ++i)

@@ -251,7 +251,9 @@ void writeGlue(llvm::raw_ostream &header, llvm::raw_ostream &glue,
                     " * legacy default stream unless icl_library_get_info()->set_stream chose\n"
                     " * another); the results are ready when that stream is. It returns 0, or 2\n"
                     " * when a CUDA error is pending (icl_library_get_info()->last_error() says\n"
-                    " * which). Token ids must be in the vocabulary. Link with -l<library>. */\n"
+                    " * which). Token ids are not checked (they are in device memory): ids\n"
+                    " * outside the vocabulary read out of bounds; icl_function_invoke of the\n"
+                    " * runtime checks them. Link with -l<library>. */\n"
                   : "/* Each entry point takes row-major arrays of the shapes shown and writes its\n"
                     " * results. It returns 0, or 1 when a token id is outside the vocabulary\n"
                     " * (nothing is computed then). Link with -l<library> (and -lm). */\n");

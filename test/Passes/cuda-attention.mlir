@@ -17,8 +17,6 @@
 // CHECK: gpu.launch_func @icl_decode_attention_f16_d64::@icl_decode_combine blocks in (%c8, %c1, %c1) threads in (%c256, %c1, %c1)
 // CHECK-LABEL: func.func @f32
 // CHECK: icl.attention
-// CHECK-DAG: gpu.module @icl_flash_attention_bf16_d128
-// CHECK-DAG: gpu.module @icl_decode_attention_f16_d64
 
 func.func @prefill(%q: tensor<2x8x300x128xbf16>, %k: tensor<2x2x300x128xbf16>, %v: tensor<2x2x300x128xbf16>) -> tensor<2x8x300x128xbf16> {
   %0 = icl.attention %q, %k, %v {mask_kind = #icl.mask<causal>} : (tensor<2x8x300x128xbf16>, tensor<2x2x300x128xbf16>, tensor<2x2x300x128xbf16>) -> tensor<2x8x300x128xbf16>
@@ -32,3 +30,36 @@ func.func @f32(%q: tensor<1x2x16x64xf32>, %k: tensor<1x2x16x64xf32>, %v: tensor<
   %0 = icl.attention %q, %k, %v : (tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>, tensor<1x2x16x64xf32>) -> tensor<1x2x16x64xf32>
   return %0 : tensor<1x2x16x64xf32>
 }
+
+// A window beyond 2^30 keys reaches the kernel as 2^30 (every causal key).
+// CHECK-LABEL: func.func @huge_window
+// CHECK: %[[W:.*]] = arith.constant 1073741824 : i32
+// CHECK: gpu.launch_func @icl_flash_attention_bf16_d128::@icl_flash_attention {{.*}} %[[W]] : i32
+func.func @huge_window(%q: tensor<1x2x300x128xbf16>, %k: tensor<1x2x300x128xbf16>, %v: tensor<1x2x300x128xbf16>) -> tensor<1x2x300x128xbf16> {
+  %0 = icl.attention %q, %k, %v {mask_kind = #icl.mask<sliding_window>, window = 4294967296 : i64} : (tensor<1x2x300x128xbf16>, tensor<1x2x300x128xbf16>, tensor<1x2x300x128xbf16>) -> tensor<1x2x300x128xbf16>
+  return %0 : tensor<1x2x300x128xbf16>
+}
+
+// No keys, a rank-0 mask, a scale that overflows f32: left to icl-decompose.
+// CHECK-LABEL: func.func @no_keys
+// CHECK: icl.attention
+func.func @no_keys(%q: tensor<1x2x30x64xf16>, %k: tensor<1x2x0x64xf16>, %v: tensor<1x2x0x64xf16>) -> tensor<1x2x30x64xf16> {
+  %0 = icl.attention %q, %k, %v : (tensor<1x2x30x64xf16>, tensor<1x2x0x64xf16>, tensor<1x2x0x64xf16>) -> tensor<1x2x30x64xf16>
+  return %0 : tensor<1x2x30x64xf16>
+}
+// CHECK-LABEL: func.func @scalar_mask
+// CHECK: icl.attention
+func.func @scalar_mask(%q: tensor<1x2x30x64xf16>, %k: tensor<1x2x30x64xf16>, %v: tensor<1x2x30x64xf16>, %m: tensor<f16>) -> tensor<1x2x30x64xf16> {
+  %0 = icl.attention %q, %k, %v mask(%m) : (tensor<1x2x30x64xf16>, tensor<1x2x30x64xf16>, tensor<1x2x30x64xf16>, tensor<f16>) -> tensor<1x2x30x64xf16>
+  return %0 : tensor<1x2x30x64xf16>
+}
+// CHECK-LABEL: func.func @huge_scale
+// CHECK: icl.attention
+func.func @huge_scale(%q: tensor<1x2x30x64xf16>, %k: tensor<1x2x30x64xf16>, %v: tensor<1x2x30x64xf16>) -> tensor<1x2x30x64xf16> {
+  %0 = icl.attention %q, %k, %v {scale = 1.0e39 : f64} : (tensor<1x2x30x64xf16>, tensor<1x2x30x64xf16>, tensor<1x2x30x64xf16>) -> tensor<1x2x30x64xf16>
+  return %0 : tensor<1x2x30x64xf16>
+}
+
+// The kernel templates, one instance per element type and head dimension.
+// CHECK-DAG: gpu.module @icl_flash_attention_bf16_d128
+// CHECK-DAG: gpu.module @icl_decode_attention_f16_d64

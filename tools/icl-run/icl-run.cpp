@@ -203,6 +203,16 @@ int main(int argc, char **argv) {
   if (isLibrary && check && checkModule.empty())
     return fail("--check on a library needs --reference-module=<the module it was compiled from>");
 
+  std::vector<icl::HostArray> args;
+  if (!randomSeed.getNumOccurrences()) {
+    for (const std::string &path : inputs) {
+      Expected<icl::HostArray> array = icl::readNpy(path);
+      if (!array)
+        return fail(toString(array.takeError()));
+      args.push_back(std::move(*array));
+    }
+  }
+
   // On the GPU a module runs as a CUDA model library compiled for it (into
   // a temporary directory), checked against the module.
   SmallString<128> cudaDir;
@@ -223,11 +233,17 @@ int main(int argc, char **argv) {
         return fail(message);
     }
     mlir::MLIRContext compileContext;
+    // A model directory: shapes from the flags, else from the ids given.
     icl::ImportShapes importShapes;
+    const icl::HostArray *ids = args.size() == 1 && args[0].shape.size() == 2 ? &args[0] : nullptr;
     if (batchSize.getNumOccurrences())
       importShapes.batch = batchSize;
+    else if (isCheckpoint && ids)
+      importShapes.batch = ids->shape[0];
     if (seqLen.getNumOccurrences())
       importShapes.seqLen = seqLen;
+    else if (isCheckpoint && ids)
+      importShapes.seqLen = ids->shape[1];
     mlir::OwningOpRef<mlir::ModuleOp> m = icl::loadModule(input, compileContext, importShapes);
     if (!m)
       return 1;
@@ -254,15 +270,6 @@ int main(int argc, char **argv) {
     isLibrary = true;
   }
 
-  std::vector<icl::HostArray> args;
-  if (!randomSeed.getNumOccurrences()) {
-    for (const std::string &path : inputs) {
-      Expected<icl::HostArray> array = icl::readNpy(path);
-      if (!array)
-        return fail(toString(array.takeError()));
-      args.push_back(std::move(*array));
-    }
-  }
   std::optional<std::vector<icl::HostArray>> libraryResults;
   if (isLibrary) {
     Expected<std::vector<icl::HostArray>> r =
