@@ -368,13 +368,23 @@ FailureOr<Value> decomposeCausalConv1d(Emitter &e, ir::CausalConv1dOp op) {
 // Attention
 //===----------------------------------------------------------------------===//
 
+/// `x` (computed in the accumulator type) rounded to the storage type.
+Value toStorage(Emitter &e, Value x, Type storage) {
+  if (typeOf(x).getElementType() == storage)
+    return x;
+  return e.map(x, x, storage, [&](OpBuilder &b, Location l, ValueRange a) {
+    return arith::TruncFOp::create(b, l, storage, a[0]).getResult();
+  });
+}
+
 /// Scaled, masked logits s[B,Hq,Sq,Skv] of an attention-like op whose keys
 /// are positions [kvOffset, kvOffset + Skv) of `kvLength` keys (0: Skv).
 template <typename OpTy>
 FailureOr<Value> attentionLogits(Emitter &e, OpTy op, int64_t kvOffset, int64_t kvLength) {
   Value q = op.getQuery(), k = op.getKey();
   auto qType = typeOf(q), kType = typeOf(k);
-  Type elt = qType.getElementType();
+  // Logits (and everything after them) are computed in f32 for bf16/f16.
+  Type elt = accumulatorType(qType.getElementType());
   int64_t hq = qType.getDimSize(1), hkv = kType.getDimSize(1);
   if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv))
     return op.emitOpError("needs static head counts to be decomposed"), failure();
@@ -412,8 +422,9 @@ FailureOr<Value> attentionLogits(Emitter &e, OpTy op, int64_t kvOffset, int64_t 
   }
   if (sizes) {
     // log s_k once per key, not once per score.
-    Value logSizes = e.map(sizes, sizes, elt, [](OpBuilder &b, Location l, ValueRange a) {
-      return math::LogOp::create(b, l, a[0]).getResult();
+    Value logSizes = e.map(sizes, sizes, elt, [&](OpBuilder &b, Location l, ValueRange a) {
+      Value s = a[0].getType() == elt ? a[0] : arith::ExtFOp::create(b, l, elt, a[0]).getResult();
+      return math::LogOp::create(b, l, s).getResult();
     });
     inputs.push_back(logSizes);
     maps.push_back(e.dims(4, {0, 3}));
@@ -429,8 +440,12 @@ FailureOr<Value> attentionLogits(Emitter &e, OpTy op, int64_t kvOffset, int64_t 
                    [&](OpBuilder &b, Location l, ValueRange a) -> Value {
                      Value s = arith::MulFOp::create(b, l, a[0], fconst(b, l, elt, scale));
                      unsigned next = 1;
-                     if (hasMask)
-                       s = arith::AddFOp::create(b, l, s, a[next++]);
+                     if (hasMask) {
+                       Value m = a[next++];
+                       if (m.getType() != elt)
+                         m = arith::ExtFOp::create(b, l, elt, m);
+                       s = arith::AddFOp::create(b, l, s, m);
+                     }
                      if (hasSizes)
                        s = arith::AddFOp::create(b, l, s, a[next++]);
                      if (kind == ir::MaskKind::none)
@@ -458,7 +473,7 @@ FailureOr<Value> attentionLogits(Emitter &e, OpTy op, int64_t kvOffset, int64_t 
 
 /// o[b,h,i,e] = Σ_j p[b,h,i,j] · v[b,h/G,j,e].
 Value weightedValues(Emitter &e, Value p, Value v, int64_t group) {
-  Type elt = typeOf(p).getElementType();
+  Type elt = typeOf(p).getElementType(); // the accumulator type of the logits
   SmallVector<OpFoldResult> oSizes = {e.size(p, 0), e.size(p, 1), e.size(p, 2), e.size(v, 3)};
   return e.generic(e.filled(oSizes, elt, 0.0), {p, v},
                    {e.dims(5, {0, 1, 2, 4}),
@@ -476,7 +491,8 @@ FailureOr<Value> decomposeAttention(Emitter &e, ir::AttentionOp op) {
   if (failed(logits))
     return failure();
   Value p = softmaxAlong(e, *logits, 3);
-  return weightedValues(e, p, op.getValue(), headGroup(op.getQuery(), op.getKey()));
+  Value o = weightedValues(e, p, op.getValue(), headGroup(op.getQuery(), op.getKey()));
+  return toStorage(e, o, op.getType().getElementType());
 }
 
 //===----------------------------------------------------------------------===//
@@ -505,7 +521,9 @@ FailureOr<SmallVector<Value>> decomposeAttentionPartial(Emitter &e, ir::Attentio
                       });
   Value sum = sumLast(e, p);
   Value o = weightedValues(e, p, op.getValue(), headGroup(op.getQuery(), op.getKey()));
-  return SmallVector<Value>{o, max, sum};
+  Type storage = typeOf(op.getQuery()).getElementType();
+  return SmallVector<Value>{toStorage(e, o, storage), toStorage(e, max, storage),
+                            toStorage(e, sum, storage)};
 }
 
 Value decomposeAttentionCombine(Emitter &e, ir::AttentionCombineOp op) {

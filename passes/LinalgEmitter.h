@@ -175,7 +175,18 @@ inline Value activate(OpBuilder &b, Location l, ir::Activation kind, Value x) {
 
 /// Generic body of contractions: out + in0 · in1.
 inline Value mulAccumulate(OpBuilder &b, Location l, ValueRange a) {
-  return arith::AddFOp::create(b, l, a[2], arith::MulFOp::create(b, l, a[0], a[1]));
+  // Operands narrower than the accumulator (bf16/f16 into f32) are extended.
+  Type acc = a[2].getType();
+  auto widen = [&](Value v) -> Value {
+    return v.getType() == acc ? v : arith::ExtFOp::create(b, l, acc, v).getResult();
+  };
+  return arith::AddFOp::create(b, l, a[2], arith::MulFOp::create(b, l, widen(a[0]), widen(a[1])));
+}
+
+/// The type reductions of `elt` values accumulate in: f32 for narrower
+/// floats (OPS.md: accumulate in float32 whatever the storage type).
+inline Type accumulatorType(Type elt) {
+  return elt.getIntOrFloatBitWidth() < 32 ? Float32Type::get(elt.getContext()) : elt;
 }
 
 /// Generic body of sums: out + in0.
