@@ -47,6 +47,15 @@ Value decomposeActivation(Emitter &e, ir::ActivationOp op) {
                [&](OpBuilder &b, Location l, ValueRange a) { return activate(b, l, kind, a[0]); });
 }
 
+/// `x` (computed in the accumulator type) rounded to the storage type.
+Value toStorage(Emitter &e, Value x, Type storage) {
+  if (typeOf(x).getElementType() == storage)
+    return x;
+  return e.map(x, x, storage, [&](OpBuilder &b, Location l, ValueRange a) {
+    return arith::TruncFOp::create(b, l, storage, a[0]).getResult();
+  });
+}
+
 /// x · wᵀ + b as one contraction over x's leading dims, its rows (m), the
 /// output features (n) and the input features (k), with w transposed to
 /// [K, N] and accumulating into the broadcast bias. Keeping x's leading dims
@@ -77,14 +86,19 @@ Value decomposeLinear(Emitter &e, ir::LinearOp op) {
   xDims.push_back(outRank);
   outDims = rowDims;
   outDims.push_back(outRank - 1);
+  // bf16/f16 products accumulate in f32; the result is rounded once.
+  Type acc = accumulatorType(elt);
   Value init;
   if (Value bias = op.getBias())
-    init = e.generic(e.empty(outSizes, elt), {bias}, {e.dims(outRank, {outRank - 1}),
+    init = e.generic(e.empty(outSizes, acc), {bias}, {e.dims(outRank, {outRank - 1}),
                                                       e.identity(outRank)},
                      SmallVector<IteratorType>(outRank, IteratorType::parallel),
-                     [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+                     [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                       return a[0].getType() == acc ? a[0]
+                                                    : arith::ExtFOp::create(b, l, acc, a[0]);
+                     });
   else
-    init = e.filled(outSizes, elt, 0.0);
+    init = e.filled(outSizes, acc, 0.0);
   // Transposing w to [K, N] makes the vectorised inner loop read contiguous
   // rows of N; for constant weights the transpose folds at compile time.
   Value wT = e.transpose(w, {1, 0});
@@ -94,6 +108,7 @@ Value decomposeLinear(Emitter &e, ir::LinearOp op) {
                       {e.dims(loops, xDims), e.dims(loops, {outRank, outRank - 1}),
                        e.dims(loops, outDims)},
                       iters, mulAccumulate);
+  y = toStorage(e, y, elt);
   if (rank == 1)
     return tensor::CollapseShapeOp::create(e.b, e.loc, y, reassoc);
   return y;
@@ -367,15 +382,6 @@ FailureOr<Value> decomposeCausalConv1d(Emitter &e, ir::CausalConv1dOp op) {
 //===----------------------------------------------------------------------===//
 // Attention
 //===----------------------------------------------------------------------===//
-
-/// `x` (computed in the accumulator type) rounded to the storage type.
-Value toStorage(Emitter &e, Value x, Type storage) {
-  if (typeOf(x).getElementType() == storage)
-    return x;
-  return e.map(x, x, storage, [&](OpBuilder &b, Location l, ValueRange a) {
-    return arith::TruncFOp::create(b, l, storage, a[0]).getResult();
-  });
-}
 
 /// Scaled, masked logits s[B,Hq,Sq,Skv] of an attention-like op whose keys
 /// are positions [kvOffset, kvOffset + Skv) of `kvLength` keys (0: Skv).

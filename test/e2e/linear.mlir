@@ -11,6 +11,9 @@
 // RUN: icl-run %s --function linear_r1_bias --random-inputs 1 --check | FileCheck %s --check-prefix=linear_r1_bias
 // RUN: icl-run %s --function linear_long_k_bias --random-inputs 1 --check | FileCheck %s --check-prefix=linear_long_k_bias
 // RUN: icl-run %s --function linear_n1_nobias --random-inputs 1 --check | FileCheck %s --check-prefix=linear_n1_nobias
+// bf16/f16 accumulate in f32 (tolerances: 5 ulps of the storage type at 1.0).
+// RUN: icl-run %s --function linear_bf16_long_k --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=linear_bf16_long_k
+// RUN: icl-run %s --function linear_f16_r1 --random-inputs 1 --check --atol 4e-3 --rtol 4e-3 | FileCheck %s --check-prefix=linear_f16_r1
 
 func.func @linear_r2_bias(%x: tensor<13x40xf32>, %w: tensor<24x40xf32>, %b: tensor<24xf32>) -> tensor<13x24xf32> {
   %0 = icl.linear %x, %w bias(%b) : (tensor<13x40xf32>, tensor<24x40xf32>, tensor<24xf32>) -> tensor<13x24xf32>
@@ -77,3 +80,15 @@ func.func @linear_n1_nobias(%x: tensor<7x33xf32>, %w: tensor<1x33xf32>) -> tenso
   return %0 : tensor<7x1xf32>
 }
 // linear_n1_nobias: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
+
+func.func @linear_bf16_long_k(%x: tensor<3x7x512xbf16>, %w: tensor<40x512xbf16>, %b: tensor<40xbf16>) -> tensor<3x7x40xbf16> {
+  %0 = icl.linear %x, %w bias(%b) : (tensor<3x7x512xbf16>, tensor<40x512xbf16>, tensor<40xbf16>) -> tensor<3x7x40xbf16>
+  return %0 : tensor<3x7x40xbf16>
+}
+// linear_bf16_long_k: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
+
+func.func @linear_f16_r1(%x: tensor<300xf16>, %w: tensor<9x300xf16>) -> tensor<9xf16> {
+  %0 = icl.linear %x, %w : (tensor<300xf16>, tensor<9x300xf16>) -> tensor<9xf16>
+  return %0 : tensor<9xf16>
+}
+// linear_f16_r1: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
