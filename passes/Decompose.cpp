@@ -956,6 +956,37 @@ FailureOr<SmallVector<Value>> decompose(Emitter &e, Operation *op) {
       });
 }
 
+/// Norms and softmax of bf16/f16 tensors are decomposed in f32 (OPS.md:
+/// accumulate in float32 whatever the storage type): `op` is cloned on
+/// extended operands, the clone decomposed, and its results rounded back.
+FailureOr<SmallVector<Value>> decomposeInF32(Emitter &e, Operation *op) {
+  auto narrow = [](Type t) {
+    auto tensor = dyn_cast<RankedTensorType>(t);
+    return tensor && isa<FloatType>(tensor.getElementType()) &&
+           tensor.getElementType().getIntOrFloatBitWidth() < 32;
+  };
+  bool promote = isa<ir::LayerNormOp, ir::RmsNormOp, ir::GatedRmsNormOp, ir::SoftmaxOp>(op) &&
+                 llvm::any_of(op->getResultTypes(), narrow);
+  if (!promote)
+    return decompose(e, op);
+  auto wider = [&](Type t) { return cast<RankedTensorType>(t).clone(e.b.getF32Type()); };
+  Operation *wide = e.b.clone(*op);
+  for (OpOperand &operand : wide->getOpOperands())
+    if (narrow(operand.get().getType()))
+      operand.set(arith::ExtFOp::create(e.b, e.loc, wider(operand.get().getType()), operand.get()));
+  for (OpResult result : wide->getResults())
+    if (narrow(result.getType()))
+      result.setType(wider(result.getType()));
+  FailureOr<SmallVector<Value>> results = decompose(e, wide);
+  wide->erase();
+  if (failed(results))
+    return failure();
+  for (auto [value, type] : llvm::zip(*results, op->getResultTypes()))
+    if (value.getType() != type)
+      value = arith::TruncFOp::create(e.b, e.loc, type, value);
+  return results;
+}
+
 struct DecomposePass : public mlir::icl::impl::DecomposeBase<DecomposePass> {
   void runOnOperation() override {
     SmallVector<Operation *> ops;
@@ -967,7 +998,7 @@ struct DecomposePass : public mlir::icl::impl::DecomposeBase<DecomposePass> {
     for (Operation *op : ops) {
       rewriter.setInsertionPoint(op);
       Emitter e(rewriter, op->getLoc());
-      FailureOr<SmallVector<Value>> results = decompose(e, op);
+      FailureOr<SmallVector<Value>> results = decomposeInF32(e, op);
       if (failed(results))
         return signalPassFailure();
       rewriter.replaceOp(op, *results);

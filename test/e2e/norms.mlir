@@ -22,6 +22,10 @@
 // RUN: icl-run %s --function gated_rms_norm_group1 --random-inputs 1 --check | FileCheck %s --check-prefix=gated_rms_norm_group1
 // RUN: icl-run %s --function gated_rms_norm_group_full --random-inputs 1 --check | FileCheck %s --check-prefix=gated_rms_norm_group_full
 // RUN: icl-run %s --function gated_rms_norm_rank4 --random-inputs 1 --check | FileCheck %s --check-prefix=gated_rms_norm_rank4
+// bf16/f16 are computed in f32 (tolerances: 5 ulps of the storage type at 1.0).
+// RUN: icl-run %s --function layer_norm_bf16 --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=layer_norm_bf16
+// RUN: icl-run %s --function rms_norm_f16 --random-inputs 1 --check --atol 4e-3 --rtol 4e-3 | FileCheck %s --check-prefix=rms_norm_f16
+// RUN: icl-run %s --function gated_rms_norm_bf16 --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=gated_rms_norm_bf16
 
 func.func @layer_norm_gamma_beta(%x: tensor<2x13x40xf32>, %g: tensor<40xf32>, %b: tensor<40xf32>) -> tensor<2x13x40xf32> {
   %0 = icl.layer_norm %x gamma(%g) beta(%b) : (tensor<2x13x40xf32>, tensor<40xf32>, tensor<40xf32>) -> tensor<2x13x40xf32>
@@ -150,3 +154,21 @@ func.func @gated_rms_norm_rank4(%y: tensor<1x3x5x24xf32>, %z: tensor<1x3x5x24xf3
   return %0 : tensor<1x3x5x24xf32>
 }
 // gated_rms_norm_rank4: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
+
+func.func @layer_norm_bf16(%x: tensor<3x5x1000xbf16>, %g: tensor<1000xbf16>, %b: tensor<1000xbf16>) -> tensor<3x5x1000xbf16> {
+  %0 = icl.layer_norm %x gamma(%g) beta(%b) : (tensor<3x5x1000xbf16>, tensor<1000xbf16>, tensor<1000xbf16>) -> tensor<3x5x1000xbf16>
+  return %0 : tensor<3x5x1000xbf16>
+}
+// layer_norm_bf16: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
+
+func.func @rms_norm_f16(%x: tensor<7x777xf16>, %g: tensor<777xf16>) -> tensor<7x777xf16> {
+  %0 = icl.rms_norm %x gamma(%g) : (tensor<7x777xf16>, tensor<777xf16>) -> tensor<7x777xf16>
+  return %0 : tensor<7x777xf16>
+}
+// rms_norm_f16: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
+
+func.func @gated_rms_norm_bf16(%y: tensor<2x13x480xbf16>, %z: tensor<2x13x480xbf16>, %g: tensor<480xbf16>) -> tensor<2x13x480xbf16> {
+  %0 = icl.gated_rms_norm %y, %z gamma(%g) : (tensor<2x13x480xbf16>, tensor<2x13x480xbf16>, tensor<480xbf16>) -> tensor<2x13x480xbf16>
+  return %0 : tensor<2x13x480xbf16>
+}
+// gated_rms_norm_bf16: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond

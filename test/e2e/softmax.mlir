@@ -16,6 +16,8 @@
 // RUN: icl-run %s --function softmax_masked_rows_last --random-inputs 1 --check | FileCheck %s --check-prefix=softmax_masked_rows_last
 // RUN: icl-run %s --function softmax_masked_cols_axis0 --random-inputs 1 --check | FileCheck %s --check-prefix=softmax_masked_cols_axis0
 // RUN: icl-run %s --function softmax_all_ninf --random-inputs 1 --check | FileCheck %s --check-prefix=softmax_all_ninf
+// bf16/f16 are computed in f32 (tolerances: 5 ulps of the storage type at 1.0).
+// RUN: icl-run %s --function softmax_bf16 --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=softmax_bf16
 
 func.func @softmax_default(%x: tensor<7x33xf32>) -> tensor<7x33xf32> {
   %0 = icl.softmax %x : tensor<7x33xf32>
@@ -108,3 +110,9 @@ func.func @softmax_all_ninf(%x: tensor<3x4xf32>) -> tensor<3x4xf32> {
   return %0 : tensor<3x4xf32>
 }
 // softmax_all_ninf: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
+
+func.func @softmax_bf16(%x: tensor<9x2000xbf16>) -> tensor<9x2000xbf16> {
+  %0 = icl.softmax %x : tensor<9x2000xbf16>
+  return %0 : tensor<9x2000xbf16>
+}
+// softmax_bf16: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
