@@ -181,9 +181,13 @@ struct CudaAttention : icl::impl::CudaAttentionBase<CudaAttention> {
       Value buffer = bufferization::ToBufferOp::create(b, loc, memrefType, tensor, /*readOnly=*/true);
       return toFlat(b, loc, buffer);
     };
+    // One never-read buffer stands in for an absent mask and key sizes.
+    Value unused;
     auto dummy = [&]() -> Value {
-      Value m = memref::AllocOp::create(b, loc, MemRefType::get({1}, f32));
-      return memref::CastOp::create(b, loc, MemRefType::get({ShapedType::kDynamic}, f32), m);
+      if (!unused)
+        unused = memref::CastOp::create(b, loc, MemRefType::get({ShapedType::kDynamic}, f32),
+                                        memref::AllocOp::create(b, loc, MemRefType::get({1}, f32)));
+      return unused;
     };
 
     Value qb = flat(op.getQuery(), elt), kb = flat(op.getKey(), elt), vb = flat(op.getValue(), elt);

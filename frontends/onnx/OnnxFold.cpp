@@ -333,18 +333,12 @@ llvm::Expected<bool> foldNode(const Node &node, llvm::ArrayRef<const HostArray *
     std::vector<int64_t> given = node.has("split") ? node.ints("split")
                                  : (ins.size() > 1 && ins[1]) ? toInts(*ins[1])
                                                               : std::vector<int64_t>{};
-    llvm::Expected<Shape> sizes =
-        splitSizes(node, x.shape[*axis], given, node.i("num_outputs", node.proto.output_size()));
-    if (!sizes)
-      return sizes.takeError();
-    int64_t start = 0;
-    for (int64_t size : *sizes) {
-      Window w{Shape(x.shape.size(), 0), x.shape, Shape(x.shape.size(), 1)};
-      w.offsets[*axis] = start;
-      w.sizes[*axis] = size;
+    llvm::Expected<std::vector<Window>> windows = splitWindows(
+        node, x.shape, *axis, given, node.i("num_outputs", node.proto.output_size()));
+    if (!windows)
+      return windows.takeError();
+    for (const Window &w : *windows)
       outputs.push_back(window(x, w));
-      start += size;
-    }
     return true;
   }
   if (type == "ConstantOfShape") {

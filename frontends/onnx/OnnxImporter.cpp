@@ -751,19 +751,13 @@ Expected<SmallVector<Value>> GraphImporter::emit(const Node &node) {
     std::vector<int64_t> given = node.has("split")     ? node.ints("split")
                                  : constant(node, 1) ? toInts(*constant(node, 1))
                                                      : std::vector<int64_t>{};
-    Expected<Shape> sizes =
-        splitSizes(node, xs[*axis], given, node.i("num_outputs", node.proto.output_size()));
-    if (!sizes)
-      return sizes.takeError();
+    Expected<std::vector<Window>> windows =
+        splitWindows(node, xs, *axis, given, node.i("num_outputs", node.proto.output_size()));
+    if (!windows)
+      return windows.takeError();
     SmallVector<Value> parts;
-    int64_t start = 0;
-    for (int64_t size : *sizes) {
-      Window w{Shape(xs.size(), 0), xs, Shape(xs.size(), 1)};
-      w.offsets[*axis] = start;
-      w.sizes[*axis] = size;
+    for (const Window &w : *windows)
       parts.push_back(slice(x, w));
-      start += size;
-    }
     return parts;
   }
   if (type == "Gather") {

@@ -195,8 +195,9 @@ llvm::Expected<Window> sliceWindow(const Node &node, llvm::ArrayRef<int64_t> in,
   return w;
 }
 
-llvm::Expected<Shape> splitSizes(const Node &node, int64_t dim, llvm::ArrayRef<int64_t> given,
-                                 int64_t parts) {
+/// Split's part sizes along a dimension of `dim` elements.
+static llvm::Expected<Shape> splitSizes(const Node &node, int64_t dim,
+                                        llvm::ArrayRef<int64_t> given, int64_t parts) {
   if (!given.empty()) {
     int64_t sum = 0;
     for (int64_t s : given)
@@ -213,6 +214,24 @@ llvm::Expected<Shape> splitSizes(const Node &node, int64_t dim, llvm::ArrayRef<i
   for (int64_t left = dim; left > 0 || static_cast<int64_t>(sizes.size()) < parts; left -= chunk)
     sizes.push_back(std::clamp<int64_t>(left, 0, chunk));
   return sizes;
+}
+
+llvm::Expected<std::vector<Window>> splitWindows(const Node &node, llvm::ArrayRef<int64_t> in,
+                                                 int64_t axis, llvm::ArrayRef<int64_t> given,
+                                                 int64_t parts) {
+  llvm::Expected<Shape> sizes = splitSizes(node, in[axis], given, parts);
+  if (!sizes)
+    return sizes.takeError();
+  std::vector<Window> windows;
+  int64_t start = 0;
+  for (int64_t size : *sizes) {
+    Window w{Shape(in.size(), 0), Shape(in.begin(), in.end()), Shape(in.size(), 1)};
+    w.offsets[axis] = start;
+    w.sizes[axis] = size;
+    windows.push_back(std::move(w));
+    start += size;
+  }
+  return windows;
 }
 
 } // namespace icl::onnximport

@@ -72,9 +72,11 @@ llvm::Expected<Window> sliceWindow(const Node &node, llvm::ArrayRef<int64_t> in,
                                    llvm::ArrayRef<int64_t> starts, llvm::ArrayRef<int64_t> ends,
                                    llvm::ArrayRef<int64_t> axes, llvm::ArrayRef<int64_t> steps);
 
-/// Split's part sizes along `axis` (given sizes, or `parts` equal parts).
-llvm::Expected<Shape> splitSizes(const Node &node, int64_t dim, llvm::ArrayRef<int64_t> given,
-                                 int64_t parts);
+/// Split's windows of `in` along `axis`: the given part sizes, or `parts`
+/// equal parts (the last one shorter).
+llvm::Expected<std::vector<Window>> splitWindows(const Node &node, llvm::ArrayRef<int64_t> in,
+                                                 int64_t axis, llvm::ArrayRef<int64_t> given,
+                                                 int64_t parts);
 
 int64_t numElements(llvm::ArrayRef<int64_t> shape);
 

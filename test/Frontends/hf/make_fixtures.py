@@ -42,6 +42,18 @@ def safetensors_bytes(tensors):
     return struct.pack("<Q", len(text)) + text + b"".join(blobs)
 
 
+def mamba_backbone(mixer, L, eps):
+    """The forward pass of Mamba-1/2 models around `mixer`: embedding, L
+    pre-norm residual blocks, final RMS norm, tied head."""
+    def forward(w, ids):
+        x = w["backbone.embeddings.weight"][ids]
+        for l in range(L):
+            s = "backbone.layers.%d." % l
+            x = x + mixer(w, s + "mixer.", rms_norm(x, w[s + "norm.weight"], eps))
+        return rms_norm(x, w["backbone.norm_f.weight"], eps) @ w["backbone.embeddings.weight"].T
+    return forward
+
+
 def write_checkpoint(name, config, params, dtype, ids, logits, shards=1):
     d = os.path.join(HERE, name)
     os.makedirs(d, exist_ok=True)
@@ -281,12 +293,7 @@ def mamba():
         y = y * silu(z)
         return y.transpose(1, 2) @ w[s + "out_proj.weight"].T
 
-    def forward(w, ids):
-        x = w["backbone.embeddings.weight"][ids]
-        for l in range(L):
-            s = "backbone.layers.%d." % l
-            x = x + mixer(w, s + "mixer.", rms_norm(x, w[s + "norm.weight"], eps))
-        return rms_norm(x, w["backbone.norm_f.weight"], eps) @ w["backbone.embeddings.weight"].T
+    forward = mamba_backbone(mixer, L, eps)
 
     ids = torch.randint(0, V, (2, 11))
     w = stored(p, torch.float16)
@@ -351,12 +358,7 @@ def mamba2():
         y = y.reshape(B, T, I) * w[s + "norm.weight"]
         return y @ w[s + "out_proj.weight"].T
 
-    def forward(w, ids):
-        x = w["backbone.embeddings.weight"][ids]
-        for l in range(L):
-            s = "backbone.layers.%d." % l
-            x = x + mixer(w, s + "mixer.", rms_norm(x, w[s + "norm.weight"], eps))
-        return rms_norm(x, w["backbone.norm_f.weight"], eps) @ w["backbone.embeddings.weight"].T
+    forward = mamba_backbone(mixer, L, eps)
 
     ids = torch.randint(0, V, (1, 13))
     w = stored(p, torch.float32)
