@@ -8,10 +8,13 @@ set -euo pipefail
 mode="${1:-demo}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${ICL_BUILD_DIR:-$root/build}"
+# ccache keys on paths relative to the checkout, so a fresh clone elsewhere
+# (CI's) reuses what this machine compiled before.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
 
 packages=(cmake ninja-build ccache g++ python3
           llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools libgtest-dev libomp-22-dev
-          libonnx-dev libonnx-testdata)
+          libonnx-dev libonnx-testdata libprotobuf-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -61,6 +64,10 @@ case "$mode" in
     ;;
   test)
     ninja -C "$build"
+    # The suite must catch wrong code: each pass test fails without its pass,
+    # and a set of planted wrong lowerings is caught (docs/testing.md).
+    python3 "$root/test/mutate/mutate.py" --build "$build" --noop-passes
+    python3 "$root/test/mutate/mutate.py" --build "$build" --set ci
     cd "$build" && ctest --output-on-failure -j2
     ;;
   *)

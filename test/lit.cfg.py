@@ -33,11 +33,20 @@ if os.path.exists(ptxas):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", ptxas))
 
-# A machine with an NVIDIA driver runs CUDA libraries; tests of the messages
-# without one are unsupported there.
+# A machine with an NVIDIA driver runs CUDA libraries (cuda-driver); one that
+# also has a GPU (cuda-device) runs every e2e function on it as well, checked
+# against the reference evaluator (`%if cuda-device` RUN lines). Without one
+# those lines are skipped, and lit says so below.
 import ctypes
 try:
-    ctypes.CDLL("libcuda.so.1")
+    libcuda = ctypes.CDLL("libcuda.so.1")
     config.available_features.add("cuda-driver")
+    count = ctypes.c_int(0)
+    if libcuda.cuInit(0) == 0 and libcuda.cuDeviceGetCount(ctypes.byref(count)) == 0 \
+            and count.value > 0:
+        config.available_features.add("cuda-device")
 except OSError:
     pass
+if "cuda-device" not in config.available_features:
+    lit_config.note("no NVIDIA GPU here: the --device=cuda checks of test/e2e are skipped "
+                    "(docs/testing.md: running them on a GPU machine)")

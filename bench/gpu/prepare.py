@@ -12,7 +12,8 @@ writes into OUT:
   ops/<file>/<fn>.in<i>.npy    seeded random inputs of each checked function
   ops/<file>/<fn>.ref<i>.npy   the reference evaluator's results on them (float64
                                arithmetic; bf16 written as float32)
-  ops/manifest.json            cases with the tolerances of their lit RUN lines
+  ops/manifest.json            cases with the bounds of their `%if cuda-device`
+                               lit RUN lines (--tolerance, --atol, --rtol)
   bench/g<N>.so, bench/manifest.json   the attention workloads G1-G4 of
                                BENCHMARKS.md, bf16, as icl modules
 
@@ -31,9 +32,6 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
-# icl-run's default tolerances (f32 arithmetic against float64).
-DEFAULT_ATOL, DEFAULT_RTOL = 1e-4, 1e-3
-
 # BENCHMARKS.md G1-G4: (name, B, Hq, Hkv, Sq, Skv, D, causal).
 WORKLOADS = [
     ("g1", 4, 32, 32, 4096, 4096, 128, True),
@@ -51,18 +49,16 @@ def run(cmd):
 
 
 def cases_of(path):
-    """(function, atol, rtol) of every checked RUN line of an e2e module, and
-    of its "// GPU:" lines (cases checked on the GPU only)."""
+    """(function, bound flags) of every `%if cuda-device` RUN line of an e2e
+    module: what lit runs with --device=cuda on a machine with MLIR and a GPU."""
     cases = []
     for line in open(path):
-        if not line.startswith(("// RUN:", "// GPU:")) or "--check" not in line:
+        if not line.startswith("// RUN: %if cuda-device") or "--check" not in line:
             continue
         fn = re.search(r"--function (\w+)", line)
-        atol = re.search(r"--atol ([0-9.e+-]+)", line)
-        rtol = re.search(r"--rtol ([0-9.e+-]+)", line)
+        bounds = re.findall(r"(--(?:tolerance|atol|rtol)[ =][0-9.e+-]+)", line)
         cases.append((fn.group(1) if fn else None,
-                      float(atol.group(1)) if atol else DEFAULT_ATOL,
-                      float(rtol.group(1)) if rtol else DEFAULT_RTOL))
+                      [f for b in bounds for f in b.replace("=", " ").split()]))
     return cases
 
 
@@ -116,13 +112,13 @@ def main():
         print(f"compiling {os.path.relpath(path, ROOT)}", flush=True)
         run([compile_, path, "-o", lib] + cuda)
         os.remove(os.path.splitext(lib)[0] + ".h")
-        cases = cases_of(path) or [(None, DEFAULT_ATOL, DEFAULT_RTOL)]
+        cases = cases_of(path) or [(None, [])]
         os.makedirs(os.path.join(args.out, "ops", stem), exist_ok=True)
-        for fn, atol, rtol in cases:
-            jobs.append((path, stem, fn, atol, rtol))
+        for fn, bounds in cases:
+            jobs.append((path, stem, fn, bounds))
 
     def reference(job):
-        path, stem, fn, atol, rtol = job
+        path, stem, fn, bounds = job
         fn_args = ["--function", fn] if fn else []
         # How many arguments and results: from the reference run's summary.
         summary = run([icl_run, "--reference", path, "--random-inputs", "1"] + fn_args)
@@ -140,7 +136,7 @@ def main():
         rel = lambda p: os.path.relpath(p, args.out)
         return {"module": os.path.relpath(path, ROOT), "library": f"ops/{stem}.so",
                 "function": fn, "inputs": [rel(i) for i in ins], "references": [rel(r) for r in refs],
-                "atol": atol, "rtol": rtol}
+                "bounds": bounds}
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
         for case in pool.map(reference, jobs):

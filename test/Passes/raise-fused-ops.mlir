@@ -117,7 +117,7 @@ func.func @probabilities_used_twice(%q: tensor<1x2x4x8xf32>, %kt: tensor<1x2x8x4
 // Grouped-query attention: keys and values of 1 head broadcast to 2.
 // CHECK-LABEL: func.func @grouped_query_attention
 // CHECK-SAME: (%[[Q:.*]]: tensor<1x2x4x8xf32>, %[[K:.*]]: tensor<1x1x4x8xf32>, %[[V:.*]]: tensor<1x1x4x8xf32>)
-// CHECK: icl.attention %[[Q]], %[[K]], %[[V]] {{.*}} : (tensor<1x2x4x8xf32>, tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32>) -> tensor<1x2x4x8xf32>
+// CHECK: icl.attention %[[Q]], %[[K]], %[[V]] {scale = 1.250000e-01 : f64} : (tensor<1x2x4x8xf32>, tensor<1x1x4x8xf32>, tensor<1x1x4x8xf32>) -> tensor<1x2x4x8xf32>
 func.func @grouped_query_attention(%q: tensor<1x2x4x8xf32>, %k1: tensor<1x1x4x8xf32>, %v1: tensor<1x1x4x8xf32>) -> tensor<1x2x4x8xf32> {
   %zero = arith.constant 0.0 : f32
   %eb = tensor.empty() : tensor<1x1x2x4x8xf32>

@@ -22,6 +22,13 @@ func.func @linear(%x: tensor<64x32xf32>, %w: tensor<48x32xf32>) -> tensor<64x48x
 // 1, so their tiles are 1 wide and still full: no masks are needed.
 // CHECK-LABEL: func.func @odd
 // CHECK-NOT:     vector.create_mask
+// CHECK:         scf.for %{{.*}} = %c0 to %c37 step %c1
+// CHECK:           scf.for %{{.*}} = %c0 to %c17 step %c1
+// CHECK:             vector.transfer_read {{.*}} {in_bounds = [true, true]} : tensor<1x1xf32>, vector<1x1xf32>
+// CHECK-NOT:         vector.create_mask
+// CHECK:             arith.maximumf {{.*}} : vector<1x1xf32>
+// CHECK-NOT:     vector.create_mask
+// CHECK:         return
 func.func @odd(%x: tensor<37x17xf32>) -> tensor<37x17xf32> {
   %y = icl.activation %x {kind = #icl.activation<relu>} : tensor<37x17xf32>
   return %y : tensor<37x17xf32>

@@ -1,21 +1,38 @@
 // Native code against the reference evaluator: icl.activation, every kind.
 // RUN: icl-run %s --function act_none --random-inputs 1 --check | FileCheck %s --check-prefix=act_none
+// RUN: %if cuda-device %{ icl-run %s --function act_none --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=act_none %}
 // RUN: icl-run %s --function act_relu --random-inputs 1 --check | FileCheck %s --check-prefix=act_relu
+// RUN: %if cuda-device %{ icl-run %s --function act_relu --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=act_relu %}
 // RUN: icl-run %s --function act_gelu --random-inputs 1 --check | FileCheck %s --check-prefix=act_gelu
+// RUN: %if cuda-device %{ icl-run %s --function act_gelu --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=act_gelu %}
 // RUN: icl-run %s --function act_gelu_tanh --random-inputs 1 --check | FileCheck %s --check-prefix=act_gelu_tanh
+// RUN: %if cuda-device %{ icl-run %s --function act_gelu_tanh --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=act_gelu_tanh %}
 // RUN: icl-run %s --function act_silu --random-inputs 1 --check | FileCheck %s --check-prefix=act_silu
+// RUN: %if cuda-device %{ icl-run %s --function act_silu --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=act_silu %}
 // RUN: icl-run %s --function act_softplus --random-inputs 1 --check | FileCheck %s --check-prefix=act_softplus
+// RUN: %if cuda-device %{ icl-run %s --function act_softplus --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=act_softplus %}
 // RUN: icl-run %s --function act_sigmoid --random-inputs 1 --check | FileCheck %s --check-prefix=act_sigmoid
+// RUN: %if cuda-device %{ icl-run %s --function act_sigmoid --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=act_sigmoid %}
 // RUN: icl-run %s --function act_elu_plus_one --random-inputs 1 --check | FileCheck %s --check-prefix=act_elu_plus_one
+// RUN: %if cuda-device %{ icl-run %s --function act_elu_plus_one --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=act_elu_plus_one %}
 // RUN: icl-run %s --function act_none_wide --random-inputs 1 --check | FileCheck %s --check-prefix=act_none_wide
+// RUN: %if cuda-device %{ icl-run %s --function act_none_wide --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=act_none_wide %}
 // RUN: icl-run %s --function act_relu_wide --random-inputs 1 --check | FileCheck %s --check-prefix=act_relu_wide
+// RUN: %if cuda-device %{ icl-run %s --function act_relu_wide --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=act_relu_wide %}
 // RUN: icl-run %s --function act_gelu_wide --random-inputs 1 --check | FileCheck %s --check-prefix=act_gelu_wide
+// RUN: %if cuda-device %{ icl-run %s --function act_gelu_wide --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=act_gelu_wide %}
 // RUN: icl-run %s --function act_gelu_tanh_wide --random-inputs 1 --check | FileCheck %s --check-prefix=act_gelu_tanh_wide
+// RUN: %if cuda-device %{ icl-run %s --function act_gelu_tanh_wide --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=act_gelu_tanh_wide %}
 // RUN: icl-run %s --function act_silu_wide --random-inputs 1 --check | FileCheck %s --check-prefix=act_silu_wide
+// RUN: %if cuda-device %{ icl-run %s --function act_silu_wide --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=act_silu_wide %}
 // RUN: icl-run %s --function act_softplus_wide --random-inputs 1 --check | FileCheck %s --check-prefix=act_softplus_wide
+// RUN: %if cuda-device %{ icl-run %s --function act_softplus_wide --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=act_softplus_wide %}
 // RUN: icl-run %s --function act_sigmoid_wide --random-inputs 1 --check | FileCheck %s --check-prefix=act_sigmoid_wide
+// RUN: %if cuda-device %{ icl-run %s --function act_sigmoid_wide --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=act_sigmoid_wide %}
 // RUN: icl-run %s --function act_elu_plus_one_wide --random-inputs 1 --check | FileCheck %s --check-prefix=act_elu_plus_one_wide
+// RUN: %if cuda-device %{ icl-run %s --function act_elu_plus_one_wide --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=act_elu_plus_one_wide %}
 // RUN: icl-run %s --function act_gelu_rank1 --random-inputs 1 --check | FileCheck %s --check-prefix=act_gelu_rank1
+// RUN: %if cuda-device %{ icl-run %s --function act_gelu_rank1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=act_gelu_rank1 %}
 
 func.func @act_none(%x: tensor<7x33xf32>) -> tensor<7x33xf32> {
   %0 = icl.activation %x {kind = #icl.activation<none>} : tensor<7x33xf32>

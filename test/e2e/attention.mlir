@@ -4,33 +4,61 @@
 // rows are fully masked); head dims 40 and 64; Dv != D; explicit scale; T = 1;
 // lengths 37 and 129. Mask tensors and key_sizes: attention_masks.mlir.
 // RUN: icl-run %s --function attn_mha_none_d40 --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mha_none_d40
+// RUN: %if cuda-device %{ icl-run %s --function attn_mha_none_d40 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mha_none_d40 %}
 // RUN: icl-run %s --function attn_mha_causal_d64 --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mha_causal_d64
+// RUN: %if cuda-device %{ icl-run %s --function attn_mha_causal_d64 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mha_causal_d64 %}
 // RUN: icl-run %s --function attn_mha_sliding_d40 --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mha_sliding_d40
+// RUN: %if cuda-device %{ icl-run %s --function attn_mha_sliding_d40 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mha_sliding_d40 %}
 // RUN: icl-run %s --function attn_mha_sliding_w1 --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mha_sliding_w1
+// RUN: %if cuda-device %{ icl-run %s --function attn_mha_sliding_w1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mha_sliding_w1 %}
 // RUN: icl-run %s --function attn_mha_sliding_wide --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mha_sliding_wide
+// RUN: %if cuda-device %{ icl-run %s --function attn_mha_sliding_wide --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mha_sliding_wide %}
 // RUN: icl-run %s --function attn_mha_causal_s129 --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mha_causal_s129
+// RUN: %if cuda-device %{ icl-run %s --function attn_mha_causal_s129 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mha_causal_s129 %}
 // RUN: icl-run %s --function attn_mha_none_s129_d40 --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mha_none_s129_d40
+// RUN: %if cuda-device %{ icl-run %s --function attn_mha_none_s129_d40 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mha_none_s129_d40 %}
 // RUN: icl-run %s --function attn_mha_sliding_s129 --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mha_sliding_s129
+// RUN: %if cuda-device %{ icl-run %s --function attn_mha_sliding_s129 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mha_sliding_s129 %}
 // RUN: icl-run %s --function attn_gqa_none --random-inputs 1 --check | FileCheck %s --check-prefix=attn_gqa_none
+// RUN: %if cuda-device %{ icl-run %s --function attn_gqa_none --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_gqa_none %}
 // RUN: icl-run %s --function attn_gqa_causal --random-inputs 1 --check | FileCheck %s --check-prefix=attn_gqa_causal
+// RUN: %if cuda-device %{ icl-run %s --function attn_gqa_causal --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_gqa_causal %}
 // RUN: icl-run %s --function attn_gqa_sliding --random-inputs 1 --check | FileCheck %s --check-prefix=attn_gqa_sliding
+// RUN: %if cuda-device %{ icl-run %s --function attn_gqa_sliding --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_gqa_sliding %}
 // RUN: icl-run %s --function attn_mqa_none --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mqa_none
+// RUN: %if cuda-device %{ icl-run %s --function attn_mqa_none --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mqa_none %}
 // RUN: icl-run %s --function attn_mqa_causal --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mqa_causal
+// RUN: %if cuda-device %{ icl-run %s --function attn_mqa_causal --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mqa_causal %}
 // RUN: icl-run %s --function attn_mqa_sliding --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mqa_sliding
+// RUN: %if cuda-device %{ icl-run %s --function attn_mqa_sliding --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mqa_sliding %}
 // RUN: icl-run %s --function attn_decode_none --random-inputs 1 --check | FileCheck %s --check-prefix=attn_decode_none
+// RUN: %if cuda-device %{ icl-run %s --function attn_decode_none --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_decode_none %}
 // RUN: icl-run %s --function attn_decode_causal --random-inputs 1 --check | FileCheck %s --check-prefix=attn_decode_causal
+// RUN: %if cuda-device %{ icl-run %s --function attn_decode_causal --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_decode_causal %}
 // RUN: icl-run %s --function attn_decode_sliding --random-inputs 1 --check | FileCheck %s --check-prefix=attn_decode_sliding
+// RUN: %if cuda-device %{ icl-run %s --function attn_decode_sliding --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_decode_sliding %}
 // RUN: icl-run %s --function attn_decode_mqa_causal --random-inputs 1 --check | FileCheck %s --check-prefix=attn_decode_mqa_causal
+// RUN: %if cuda-device %{ icl-run %s --function attn_decode_mqa_causal --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_decode_mqa_causal %}
 // RUN: icl-run %s --function attn_chunk_causal --random-inputs 1 --check | FileCheck %s --check-prefix=attn_chunk_causal
+// RUN: %if cuda-device %{ icl-run %s --function attn_chunk_causal --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_chunk_causal %}
 // RUN: icl-run %s --function attn_chunk_sliding --random-inputs 1 --check | FileCheck %s --check-prefix=attn_chunk_sliding
+// RUN: %if cuda-device %{ icl-run %s --function attn_chunk_sliding --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_chunk_sliding %}
 // RUN: icl-run %s --function attn_chunk_none --random-inputs 1 --check | FileCheck %s --check-prefix=attn_chunk_none
+// RUN: %if cuda-device %{ icl-run %s --function attn_chunk_none --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_chunk_none %}
 // RUN: icl-run %s --function attn_sq_gt_skv_causal --random-inputs 1 --check | FileCheck %s --check-prefix=attn_sq_gt_skv_causal
+// RUN: %if cuda-device %{ icl-run %s --function attn_sq_gt_skv_causal --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_sq_gt_skv_causal %}
 // RUN: icl-run %s --function attn_sq_gt_skv_sliding --random-inputs 1 --check | FileCheck %s --check-prefix=attn_sq_gt_skv_sliding
+// RUN: %if cuda-device %{ icl-run %s --function attn_sq_gt_skv_sliding --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_sq_gt_skv_sliding %}
 // RUN: icl-run %s --function attn_t1_none --random-inputs 1 --check | FileCheck %s --check-prefix=attn_t1_none
+// RUN: %if cuda-device %{ icl-run %s --function attn_t1_none --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_t1_none %}
 // RUN: icl-run %s --function attn_t1_causal --random-inputs 1 --check | FileCheck %s --check-prefix=attn_t1_causal
+// RUN: %if cuda-device %{ icl-run %s --function attn_t1_causal --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_t1_causal %}
 // RUN: icl-run %s --function attn_dv_ne_d --random-inputs 1 --check | FileCheck %s --check-prefix=attn_dv_ne_d
+// RUN: %if cuda-device %{ icl-run %s --function attn_dv_ne_d --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_dv_ne_d %}
 // RUN: icl-run %s --function attn_scale --random-inputs 1 --check | FileCheck %s --check-prefix=attn_scale
+// RUN: %if cuda-device %{ icl-run %s --function attn_scale --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_scale %}
 // RUN: icl-run %s --function attn_scale_decode --random-inputs 1 --check | FileCheck %s --check-prefix=attn_scale_decode
+// RUN: %if cuda-device %{ icl-run %s --function attn_scale_decode --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_scale_decode %}
 
 func.func @attn_mha_none_d40(%q: tensor<2x4x37x40xf32>, %k: tensor<2x4x37x40xf32>, %v: tensor<2x4x37x40xf32>) -> tensor<2x4x37x40xf32> {
   %0 = icl.attention %q, %k, %v : (tensor<2x4x37x40xf32>, tensor<2x4x37x40xf32>, tensor<2x4x37x40xf32>) -> tensor<2x4x37x40xf32>

@@ -4,27 +4,49 @@
 // positive sizes, relu some zero sizes, which mask their keys); mask tensors
 // with rows that are entirely -inf, which give zeros on both sides.
 // RUN: icl-run %s --function attn_mask_sq_skv --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mask_sq_skv
+// RUN: %if cuda-device %{ icl-run %s --function attn_mask_sq_skv --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mask_sq_skv %}
 // RUN: icl-run %s --function attn_mask_sq_skv_causal --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mask_sq_skv_causal
+// RUN: %if cuda-device %{ icl-run %s --function attn_mask_sq_skv_causal --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mask_sq_skv_causal %}
 // RUN: icl-run %s --function attn_mask_b11s --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mask_b11s
+// RUN: %if cuda-device %{ icl-run %s --function attn_mask_b11s --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mask_b11s %}
 // RUN: icl-run %s --function attn_mask_b11s_causal --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mask_b11s_causal
+// RUN: %if cuda-device %{ icl-run %s --function attn_mask_b11s_causal --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mask_b11s_causal %}
 // RUN: icl-run %s --function attn_mask_b11s_decode --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mask_b11s_decode
+// RUN: %if cuda-device %{ icl-run %s --function attn_mask_b11s_decode --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mask_b11s_decode %}
 // RUN: icl-run %s --function attn_mask_b11s_sliding --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mask_b11s_sliding
+// RUN: %if cuda-device %{ icl-run %s --function attn_mask_b11s_sliding --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mask_b11s_sliding %}
 // RUN: icl-run %s --function attn_mask_full --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mask_full
+// RUN: %if cuda-device %{ icl-run %s --function attn_mask_full --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mask_full %}
 // RUN: icl-run %s --function attn_mask_h_sq_skv --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mask_h_sq_skv
+// RUN: %if cuda-device %{ icl-run %s --function attn_mask_h_sq_skv --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mask_h_sq_skv %}
 // RUN: icl-run %s --function attn_mask_11_sq_skv --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mask_11_sq_skv
+// RUN: %if cuda-device %{ icl-run %s --function attn_mask_11_sq_skv --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mask_11_sq_skv %}
 // RUN: icl-run %s --function attn_mask_b1_sq_skv --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mask_b1_sq_skv
+// RUN: %if cuda-device %{ icl-run %s --function attn_mask_b1_sq_skv --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mask_b1_sq_skv %}
 // RUN: icl-run %s --function attn_mask_skv --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mask_skv
+// RUN: %if cuda-device %{ icl-run %s --function attn_mask_skv --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mask_skv %}
 // RUN: icl-run %s --function attn_mask_1_skv --random-inputs 1 --check | FileCheck %s --check-prefix=attn_mask_1_skv
+// RUN: %if cuda-device %{ icl-run %s --function attn_mask_1_skv --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_mask_1_skv %}
 // RUN: icl-run %s --function attn_key_sizes --random-inputs 1 --check | FileCheck %s --check-prefix=attn_key_sizes
+// RUN: %if cuda-device %{ icl-run %s --function attn_key_sizes --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_key_sizes %}
 // RUN: icl-run %s --function attn_key_sizes_causal --random-inputs 1 --check | FileCheck %s --check-prefix=attn_key_sizes_causal
+// RUN: %if cuda-device %{ icl-run %s --function attn_key_sizes_causal --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_key_sizes_causal %}
 // RUN: icl-run %s --function attn_key_sizes_decode --random-inputs 1 --check | FileCheck %s --check-prefix=attn_key_sizes_decode
+// RUN: %if cuda-device %{ icl-run %s --function attn_key_sizes_decode --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_key_sizes_decode %}
 // RUN: icl-run %s --function attn_key_sizes_mask --random-inputs 1 --check | FileCheck %s --check-prefix=attn_key_sizes_mask
+// RUN: %if cuda-device %{ icl-run %s --function attn_key_sizes_mask --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_key_sizes_mask %}
 // RUN: icl-run %s --function attn_key_sizes_zeros --random-inputs 1 --check | FileCheck %s --check-prefix=attn_key_sizes_zeros
+// RUN: %if cuda-device %{ icl-run %s --function attn_key_sizes_zeros --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_key_sizes_zeros %}
 // RUN: icl-run %s --function attn_key_sizes_all_zero --random-inputs 1 --check | FileCheck %s --check-prefix=attn_key_sizes_all_zero
+// RUN: %if cuda-device %{ icl-run %s --function attn_key_sizes_all_zero --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_key_sizes_all_zero %}
 // RUN: icl-run %s --function attn_ninf_rows --random-inputs 1 --check | FileCheck %s --check-prefix=attn_ninf_rows
+// RUN: %if cuda-device %{ icl-run %s --function attn_ninf_rows --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_ninf_rows %}
 // RUN: icl-run %s --function attn_ninf_rows_causal --random-inputs 1 --check | FileCheck %s --check-prefix=attn_ninf_rows_causal
+// RUN: %if cuda-device %{ icl-run %s --function attn_ninf_rows_causal --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_ninf_rows_causal %}
 // RUN: icl-run %s --function attn_ninf_rows_sliding --random-inputs 1 --check | FileCheck %s --check-prefix=attn_ninf_rows_sliding
+// RUN: %if cuda-device %{ icl-run %s --function attn_ninf_rows_sliding --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_ninf_rows_sliding %}
 // RUN: icl-run %s --function attn_ninf_all --random-inputs 1 --check | FileCheck %s --check-prefix=attn_ninf_all
+// RUN: %if cuda-device %{ icl-run %s --function attn_ninf_all --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=attn_ninf_all %}
 
 func.func @attn_mask_sq_skv(%q: tensor<2x4x37x40xf32>, %k: tensor<2x2x37x40xf32>, %v: tensor<2x2x37x40xf32>, %m: tensor<37x37xf32>) -> tensor<2x4x37x40xf32> {
   %0 = icl.attention %q, %k, %v mask(%m) : (tensor<2x4x37x40xf32>, tensor<2x2x37x40xf32>, tensor<2x2x37x40xf32>, tensor<37x37xf32>) -> tensor<2x4x37x40xf32>

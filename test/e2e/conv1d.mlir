@@ -2,19 +2,33 @@
 // without bias, activation none and silu, kernel widths 1 and 4 (and one
 // wider than the sequence), sequence lengths 1 and 37.
 // RUN: icl-run %s --function conv1d_w4_l37_bias_silu --random-inputs 1 --check | FileCheck %s --check-prefix=conv1d_w4_l37_bias_silu
+// RUN: %if cuda-device %{ icl-run %s --function conv1d_w4_l37_bias_silu --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=conv1d_w4_l37_bias_silu %}
 // RUN: icl-run %s --function conv1d_w4_l37_bias --random-inputs 1 --check | FileCheck %s --check-prefix=conv1d_w4_l37_bias
+// RUN: %if cuda-device %{ icl-run %s --function conv1d_w4_l37_bias --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=conv1d_w4_l37_bias %}
 // RUN: icl-run %s --function conv1d_w4_l37_silu --random-inputs 1 --check | FileCheck %s --check-prefix=conv1d_w4_l37_silu
+// RUN: %if cuda-device %{ icl-run %s --function conv1d_w4_l37_silu --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=conv1d_w4_l37_silu %}
 // RUN: icl-run %s --function conv1d_w4_l37 --random-inputs 1 --check | FileCheck %s --check-prefix=conv1d_w4_l37
+// RUN: %if cuda-device %{ icl-run %s --function conv1d_w4_l37 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=conv1d_w4_l37 %}
 // RUN: icl-run %s --function conv1d_w4_l1_bias_silu --random-inputs 1 --check | FileCheck %s --check-prefix=conv1d_w4_l1_bias_silu
+// RUN: %if cuda-device %{ icl-run %s --function conv1d_w4_l1_bias_silu --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=conv1d_w4_l1_bias_silu %}
 // RUN: icl-run %s --function conv1d_w4_l1 --random-inputs 1 --check | FileCheck %s --check-prefix=conv1d_w4_l1
+// RUN: %if cuda-device %{ icl-run %s --function conv1d_w4_l1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=conv1d_w4_l1 %}
 // RUN: icl-run %s --function conv1d_w1_l37_bias_silu --random-inputs 1 --check | FileCheck %s --check-prefix=conv1d_w1_l37_bias_silu
+// RUN: %if cuda-device %{ icl-run %s --function conv1d_w1_l37_bias_silu --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=conv1d_w1_l37_bias_silu %}
 // RUN: icl-run %s --function conv1d_w1_l37 --random-inputs 1 --check | FileCheck %s --check-prefix=conv1d_w1_l37
+// RUN: %if cuda-device %{ icl-run %s --function conv1d_w1_l37 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=conv1d_w1_l37 %}
 // RUN: icl-run %s --function conv1d_w1_l1_bias --random-inputs 1 --check | FileCheck %s --check-prefix=conv1d_w1_l1_bias
+// RUN: %if cuda-device %{ icl-run %s --function conv1d_w1_l1_bias --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=conv1d_w1_l1_bias %}
 // RUN: icl-run %s --function conv1d_w1_l1_silu --random-inputs 1 --check | FileCheck %s --check-prefix=conv1d_w1_l1_silu
+// RUN: %if cuda-device %{ icl-run %s --function conv1d_w1_l1_silu --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=conv1d_w1_l1_silu %}
 // RUN: icl-run %s --function conv1d_w7_l3_bias_silu --random-inputs 1 --check | FileCheck %s --check-prefix=conv1d_w7_l3_bias_silu
+// RUN: %if cuda-device %{ icl-run %s --function conv1d_w7_l3_bias_silu --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=conv1d_w7_l3_bias_silu %}
 // RUN: icl-run %s --function conv1d_w2_c2_l1 --random-inputs 1 --check | FileCheck %s --check-prefix=conv1d_w2_c2_l1
+// RUN: %if cuda-device %{ icl-run %s --function conv1d_w2_c2_l1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=conv1d_w2_c2_l1 %}
 // RUN: icl-run %s --function conv1d_w4_l37_b1c1_bias_silu --random-inputs 1 --check | FileCheck %s --check-prefix=conv1d_w4_l37_b1c1_bias_silu
+// RUN: %if cuda-device %{ icl-run %s --function conv1d_w4_l37_b1c1_bias_silu --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=conv1d_w4_l37_b1c1_bias_silu %}
 // RUN: icl-run %s --function conv1d_w4_l37_bias_explicit_none --random-inputs 1 --check | FileCheck %s --check-prefix=conv1d_w4_l37_bias_explicit_none
+// RUN: %if cuda-device %{ icl-run %s --function conv1d_w4_l37_bias_explicit_none --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=conv1d_w4_l37_bias_explicit_none %}
 
 func.func @conv1d_w4_l37_bias_silu(%x: tensor<2x40x37xf32>, %w: tensor<40x4xf32>, %b: tensor<40xf32>) -> tensor<2x40x37xf32> {
   %0 = icl.causal_conv1d %x, %w bias(%b) {activation = #icl.activation<silu>} : (tensor<2x40x37xf32>, tensor<40x4xf32>, tensor<40xf32>) -> tensor<2x40x37xf32>

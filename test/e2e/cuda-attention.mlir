@@ -8,26 +8,46 @@
 // test/e2e/cuda-ptx.test; bench/gpu/run.sh checks them on a GPU.
 // Tolerances are 5 ulps of the storage type at 1.0 (bf16 2e-2, f16 4e-3): the
 // results are rounded to it (both targets accumulate in f32).
-// RUN: icl-run %s --function flash_none_d64 --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=flash_none_d64
-// RUN: icl-run %s --function flash_causal_d128 --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=flash_causal_d128
-// RUN: icl-run %s --function flash_gqa_d128 --random-inputs 1 --check --atol 4e-3 --rtol 4e-3 | FileCheck %s --check-prefix=flash_gqa_d128
-// RUN: icl-run %s --function flash_mqa_causal_d64 --random-inputs 1 --check --atol 4e-3 --rtol 4e-3 | FileCheck %s --check-prefix=flash_mqa_causal_d64
-// RUN: icl-run %s --function flash_causal_sq_gt_skv --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=flash_causal_sq_gt_skv
-// RUN: icl-run %s --function flash_window_d64 --random-inputs 1 --check --atol 4e-3 --rtol 4e-3 | FileCheck %s --check-prefix=flash_window_d64
-// RUN: icl-run %s --function flash_mask_sq_skv --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=flash_mask_sq_skv
-// RUN: icl-run %s --function flash_mask_b11s_causal --random-inputs 1 --check --atol 4e-3 --rtol 4e-3 | FileCheck %s --check-prefix=flash_mask_b11s_causal
-// RUN: icl-run %s --function flash_key_sizes --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=flash_key_sizes
-// RUN: icl-run %s --function flash_key_sizes_zero --random-inputs 1 --check --atol 4e-3 --rtol 4e-3 | FileCheck %s --check-prefix=flash_key_sizes_zero
-// RUN: icl-run %s --function flash_one_row --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=flash_one_row
-// RUN: icl-run %s --function decode_gqa_causal_d64 --random-inputs 1 --check --atol 4e-3 --rtol 4e-3 | FileCheck %s --check-prefix=decode_gqa_causal_d64
-// RUN: icl-run %s --function decode_mqa_d64 --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=decode_mqa_d64
-// RUN: icl-run %s --function decode_window --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=decode_window
-// RUN: icl-run %s --function decode_mask --random-inputs 1 --check --atol 4e-3 --rtol 4e-3 | FileCheck %s --check-prefix=decode_mask
-// RUN: icl-run %s --function decode_key_sizes --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=decode_key_sizes
-// RUN: icl-run %s --function decode_one_key --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=decode_one_key
-// RUN: icl-run %s --function flash_sliced_qkv --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=flash_sliced_qkv
-// RUN: icl-run %s --function decode_d128 --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=decode_d128
-// RUN: icl-run %s --function decode_long_d128 --random-inputs 1 --check --atol 4e-3 --rtol 4e-3 | FileCheck %s --check-prefix=decode_long_d128
+// RUN: icl-run %s --function flash_none_d64 --random-inputs 1 --check | FileCheck %s --check-prefix=flash_none_d64
+// RUN: %if cuda-device %{ icl-run %s --function flash_none_d64 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_none_d64 %}
+// RUN: icl-run %s --function flash_causal_d128 --random-inputs 1 --check | FileCheck %s --check-prefix=flash_causal_d128
+// RUN: %if cuda-device %{ icl-run %s --function flash_causal_d128 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_causal_d128 %}
+// RUN: icl-run %s --function flash_gqa_d128 --random-inputs 1 --check | FileCheck %s --check-prefix=flash_gqa_d128
+// RUN: %if cuda-device %{ icl-run %s --function flash_gqa_d128 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_gqa_d128 %}
+// RUN: icl-run %s --function flash_mqa_causal_d64 --random-inputs 1 --check | FileCheck %s --check-prefix=flash_mqa_causal_d64
+// RUN: %if cuda-device %{ icl-run %s --function flash_mqa_causal_d64 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_mqa_causal_d64 %}
+// RUN: icl-run %s --function flash_causal_sq_gt_skv --random-inputs 1 --check | FileCheck %s --check-prefix=flash_causal_sq_gt_skv
+// RUN: %if cuda-device %{ icl-run %s --function flash_causal_sq_gt_skv --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_causal_sq_gt_skv %}
+// RUN: icl-run %s --function flash_window_d64 --random-inputs 1 --check | FileCheck %s --check-prefix=flash_window_d64
+// RUN: %if cuda-device %{ icl-run %s --function flash_window_d64 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_window_d64 %}
+// RUN: icl-run %s --function flash_mask_sq_skv --random-inputs 1 --check | FileCheck %s --check-prefix=flash_mask_sq_skv
+// RUN: %if cuda-device %{ icl-run %s --function flash_mask_sq_skv --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_mask_sq_skv %}
+// RUN: icl-run %s --function flash_mask_b11s_causal --random-inputs 1 --check | FileCheck %s --check-prefix=flash_mask_b11s_causal
+// RUN: %if cuda-device %{ icl-run %s --function flash_mask_b11s_causal --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_mask_b11s_causal %}
+// RUN: icl-run %s --function flash_key_sizes --random-inputs 1 --check | FileCheck %s --check-prefix=flash_key_sizes
+// RUN: %if cuda-device %{ icl-run %s --function flash_key_sizes --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_key_sizes %}
+// RUN: icl-run %s --function flash_key_sizes_zero --random-inputs 1 --check | FileCheck %s --check-prefix=flash_key_sizes_zero
+// RUN: %if cuda-device %{ icl-run %s --function flash_key_sizes_zero --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_key_sizes_zero %}
+// RUN: icl-run %s --function flash_one_row --random-inputs 1 --check | FileCheck %s --check-prefix=flash_one_row
+// RUN: %if cuda-device %{ icl-run %s --function flash_one_row --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_one_row %}
+// RUN: icl-run %s --function decode_gqa_causal_d64 --random-inputs 1 --check | FileCheck %s --check-prefix=decode_gqa_causal_d64
+// RUN: %if cuda-device %{ icl-run %s --function decode_gqa_causal_d64 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=decode_gqa_causal_d64 %}
+// RUN: icl-run %s --function decode_mqa_d64 --random-inputs 1 --check | FileCheck %s --check-prefix=decode_mqa_d64
+// RUN: %if cuda-device %{ icl-run %s --function decode_mqa_d64 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=decode_mqa_d64 %}
+// RUN: icl-run %s --function decode_window --random-inputs 1 --check | FileCheck %s --check-prefix=decode_window
+// RUN: %if cuda-device %{ icl-run %s --function decode_window --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=decode_window %}
+// RUN: icl-run %s --function decode_mask --random-inputs 1 --check | FileCheck %s --check-prefix=decode_mask
+// RUN: %if cuda-device %{ icl-run %s --function decode_mask --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=decode_mask %}
+// RUN: icl-run %s --function decode_key_sizes --random-inputs 1 --check | FileCheck %s --check-prefix=decode_key_sizes
+// RUN: %if cuda-device %{ icl-run %s --function decode_key_sizes --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=decode_key_sizes %}
+// RUN: icl-run %s --function decode_one_key --random-inputs 1 --check | FileCheck %s --check-prefix=decode_one_key
+// RUN: %if cuda-device %{ icl-run %s --function decode_one_key --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=decode_one_key %}
+// RUN: icl-run %s --function flash_sliced_qkv --random-inputs 1 --check | FileCheck %s --check-prefix=flash_sliced_qkv
+// RUN: %if cuda-device %{ icl-run %s --function flash_sliced_qkv --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_sliced_qkv %}
+// RUN: icl-run %s --function decode_d128 --random-inputs 1 --check | FileCheck %s --check-prefix=decode_d128
+// RUN: %if cuda-device %{ icl-run %s --function decode_d128 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=decode_d128 %}
+// RUN: icl-run %s --function decode_long_d128 --random-inputs 1 --check | FileCheck %s --check-prefix=decode_long_d128
+// RUN: %if cuda-device %{ icl-run %s --function decode_long_d128 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=decode_long_d128 %}
 
 func.func @flash_none_d64(%q: tensor<2x4x37x64xbf16>, %k: tensor<2x4x37x64xbf16>, %v: tensor<2x4x37x64xbf16>) -> tensor<2x4x37x64xbf16> {
   %0 = icl.attention %q, %k, %v : (tensor<2x4x37x64xbf16>, tensor<2x4x37x64xbf16>, tensor<2x4x37x64xbf16>) -> tensor<2x4x37x64xbf16>

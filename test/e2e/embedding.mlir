@@ -1,12 +1,19 @@
 // Native code against the reference evaluator: icl.embedding with ids of
 // rank 1 and 2 (random ids lie within the table's vocabulary).
 // RUN: icl-run %s --function embedding_ids_rank1 --random-inputs 1 --check | FileCheck %s --check-prefix=embedding_ids_rank1
+// RUN: %if cuda-device %{ icl-run %s --function embedding_ids_rank1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=embedding_ids_rank1 %}
 // RUN: icl-run %s --function embedding_ids_rank1_t1 --random-inputs 1 --check | FileCheck %s --check-prefix=embedding_ids_rank1_t1
+// RUN: %if cuda-device %{ icl-run %s --function embedding_ids_rank1_t1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=embedding_ids_rank1_t1 %}
 // RUN: icl-run %s --function embedding_ids_rank2 --random-inputs 1 --check | FileCheck %s --check-prefix=embedding_ids_rank2
+// RUN: %if cuda-device %{ icl-run %s --function embedding_ids_rank2 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=embedding_ids_rank2 %}
 // RUN: icl-run %s --function embedding_ids_rank2_t1 --random-inputs 1 --check | FileCheck %s --check-prefix=embedding_ids_rank2_t1
+// RUN: %if cuda-device %{ icl-run %s --function embedding_ids_rank2_t1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=embedding_ids_rank2_t1 %}
 // RUN: icl-run %s --function embedding_vocab1 --random-inputs 1 --check | FileCheck %s --check-prefix=embedding_vocab1
+// RUN: %if cuda-device %{ icl-run %s --function embedding_vocab1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=embedding_vocab1 %}
 // RUN: icl-run %s --function embedding_c1 --random-inputs 1 --check | FileCheck %s --check-prefix=embedding_c1
+// RUN: %if cuda-device %{ icl-run %s --function embedding_c1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=embedding_c1 %}
 // RUN: icl-run %s --function embedding_then_linear --random-inputs 1 --check | FileCheck %s --check-prefix=embedding_then_linear
+// RUN: %if cuda-device %{ icl-run %s --function embedding_then_linear --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=embedding_then_linear %}
 
 func.func @embedding_ids_rank1(%table: tensor<50x40xf32>, %ids: tensor<37xi64>) -> tensor<37x40xf32> {
   %0 = icl.embedding %table, %ids : (tensor<50x40xf32>, tensor<37xi64>) -> tensor<37x40xf32>

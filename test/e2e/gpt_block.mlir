@@ -3,10 +3,15 @@
 // linalg.transpose, causal attention, heads merged back, output linear,
 // residual add, layer_norm, MLP with gelu, residual add) at odd sizes.
 // RUN: icl-run %s --function gpt_block_t1 --random-inputs 1 --check | FileCheck %s --check-prefix=gpt_block_t1
+// RUN: %if cuda-device %{ icl-run %s --function gpt_block_t1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=gpt_block_t1 %}
 // RUN: icl-run %s --function gpt_block_t13 --random-inputs 1 --check | FileCheck %s --check-prefix=gpt_block_t13
+// RUN: %if cuda-device %{ icl-run %s --function gpt_block_t13 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=gpt_block_t13 %}
 // RUN: icl-run %s --function gpt_block_b2_t13 --random-inputs 1 --check | FileCheck %s --check-prefix=gpt_block_b2_t13
+// RUN: %if cuda-device %{ icl-run %s --function gpt_block_b2_t13 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=gpt_block_b2_t13 %}
 // RUN: icl-run %s --function gpt_block_t37_d64 --random-inputs 1 --check | FileCheck %s --check-prefix=gpt_block_t37_d64
+// RUN: %if cuda-device %{ icl-run %s --function gpt_block_t37_d64 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=gpt_block_t37_d64 %}
 // RUN: icl-run %s --function gpt_block_t13_sliding --random-inputs 1 --check | FileCheck %s --check-prefix=gpt_block_t13_sliding
+// RUN: %if cuda-device %{ icl-run %s --function gpt_block_t13_sliding --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=gpt_block_t13_sliding %}
 
 func.func @gpt_block_t1(%x: tensor<1x1x40xf32>,
     %ln1_g: tensor<40xf32>, %ln1_b: tensor<40xf32>,

@@ -1,19 +1,32 @@
 // Native code against the reference evaluator: icl.linear with and without
 // bias, input ranks 1-4, odd sizes, T = 1, N = 1 and a long contraction.
 // RUN: icl-run %s --function linear_r2_bias --random-inputs 1 --check | FileCheck %s --check-prefix=linear_r2_bias
+// RUN: %if cuda-device %{ icl-run %s --function linear_r2_bias --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=linear_r2_bias %}
 // RUN: icl-run %s --function linear_r2_nobias --random-inputs 1 --check | FileCheck %s --check-prefix=linear_r2_nobias
+// RUN: %if cuda-device %{ icl-run %s --function linear_r2_nobias --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=linear_r2_nobias %}
 // RUN: icl-run %s --function linear_r2_t1_bias --random-inputs 1 --check | FileCheck %s --check-prefix=linear_r2_t1_bias
+// RUN: %if cuda-device %{ icl-run %s --function linear_r2_t1_bias --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=linear_r2_t1_bias %}
 // RUN: icl-run %s --function linear_r3_bias --random-inputs 1 --check | FileCheck %s --check-prefix=linear_r3_bias
+// RUN: %if cuda-device %{ icl-run %s --function linear_r3_bias --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=linear_r3_bias %}
 // RUN: icl-run %s --function linear_r3_nobias --random-inputs 1 --check | FileCheck %s --check-prefix=linear_r3_nobias
+// RUN: %if cuda-device %{ icl-run %s --function linear_r3_nobias --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=linear_r3_nobias %}
 // RUN: icl-run %s --function linear_r3_t1_nobias --random-inputs 1 --check | FileCheck %s --check-prefix=linear_r3_t1_nobias
+// RUN: %if cuda-device %{ icl-run %s --function linear_r3_t1_nobias --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=linear_r3_t1_nobias %}
 // RUN: icl-run %s --function linear_r4_bias --random-inputs 1 --check | FileCheck %s --check-prefix=linear_r4_bias
+// RUN: %if cuda-device %{ icl-run %s --function linear_r4_bias --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=linear_r4_bias %}
 // RUN: icl-run %s --function linear_r4_nobias --random-inputs 1 --check | FileCheck %s --check-prefix=linear_r4_nobias
+// RUN: %if cuda-device %{ icl-run %s --function linear_r4_nobias --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=linear_r4_nobias %}
 // RUN: icl-run %s --function linear_r1_bias --random-inputs 1 --check | FileCheck %s --check-prefix=linear_r1_bias
+// RUN: %if cuda-device %{ icl-run %s --function linear_r1_bias --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=linear_r1_bias %}
 // RUN: icl-run %s --function linear_long_k_bias --random-inputs 1 --check | FileCheck %s --check-prefix=linear_long_k_bias
+// RUN: %if cuda-device %{ icl-run %s --function linear_long_k_bias --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=linear_long_k_bias %}
 // RUN: icl-run %s --function linear_n1_nobias --random-inputs 1 --check | FileCheck %s --check-prefix=linear_n1_nobias
-// bf16/f16 accumulate in f32 (tolerances: 5 ulps of the storage type at 1.0).
-// RUN: icl-run %s --function linear_bf16_long_k --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=linear_bf16_long_k
-// RUN: icl-run %s --function linear_f16_r1 --random-inputs 1 --check --atol 4e-3 --rtol 4e-3 | FileCheck %s --check-prefix=linear_f16_r1
+// RUN: %if cuda-device %{ icl-run %s --function linear_n1_nobias --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=linear_n1_nobias %}
+// bf16/f16 accumulate in f32 and round once (the default bound of their dtype).
+// RUN: icl-run %s --function linear_bf16_long_k --random-inputs 1 --check | FileCheck %s --check-prefix=linear_bf16_long_k
+// RUN: %if cuda-device %{ icl-run %s --function linear_bf16_long_k --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=linear_bf16_long_k %}
+// RUN: icl-run %s --function linear_f16_r1 --random-inputs 1 --check | FileCheck %s --check-prefix=linear_f16_r1
+// RUN: %if cuda-device %{ icl-run %s --function linear_f16_r1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=linear_f16_r1 %}
 
 func.func @linear_r2_bias(%x: tensor<13x40xf32>, %w: tensor<24x40xf32>, %b: tensor<24xf32>) -> tensor<13x24xf32> {
   %0 = icl.linear %x, %w bias(%b) : (tensor<13x40xf32>, tensor<24x40xf32>, tensor<24xf32>) -> tensor<13x24xf32>

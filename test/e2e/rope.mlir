@@ -2,18 +2,33 @@
 // interleaved, rotary_dim < D, positions [T] and [B, T] (random positions lie
 // in [0, 16); one case uses constant positions up to 255).
 // RUN: icl-run %s --function rope_half --random-inputs 1 --check | FileCheck %s --check-prefix=rope_half
+// RUN: %if cuda-device %{ icl-run %s --function rope_half --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=rope_half %}
 // RUN: icl-run %s --function rope_half_explicit --random-inputs 1 --check | FileCheck %s --check-prefix=rope_half_explicit
+// RUN: %if cuda-device %{ icl-run %s --function rope_half_explicit --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=rope_half_explicit %}
 // RUN: icl-run %s --function rope_interleaved --random-inputs 1 --check | FileCheck %s --check-prefix=rope_interleaved
+// RUN: %if cuda-device %{ icl-run %s --function rope_interleaved --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=rope_interleaved %}
 // RUN: icl-run %s --function rope_half_partial --random-inputs 1 --check | FileCheck %s --check-prefix=rope_half_partial
+// RUN: %if cuda-device %{ icl-run %s --function rope_half_partial --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=rope_half_partial %}
 // RUN: icl-run %s --function rope_interleaved_partial --random-inputs 1 --check | FileCheck %s --check-prefix=rope_interleaved_partial
+// RUN: %if cuda-device %{ icl-run %s --function rope_interleaved_partial --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=rope_interleaved_partial %}
 // RUN: icl-run %s --function rope_half_batch_pos --random-inputs 1 --check | FileCheck %s --check-prefix=rope_half_batch_pos
+// RUN: %if cuda-device %{ icl-run %s --function rope_half_batch_pos --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=rope_half_batch_pos %}
 // RUN: icl-run %s --function rope_interleaved_batch_pos --random-inputs 1 --check | FileCheck %s --check-prefix=rope_interleaved_batch_pos
+// RUN: %if cuda-device %{ icl-run %s --function rope_interleaved_batch_pos --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=rope_interleaved_batch_pos %}
 // RUN: icl-run %s --function rope_half_partial_batch_pos --random-inputs 1 --check | FileCheck %s --check-prefix=rope_half_partial_batch_pos
+// RUN: %if cuda-device %{ icl-run %s --function rope_half_partial_batch_pos --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=rope_half_partial_batch_pos %}
 // RUN: icl-run %s --function rope_interleaved_partial_batch_pos --random-inputs 1 --check | FileCheck %s --check-prefix=rope_interleaved_partial_batch_pos
+// RUN: %if cuda-device %{ icl-run %s --function rope_interleaved_partial_batch_pos --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=rope_interleaved_partial_batch_pos %}
 // RUN: icl-run %s --function rope_t1 --random-inputs 1 --check | FileCheck %s --check-prefix=rope_t1
+// RUN: %if cuda-device %{ icl-run %s --function rope_t1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=rope_t1 %}
 // RUN: icl-run %s --function rope_t1_batch_pos --random-inputs 1 --check | FileCheck %s --check-prefix=rope_t1_batch_pos
+// RUN: %if cuda-device %{ icl-run %s --function rope_t1_batch_pos --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=rope_t1_batch_pos %}
 // RUN: icl-run %s --function rope_i32_pos --random-inputs 1 --check | FileCheck %s --check-prefix=rope_i32_pos
-// RUN: icl-run %s --function rope_const_large_pos --random-inputs 1 --check | FileCheck %s --check-prefix=rope_const_large_pos
+// RUN: %if cuda-device %{ icl-run %s --function rope_i32_pos --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=rope_i32_pos %}
+// The positions of rope_const_large_pos reach 255: angles computed in f32 are off by up to
+// 255·u(f32) ~ 1.5e-5 rad, so the rotated values by as much relative to their scale.
+// RUN: icl-run %s --function rope_const_large_pos --random-inputs 1 --check --tolerance 2e-5 | FileCheck %s --check-prefix=rope_const_large_pos
+// RUN: %if cuda-device %{ icl-run %s --function rope_const_large_pos --random-inputs 1 --check --tolerance 2e-5 --device=cuda | FileCheck %s --check-prefix=rope_const_large_pos %}
 
 func.func @rope_half(%x: tensor<1x4x13x64xf32>, %pos: tensor<13xi64>) -> tensor<1x4x13x64xf32> {
   %0 = icl.rope %x, %pos : (tensor<1x4x13x64xf32>, tensor<13xi64>) -> tensor<1x4x13x64xf32>

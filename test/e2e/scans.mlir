@@ -1,10 +1,16 @@
 // Recurrences and split-KV attention: native code against the reference evaluator.
 // RUN: icl-run %s --function ss --random-inputs 3 --check | FileCheck %s --check-prefix=SS
+// RUN: %if cuda-device %{ icl-run %s --function ss --random-inputs 3 --check --device=cuda | FileCheck %s --check-prefix=SS %}
 // RUN: icl-run %s --function ssd --random-inputs 3 --check | FileCheck %s --check-prefix=SSD
+// RUN: %if cuda-device %{ icl-run %s --function ssd --random-inputs 3 --check --device=cuda | FileCheck %s --check-prefix=SSD %}
 // RUN: icl-run %s --function la --random-inputs 3 --check | FileCheck %s --check-prefix=LA
+// RUN: %if cuda-device %{ icl-run %s --function la --random-inputs 3 --check --device=cuda | FileCheck %s --check-prefix=LA %}
 // RUN: icl-run %s --function la_scalar --random-inputs 3 --check | FileCheck %s --check-prefix=LA_SCALAR
+// RUN: %if cuda-device %{ icl-run %s --function la_scalar --random-inputs 3 --check --device=cuda | FileCheck %s --check-prefix=LA_SCALAR %}
 // RUN: icl-run %s --function la_nc --random-inputs 3 --check | FileCheck %s --check-prefix=LA_NC
+// RUN: %if cuda-device %{ icl-run %s --function la_nc --random-inputs 3 --check --device=cuda | FileCheck %s --check-prefix=LA_NC %}
 // RUN: icl-run %s --function split --random-inputs 3 --check | FileCheck %s --check-prefix=SPLIT
+// RUN: %if cuda-device %{ icl-run %s --function split --random-inputs 3 --check --device=cuda | FileCheck %s --check-prefix=SPLIT %}
 
 func.func @ss(%u: tensor<2x6x9xf32>, %dt: tensor<2x6x9xf32>, %a: tensor<6x4xf32>, %b: tensor<2x3x4x9xf32>, %c: tensor<2x3x4x9xf32>, %d: tensor<6xf32>, %z: tensor<2x6x9xf32>, %db: tensor<6xf32>, %h0: tensor<2x6x4xf32>) -> (tensor<2x6x9xf32>, tensor<2x6x4xf32>) {
   %y, %h = icl.selective_scan %u, %dt, %a, %b, %c D(%d) z(%z) delta_bias(%db) initial_state(%h0) {delta_softplus, return_final_state}

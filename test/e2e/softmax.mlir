@@ -3,21 +3,36 @@
 // logits, and slices that are partly or entirely -inf (an all -inf slice
 // gives zeros on both sides).
 // RUN: icl-run %s --function softmax_default --random-inputs 1 --check | FileCheck %s --check-prefix=softmax_default
+// RUN: %if cuda-device %{ icl-run %s --function softmax_default --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=softmax_default %}
 // RUN: icl-run %s --function softmax_last --random-inputs 1 --check | FileCheck %s --check-prefix=softmax_last
+// RUN: %if cuda-device %{ icl-run %s --function softmax_last --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=softmax_last %}
 // RUN: icl-run %s --function softmax_axis0 --random-inputs 1 --check | FileCheck %s --check-prefix=softmax_axis0
+// RUN: %if cuda-device %{ icl-run %s --function softmax_axis0 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=softmax_axis0 %}
 // RUN: icl-run %s --function softmax_axis0_rank3 --random-inputs 1 --check | FileCheck %s --check-prefix=softmax_axis0_rank3
+// RUN: %if cuda-device %{ icl-run %s --function softmax_axis0_rank3 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=softmax_axis0_rank3 %}
 // RUN: icl-run %s --function softmax_middle --random-inputs 1 --check | FileCheck %s --check-prefix=softmax_middle
+// RUN: %if cuda-device %{ icl-run %s --function softmax_middle --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=softmax_middle %}
 // RUN: icl-run %s --function softmax_middle_neg --random-inputs 1 --check | FileCheck %s --check-prefix=softmax_middle_neg
+// RUN: %if cuda-device %{ icl-run %s --function softmax_middle_neg --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=softmax_middle_neg %}
 // RUN: icl-run %s --function softmax_middle_rank4 --random-inputs 1 --check | FileCheck %s --check-prefix=softmax_middle_rank4
+// RUN: %if cuda-device %{ icl-run %s --function softmax_middle_rank4 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=softmax_middle_rank4 %}
 // RUN: icl-run %s --function softmax_last_positive_axis --random-inputs 1 --check | FileCheck %s --check-prefix=softmax_last_positive_axis
+// RUN: %if cuda-device %{ icl-run %s --function softmax_last_positive_axis --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=softmax_last_positive_axis %}
 // RUN: icl-run %s --function softmax_rank1 --random-inputs 1 --check | FileCheck %s --check-prefix=softmax_rank1
+// RUN: %if cuda-device %{ icl-run %s --function softmax_rank1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=softmax_rank1 %}
 // RUN: icl-run %s --function softmax_len1 --random-inputs 1 --check | FileCheck %s --check-prefix=softmax_len1
+// RUN: %if cuda-device %{ icl-run %s --function softmax_len1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=softmax_len1 %}
 // RUN: icl-run %s --function softmax_wide_range --random-inputs 1 --check | FileCheck %s --check-prefix=softmax_wide_range
+// RUN: %if cuda-device %{ icl-run %s --function softmax_wide_range --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=softmax_wide_range %}
 // RUN: icl-run %s --function softmax_masked_rows_last --random-inputs 1 --check | FileCheck %s --check-prefix=softmax_masked_rows_last
+// RUN: %if cuda-device %{ icl-run %s --function softmax_masked_rows_last --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=softmax_masked_rows_last %}
 // RUN: icl-run %s --function softmax_masked_cols_axis0 --random-inputs 1 --check | FileCheck %s --check-prefix=softmax_masked_cols_axis0
+// RUN: %if cuda-device %{ icl-run %s --function softmax_masked_cols_axis0 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=softmax_masked_cols_axis0 %}
 // RUN: icl-run %s --function softmax_all_ninf --random-inputs 1 --check | FileCheck %s --check-prefix=softmax_all_ninf
-// bf16/f16 are computed in f32 (tolerances: 5 ulps of the storage type at 1.0).
-// RUN: icl-run %s --function softmax_bf16 --random-inputs 1 --check --atol 2e-2 --rtol 2e-2 | FileCheck %s --check-prefix=softmax_bf16
+// RUN: %if cuda-device %{ icl-run %s --function softmax_all_ninf --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=softmax_all_ninf %}
+// bf16/f16 are computed in f32 and rounded once (the default bound of their dtype).
+// RUN: icl-run %s --function softmax_bf16 --random-inputs 1 --check | FileCheck %s --check-prefix=softmax_bf16
+// RUN: %if cuda-device %{ icl-run %s --function softmax_bf16 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=softmax_bf16 %}
 
 func.func @softmax_default(%x: tensor<7x33xf32>) -> tensor<7x33xf32> {
   %0 = icl.softmax %x : tensor<7x33xf32>

@@ -2,7 +2,9 @@
 // so tiles of the token loop must start at even positions (regression: tiles
 // of 11 tokens at T = 33 read the wrong slots).
 // RUN: icl-run %s --function f --random-inputs 2 --check | FileCheck %s --check-prefix=F
+// RUN: %if cuda-device %{ icl-run %s --function f --random-inputs 2 --check --device=cuda | FileCheck %s --check-prefix=F %}
 // RUN: icl-run %s --function g --random-inputs 2 --check | FileCheck %s --check-prefix=G
+// RUN: %if cuda-device %{ icl-run %s --function g --random-inputs 2 --check --device=cuda | FileCheck %s --check-prefix=G %}
 // F: check: result 2: {{.*}}, 0 of 66 beyond
 // G: check: result 0: {{.*}}, 0 of 2240 beyond
 // G: check: result 2: {{.*}}, 0 of 66 beyond

@@ -7,48 +7,91 @@
 // protect_first, fuse and tied (relu) scores; token_pool mean and max with T
 // not divisible by the segment, and token_unpool, alone and after token_pool.
 // RUN: icl-run %s --function merge_t10 --random-inputs 1 --check | FileCheck %s --check-prefix=merge_t10
+// RUN: %if cuda-device %{ icl-run %s --function merge_t10 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=merge_t10 %}
 // RUN: icl-run %s --function merge_t7_sizes --random-inputs 1 --check | FileCheck %s --check-prefix=merge_t7_sizes
+// RUN: %if cuda-device %{ icl-run %s --function merge_t7_sizes --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=merge_t7_sizes %}
 // RUN: icl-run %s --function merge_t7_protect --random-inputs 1 --check | FileCheck %s --check-prefix=merge_t7_protect
+// RUN: %if cuda-device %{ icl-run %s --function merge_t7_protect --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=merge_t7_protect %}
 // RUN: icl-run %s --function merge_t10_protect_sizes --random-inputs 1 --check | FileCheck %s --check-prefix=merge_t10_protect_sizes
+// RUN: %if cuda-device %{ icl-run %s --function merge_t10_protect_sizes --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=merge_t10_protect_sizes %}
 // RUN: icl-run %s --function merge_t10_r_too_large --random-inputs 1 --check | FileCheck %s --check-prefix=merge_t10_r_too_large
+// RUN: %if cuda-device %{ icl-run %s --function merge_t10_r_too_large --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=merge_t10_r_too_large %}
 // RUN: icl-run %s --function merge_t7_r_too_large --random-inputs 1 --check | FileCheck %s --check-prefix=merge_t7_r_too_large
+// RUN: %if cuda-device %{ icl-run %s --function merge_t7_r_too_large --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=merge_t7_r_too_large %}
 // RUN: icl-run %s --function merge_t10_protect_r_too_large --random-inputs 1 --check | FileCheck %s --check-prefix=merge_t10_protect_r_too_large
+// RUN: %if cuda-device %{ icl-run %s --function merge_t10_protect_r_too_large --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=merge_t10_protect_r_too_large %}
 // RUN: icl-run %s --function merge_r0 --random-inputs 1 --check | FileCheck %s --check-prefix=merge_r0
+// RUN: %if cuda-device %{ icl-run %s --function merge_r0 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=merge_r0 %}
 // RUN: icl-run %s --function merge_r0_sizes --random-inputs 1 --check | FileCheck %s --check-prefix=merge_r0_sizes
+// RUN: %if cuda-device %{ icl-run %s --function merge_r0_sizes --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=merge_r0_sizes %}
 // RUN: icl-run %s --function merge_t1 --random-inputs 1 --check | FileCheck %s --check-prefix=merge_t1
+// RUN: %if cuda-device %{ icl-run %s --function merge_t1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=merge_t1 %}
 // RUN: icl-run %s --function merge_t2 --random-inputs 1 --check | FileCheck %s --check-prefix=merge_t2
+// RUN: %if cuda-device %{ icl-run %s --function merge_t2 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=merge_t2 %}
 // RUN: icl-run %s --function merge_t2_protect --random-inputs 1 --check | FileCheck %s --check-prefix=merge_t2_protect
+// RUN: %if cuda-device %{ icl-run %s --function merge_t2_protect --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=merge_t2_protect %}
 // RUN: icl-run %s --function merge_ties --random-inputs 1 --check | FileCheck %s --check-prefix=merge_ties
+// RUN: %if cuda-device %{ icl-run %s --function merge_ties --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=merge_ties %}
 // RUN: icl-run %s --function merge_ties_protect --random-inputs 1 --check | FileCheck %s --check-prefix=merge_ties_protect
+// RUN: %if cuda-device %{ icl-run %s --function merge_ties_protect --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=merge_ties_protect %}
 // RUN: icl-run %s --function merge_t197 --random-inputs 1 --check | FileCheck %s --check-prefix=merge_t197
+// RUN: %if cuda-device %{ icl-run %s --function merge_t197 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=merge_t197 %}
 // RUN: icl-run %s --function unmerge_t10 --random-inputs 1 --check | FileCheck %s --check-prefix=unmerge_t10
+// RUN: %if cuda-device %{ icl-run %s --function unmerge_t10 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=unmerge_t10 %}
 // RUN: icl-run %s --function unmerge_t7_protect_sizes --random-inputs 1 --check | FileCheck %s --check-prefix=unmerge_t7_protect_sizes
+// RUN: %if cuda-device %{ icl-run %s --function unmerge_t7_protect_sizes --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=unmerge_t7_protect_sizes %}
 // RUN: icl-run %s --function unmerge_r0 --random-inputs 1 --check | FileCheck %s --check-prefix=unmerge_r0
+// RUN: %if cuda-device %{ icl-run %s --function unmerge_r0 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=unmerge_r0 %}
 // RUN: icl-run %s --function unmerge_index_i64 --random-inputs 1 --check | FileCheck %s --check-prefix=unmerge_index_i64
+// RUN: %if cuda-device %{ icl-run %s --function unmerge_index_i64 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=unmerge_index_i64 %}
 // RUN: icl-run %s --function unmerge_index_i32 --random-inputs 1 --check | FileCheck %s --check-prefix=unmerge_index_i32
+// RUN: %if cuda-device %{ icl-run %s --function unmerge_index_i32 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=unmerge_index_i32 %}
 // RUN: icl-run %s --function prune_keep --random-inputs 1 --check | FileCheck %s --check-prefix=prune_keep
+// RUN: %if cuda-device %{ icl-run %s --function prune_keep --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=prune_keep %}
 // RUN: icl-run %s --function prune_keep_ratio --random-inputs 1 --check | FileCheck %s --check-prefix=prune_keep_ratio
+// RUN: %if cuda-device %{ icl-run %s --function prune_keep_ratio --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=prune_keep_ratio %}
 // RUN: icl-run %s --function prune_keep_ratio_small --random-inputs 1 --check | FileCheck %s --check-prefix=prune_keep_ratio_small
+// RUN: %if cuda-device %{ icl-run %s --function prune_keep_ratio_small --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=prune_keep_ratio_small %}
 // RUN: icl-run %s --function prune_protect --random-inputs 1 --check | FileCheck %s --check-prefix=prune_protect
+// RUN: %if cuda-device %{ icl-run %s --function prune_protect --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=prune_protect %}
 // RUN: icl-run %s --function prune_protect_keep1 --random-inputs 1 --check | FileCheck %s --check-prefix=prune_protect_keep1
+// RUN: %if cuda-device %{ icl-run %s --function prune_protect_keep1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=prune_protect_keep1 %}
 // RUN: icl-run %s --function prune_fuse --random-inputs 1 --check | FileCheck %s --check-prefix=prune_fuse
+// RUN: %if cuda-device %{ icl-run %s --function prune_fuse --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=prune_fuse %}
 // RUN: icl-run %s --function prune_fuse_keep_all --random-inputs 1 --check | FileCheck %s --check-prefix=prune_fuse_keep_all
+// RUN: %if cuda-device %{ icl-run %s --function prune_fuse_keep_all --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=prune_fuse_keep_all %}
 // RUN: icl-run %s --function prune_protect_fuse_ratio --random-inputs 1 --check | FileCheck %s --check-prefix=prune_protect_fuse_ratio
+// RUN: %if cuda-device %{ icl-run %s --function prune_protect_fuse_ratio --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=prune_protect_fuse_ratio %}
 // RUN: icl-run %s --function prune_ties --random-inputs 1 --check | FileCheck %s --check-prefix=prune_ties
+// RUN: %if cuda-device %{ icl-run %s --function prune_ties --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=prune_ties %}
 // RUN: icl-run %s --function prune_ties_protect_fuse --random-inputs 1 --check | FileCheck %s --check-prefix=prune_ties_protect_fuse
+// RUN: %if cuda-device %{ icl-run %s --function prune_ties_protect_fuse --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=prune_ties_protect_fuse %}
 // RUN: icl-run %s --function prune_t1 --random-inputs 1 --check | FileCheck %s --check-prefix=prune_t1
+// RUN: %if cuda-device %{ icl-run %s --function prune_t1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=prune_t1 %}
 // RUN: icl-run %s --function pool_mean --random-inputs 1 --check | FileCheck %s --check-prefix=pool_mean
+// RUN: %if cuda-device %{ icl-run %s --function pool_mean --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=pool_mean %}
 // RUN: icl-run %s --function pool_max --random-inputs 1 --check | FileCheck %s --check-prefix=pool_max
+// RUN: %if cuda-device %{ icl-run %s --function pool_max --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=pool_max %}
 // RUN: icl-run %s --function pool_mean_divisible --random-inputs 1 --check | FileCheck %s --check-prefix=pool_mean_divisible
+// RUN: %if cuda-device %{ icl-run %s --function pool_mean_divisible --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=pool_mean_divisible %}
 // RUN: icl-run %s --function pool_max_divisible --random-inputs 1 --check | FileCheck %s --check-prefix=pool_max_divisible
+// RUN: %if cuda-device %{ icl-run %s --function pool_max_divisible --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=pool_max_divisible %}
 // RUN: icl-run %s --function pool_mean_segment1 --random-inputs 1 --check | FileCheck %s --check-prefix=pool_mean_segment1
+// RUN: %if cuda-device %{ icl-run %s --function pool_mean_segment1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=pool_mean_segment1 %}
 // RUN: icl-run %s --function pool_max_segment_beyond --random-inputs 1 --check | FileCheck %s --check-prefix=pool_max_segment_beyond
+// RUN: %if cuda-device %{ icl-run %s --function pool_max_segment_beyond --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=pool_max_segment_beyond %}
 // RUN: icl-run %s --function pool_mean_segment_beyond --random-inputs 1 --check | FileCheck %s --check-prefix=pool_mean_segment_beyond
+// RUN: %if cuda-device %{ icl-run %s --function pool_mean_segment_beyond --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=pool_mean_segment_beyond %}
 // RUN: icl-run %s --function unpool --random-inputs 1 --check | FileCheck %s --check-prefix=unpool
+// RUN: %if cuda-device %{ icl-run %s --function unpool --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=unpool %}
 // RUN: icl-run %s --function unpool_divisible --random-inputs 1 --check | FileCheck %s --check-prefix=unpool_divisible
+// RUN: %if cuda-device %{ icl-run %s --function unpool_divisible --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=unpool_divisible %}
 // RUN: icl-run %s --function unpool_segment1 --random-inputs 1 --check | FileCheck %s --check-prefix=unpool_segment1
+// RUN: %if cuda-device %{ icl-run %s --function unpool_segment1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=unpool_segment1 %}
 // RUN: icl-run %s --function pool_unpool_mean --random-inputs 1 --check | FileCheck %s --check-prefix=pool_unpool_mean
+// RUN: %if cuda-device %{ icl-run %s --function pool_unpool_mean --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=pool_unpool_mean %}
 // RUN: icl-run %s --function pool_unpool_max --random-inputs 1 --check | FileCheck %s --check-prefix=pool_unpool_max
+// RUN: %if cuda-device %{ icl-run %s --function pool_unpool_max --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=pool_unpool_max %}
 
 func.func @merge_t10(%x: tensor<2x10x16xf32>, %k: tensor<2x10x8xf32>) -> (tensor<2x7x16xf32>, tensor<2x7xf32>, tensor<2x10xi64>) {
   %m, %ms, %idx = icl.token_merge %x, %k {r = 3 : i64} : (tensor<2x10x16xf32>, tensor<2x10x8xf32>) -> (tensor<2x7x16xf32>, tensor<2x7xf32>, tensor<2x10xi64>)

@@ -6,7 +6,7 @@
 //   icl-rasp run     PROG.rasp --sop NAME --vocab VOCAB --max-len N --input INPUT
 //                    [--target x86|cuda] [--causal]
 //   icl-rasp verify  PROG.rasp --sop NAME --vocab VOCAB --max-len N [--samples K]
-//                    [--causal]
+//                    [--causal] [--model MODULE.mlir]
 //
 // The command-line contract of design/RASP.md: eval and run print one JSON
 // array; compile writes the module (to -o, else to stdout) and, when it
@@ -75,6 +75,12 @@ cl::opt<size_t> samples("samples",
                         cl::desc("Check this many random inputs when there are more than "
                                  "10000 (default 200)"),
                         cl::init(200), cl::value_desc("K"), cl::sub(verifyCommand), cl::cat(category));
+cl::opt<std::string> modelPath(
+    "model",
+    cl::desc("Verify this module instead of the freshly compiled one: a transformer written by "
+             "`icl-rasp compile -o` with the same options, e.g. after icl-opt passes (token "
+             "pruning, approximate attention) that may change what it computes"),
+    cl::value_desc("MODULE.mlir"), cl::sub(verifyCommand), cl::cat(category));
 
 /// Inputs verify checks one by one before it samples.
 constexpr size_t kExhaustiveLimit = 10000;
@@ -121,12 +127,18 @@ struct NativeModel {
   mlir::MLIRContext context;
   std::unique_ptr<JitFunction> function;
 
-  Error load(const Transformer &model) {
-    std::string text = emitModule(model, sopName);
-    mlir::OwningOpRef<mlir::ModuleOp> module = parseModule(text, "<compiled " + sopName + ">",
-                                                           context);
-    if (!module)
-      return createStringError("error: the emitted module does not parse (a compiler bug)");
+  /// JIT-compiles the transformer, or the module at `path` when one is given.
+  Error load(const Transformer &model, StringRef path = "") {
+    mlir::OwningOpRef<mlir::ModuleOp> module;
+    if (path.empty()) {
+      module = parseModule(emitModule(model, sopName), "<compiled " + sopName + ">", context);
+      if (!module)
+        return createStringError("error: the emitted module does not parse (a compiler bug)");
+    } else {
+      module = loadModule(path, context);
+      if (!module)
+        return createStringError("error: cannot load the model '" + path.str() + "'");
+    }
     Expected<mlir::func::FuncOp> func = findEntryFunction(*module, sopName);
     if (!func)
       return func.takeError();
@@ -214,7 +226,7 @@ int verifyMain() {
   const Transformer &model = compiled->model;
   const Node &sop = *compiled->sop;
   NativeModel native;
-  if (Error err = native.load(model))
+  if (Error err = native.load(model, modelPath))
     return fail(std::move(err));
   VerificationInputs checks =
       verificationInputs(model.vocab, maxLen, kExhaustiveLimit, samples, /*seed=*/1);

@@ -25,6 +25,32 @@ using namespace llvm;
 
 namespace icl::tool {
 
+cl::OptionCategory toleranceCategory("Comparison (--check, --expect)");
+
+static cl::opt<double> tolerance(
+    "tolerance",
+    cl::desc("Bound of --check and --expect: each element within tol·(|ref| + rms(ref)) "
+             "(default: from the result's dtype, 2 unit roundoffs of it plus 64 of f32: "
+             "3.9e-6 for f32, 7.8e-3 for bf16, 9.8e-4 for f16; docs/testing.md)"),
+    cl::value_desc("tol"), cl::cat(toleranceCategory));
+static cl::opt<double> absTolerance(
+    "atol", cl::desc("Compare with atol + rtol·|ref| instead: the absolute part (default 0)"),
+    cl::cat(toleranceCategory));
+static cl::opt<double> relTolerance(
+    "rtol", cl::desc("Compare with atol + rtol·|ref| instead: the relative part (default 0)"),
+    cl::cat(toleranceCategory));
+
+Tolerance toleranceFromFlags() {
+  Tolerance t;
+  if (tolerance.getNumOccurrences())
+    t.tol = tolerance;
+  if (absTolerance.getNumOccurrences())
+    t.atol = absTolerance;
+  if (relTolerance.getNumOccurrences())
+    t.rtol = relTolerance;
+  return t;
+}
+
 int failWith(const RunSettings &s, const Twine &message) {
   WithColor::error(errs(), s.tool) << message << "\n";
   return 1;
@@ -49,8 +75,8 @@ void summarise(unsigned index, const icl::HostArray &array) {
   outs() << "\n";
 }
 
-/// Prints the max errors of `got` against `want` under `label` and returns
-/// whether every element is within atol + rtol·|want|.
+/// Prints the errors of `got` against `want` under `label` and returns
+/// whether every element is within the settings' tolerance.
 bool compare(const RunSettings &s, StringRef label, size_t index, const icl::HostArray &got,
              const icl::HostArray &want) {
   if (got.shape != want.shape) {
@@ -59,21 +85,9 @@ bool compare(const RunSettings &s, StringRef label, size_t index, const icl::Hos
         << " but the expected one has " << icl::formatShape(want.shape) << "\n";
     return false;
   }
-  std::vector<double> g = got.toDouble(), w = want.toDouble();
-  double maxAbs = 0, maxRel = 0;
-  size_t bad = 0;
-  for (size_t k = 0; k < g.size(); ++k) {
-    double err = std::fabs(g[k] - w[k]);
-    if (!(err <= s.atol + s.rtol * std::fabs(w[k])))
-      ++bad;
-    maxAbs = std::max(maxAbs, std::isnan(err) ? INFINITY : err);
-    maxRel = std::max(maxRel, err / std::max(std::fabs(w[k]), 1e-30));
-  }
-  outs() << format("%s: result %zu: max abs error %.3g, max rel error %.3g, %zu of %zu "
-                   "beyond atol %.3g + rtol %.3g\n",
-                   label.str().c_str(), index, maxAbs, maxRel, bad, g.size(),
-                   s.atol, s.rtol);
-  return bad == 0;
+  icl::Comparison c = icl::compareArrays(got, want, s.tolerance);
+  outs() << label << ": result " << index << ": " << c.describe() << "\n";
+  return c.within();
 }
 
 Error writeArray(StringRef path, const icl::HostArray &array) {

@@ -8,10 +8,12 @@
 #ifndef ICL_TOOLS_ICL_RUN_LIBRARYRUN_H
 #define ICL_TOOLS_ICL_RUN_LIBRARYRUN_H
 
+#include "lib/Support/Compare.h"
 #include "lib/Support/HostArray.h"
 
 #include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/Twine.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
 
 #include <optional>
@@ -20,11 +22,18 @@
 
 namespace icl::tool {
 
+/// The options of the comparison (--tolerance, --atol, --rtol), shared by
+/// icl-run and icl-run-lib.
+extern llvm::cl::OptionCategory toleranceCategory;
+
+/// The bound the command line asks for.
+Tolerance toleranceFromFlags();
+
 struct RunSettings {
   /// The tool's name, in messages.
   std::string tool = "icl-run";
-  /// Tolerances of compare: atol + rtol·|want|.
-  double atol = 1e-4, rtol = 1e-3;
+  /// The bound of compare (lib/Support/Compare.h).
+  Tolerance tolerance;
   /// Timed runs after the first (0: none).
   unsigned benchmark = 0;
   /// Run CUDA libraries (ICL_DEVICE_CUDA) rather than CPU ones.
@@ -42,8 +51,8 @@ int failWith(const RunSettings &s, const llvm::Twine &message);
 /// One line per result: shape, dtype and a few statistics.
 void summarise(unsigned index, const HostArray &array);
 
-/// Prints the max errors of `got` against `want` under `label` and returns
-/// whether every element is within atol + rtol·|want|.
+/// Prints the errors of `got` against `want` under `label` and returns
+/// whether every element is within the settings' tolerance.
 bool compare(const RunSettings &s, llvm::StringRef label, size_t index, const HostArray &got,
              const HostArray &want);
 

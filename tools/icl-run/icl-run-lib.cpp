@@ -37,19 +37,15 @@ static cl::list<std::string> outputs(
 static cl::list<std::string> expected(
     "expect",
     cl::desc("Expected results (.npy, repeated in result order): print the max errors and exit 1 "
-             "if any element is beyond --atol + --rtol·|expected|"),
+             "if any element is beyond the bound (--tolerance)"),
     cl::value_desc("file.npy"), cl::cat(category));
-static cl::opt<double> absTolerance("atol", cl::init(1e-4), cl::desc("Absolute tolerance of --expect"),
-                                    cl::cat(category));
-static cl::opt<double> relTolerance("rtol", cl::init(1e-3), cl::desc("Relative tolerance of --expect"),
-                                    cl::cat(category));
 static cl::opt<unsigned> benchmark(
     "benchmark", cl::desc("Time N runs after one warm-up run and print min/median/max wall time"),
     cl::value_desc("N"), cl::init(0), cl::cat(category));
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(category);
+  cl::HideUnrelatedOptions({&category, &icl::tool::toleranceCategory});
   cl::ParseCommandLineOptions(
       argc, argv,
       "icl-run-lib: run a compiled model library with the icl runtime alone (no LLVM or MLIR\n"
@@ -59,8 +55,7 @@ int main(int argc, char **argv) {
       "Checking against the reference evaluator needs the compiler: icl-run --check.\n");
   icl::tool::RunSettings s;
   s.tool = "icl-run-lib";
-  s.atol = absTolerance;
-  s.rtol = relTolerance;
+  s.tolerance = icl::tool::toleranceFromFlags();
   s.benchmark = benchmark;
   s.cuda = device == Device::Cuda;
   if (randomSeed.getNumOccurrences())

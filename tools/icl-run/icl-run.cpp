@@ -76,12 +76,8 @@ static cl::opt<icl::ref::Precision> precision(
     cl::init(icl::ref::Precision::F64), cl::cat(category));
 static cl::opt<bool> check(
     "check", cl::desc("Also run the reference evaluator (float64) on the same inputs, print the "
-                      "max errors, and exit 1 if any element is beyond --atol + --rtol·|ref|"),
+                      "errors, and exit 1 if any element is beyond the bound (--tolerance)"),
     cl::cat(category));
-static cl::opt<double> absTolerance("atol", cl::init(1e-4), cl::desc("Absolute tolerance of --check"),
-                            cl::cat(category));
-static cl::opt<double> relTolerance("rtol", cl::init(1e-3), cl::desc("Relative tolerance of --check"),
-                            cl::cat(category));
 static cl::opt<unsigned> benchmark(
     "benchmark", cl::init(0),
     cl::desc("Time N runs after one warm-up run and print min/median/max wall time"),
@@ -94,7 +90,7 @@ static cl::opt<Device> device("device", cl::desc("Where native code runs"),
 static cl::list<std::string> expected(
     "expect",
     cl::desc("Expected results (.npy, repeated in result order): print the max errors and exit 1 "
-             "if any element is beyond --atol + --rtol·|expected|"),
+             "if any element is beyond the bound (--tolerance)"),
     cl::value_desc("file.npy"), cl::cat(category));
 static cl::opt<int64_t> batchSize(
     "batch", cl::desc("Hugging Face directory: batch size of the entry point (default: from "
@@ -121,8 +117,7 @@ static int fail(const Twine &message) {
 /// The library-running settings of the command line.
 static icl::tool::RunSettings settings() {
   icl::tool::RunSettings s;
-  s.atol = absTolerance;
-  s.rtol = relTolerance;
+  s.tolerance = icl::tool::toleranceFromFlags();
   s.benchmark = benchmark;
   s.cuda = device == Device::Cuda;
   if (randomSeed.getNumOccurrences())
@@ -171,7 +166,7 @@ static int generate(mlir::func::FuncOp func, ArrayRef<icl::HostArray> args, Stri
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
   icl::registerPassManagerCommandLineOptions();
-  cl::HideUnrelatedOptions(category);
+  cl::HideUnrelatedOptions({&category, &icl::tool::toleranceCategory});
   cl::ParseCommandLineOptions(
       argc, argv,
       "icl-run: run a function of an icl module\n\n"
