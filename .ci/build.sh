@@ -63,6 +63,7 @@ case "$mode" in
     fi
     ;;
   test)
+    python3 "$root/.ci/check-layers.py"
     ninja -C "$build"
     # The suite must catch wrong code: each pass test fails without its pass,
     # and a set of planted wrong lowerings is caught (docs/testing.md).

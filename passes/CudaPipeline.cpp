@@ -47,15 +47,7 @@ std::string mlir::icl::nvvmToolkitStub() {
   return root;
 }
 
-void mlir::icl::buildCudaPipeline(OpPassManager &pm, const CudaPipelineOptions &options) {
-  if (options.decompose) {
-    if (options.fusedAttention) {
-      CudaAttentionOptions attention;
-      attention.multiprocessors = options.multiprocessors;
-      pm.addPass(createCudaAttention(attention));
-    }
-    pm.addNestedPass<func::FuncOp>(createDecompose());
-  }
+void mlir::icl::addCudaLowering(OpPassManager &pm, const CudaOptions &options) {
   addLinalgPreparationPasses(pm, options.fusion);
   // Bufferization as for x86: results become out-parameters, which the
   // runtime passes as device buffers.

@@ -3,7 +3,7 @@
 #include "passes/Passes.h"
 
 #include "dialects/icl/IR/IclOps.h"
-#include "lib/Reference/Evaluator.h"
+#include "lib/Support/ElementType.h"
 #include "lib/Support/SafeTensors.h"
 
 #include "mlir/IR/AsmState.h"
@@ -59,7 +59,7 @@ struct InlineWeightsPass : public mlir::icl::impl::InlineWeightsBase<InlineWeigh
       return op.emitOpError() << "weight '" << op.getName() << "' has shape "
                               << ::icl::formatShape(array->shape) << " in " << path
                               << " but the op expects " << type;
-    std::optional<::icl::DType> dtype = ::icl::ref::dtypeForElementType(type.getElementType());
+    std::optional<::icl::DType> dtype = ::icl::dtypeForElementType(type.getElementType());
     if (!dtype || !::icl::isFloat(*dtype) || !::icl::isFloat(array->dtype))
       return op.emitOpError() << "can only inline floating-point weights";
     ::icl::HostArray converted =

@@ -1,18 +1,245 @@
-//===- Pipelines.cpp - Registration of icl passes and pipelines -----------===//
+//===- Pipelines.cpp - The one compilation pipeline of icl ----------------===//
+
+#include "passes/Pipelines.h"
 
 #include "passes/Passes.h"
 
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::icl;
+
+namespace {
+
+using detail::PassOptions;
+
+/// The x86 knobs as pass-pipeline options, shared by --x86-options and the
+/// registered --icl-x86-pipeline (which adds its phases).
+template <typename Derived>
+struct X86Knobs : PassPipelineOptions<Derived> {
+  X86Options defaults;
+  PassOptions::Option<bool> vectorize{
+      *this, "vectorize", llvm::cl::desc("Tile and vectorize linalg ops (off: scalar loops)"),
+      llvm::cl::init(defaults.vectorize)};
+  PassOptions::Option<bool> fusion{
+      *this, "fusion",
+      llvm::cl::desc("Fuse elementwise ops and tile chains with reductions together "
+                     "(icl-fuse-elementwise, icl-tile-and-fuse); off: every op on its own"),
+      llvm::cl::init(defaults.fusion)};
+  PassOptions::Option<int64_t> vectorWidth{
+      *this, "vector-width", llvm::cl::desc("icl-tile-and-vectorize vector-width (0: host)"),
+      llvm::cl::init(defaults.vectorWidth)};
+  PassOptions::Option<int64_t> registerRows{
+      *this, "register-rows", llvm::cl::desc("icl-tile-and-vectorize register-rows (0: host)"),
+      llvm::cl::init(defaults.registerRows)};
+  PassOptions::Option<int64_t> reductionTile{
+      *this, "reduction-tile", llvm::cl::desc("icl-tile-and-vectorize reduction-tile"),
+      llvm::cl::init(defaults.reductionTile)};
+  PassOptions::Option<int64_t> threads{*this, "threads",
+                                       llvm::cl::desc("icl-tile-and-vectorize threads"),
+                                       llvm::cl::init(defaults.threads)};
+  PassOptions::Option<int64_t> tileBytes{
+      *this, "tile-bytes", llvm::cl::desc("icl-tile-and-fuse tile-bytes (0: host L2 / 8)"),
+      llvm::cl::init(defaults.tileBytes)};
+  PassOptions::Option<int64_t> maxRows{*this, "max-rows",
+                                       llvm::cl::desc("icl-tile-and-fuse max-rows"),
+                                       llvm::cl::init(defaults.maxRows)};
+  PassOptions::Option<std::string> schedule{
+      *this, "schedule",
+      llvm::cl::desc("A transform-dialect file whose @__transform_main tiles and vectorizes "
+                     "the decomposed module in place of icl-tile-and-fuse and "
+                     "icl-tile-and-vectorize (for experiments)"),
+      llvm::cl::init(defaults.schedule)};
+
+  X86Options get() const {
+    return X86Options{vectorize,    fusion,    vectorWidth, registerRows, reductionTile,
+                      threads,      tileBytes, maxRows,     schedule};
+  }
+};
+
+template <typename Derived>
+struct CudaKnobs : PassPipelineOptions<Derived> {
+  CudaOptions defaults;
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("GPU architecture the PTX targets (sm_90, sm_80, ...)"),
+      llvm::cl::init(defaults.chip)};
+  PassOptions::Option<std::string> features{*this, "features",
+                                            llvm::cl::desc("PTX ISA version of the output"),
+                                            llvm::cl::init(defaults.features)};
+  PassOptions::Option<int64_t> optLevel{*this, "opt-level",
+                                        llvm::cl::desc("NVPTX optimisation level (0-3)"),
+                                        llvm::cl::init(defaults.optLevel)};
+  PassOptions::Option<bool> fusion{
+      *this, "fusion",
+      llvm::cl::desc("Fuse elementwise ops (icl-fuse-elementwise) into fewer kernels"),
+      llvm::cl::init(defaults.fusion)};
+  PassOptions::Option<bool> fusedAttention{
+      *this, "fused-attention",
+      llvm::cl::desc("Run bf16/f16 attention with head dims 64 and 128 as icl's fused kernels "
+                     "(icl-cuda-attention); off: decomposed like every other op"),
+      llvm::cl::init(defaults.fusedAttention)};
+  PassOptions::Option<int64_t> blockSize{
+      *this, "block-size", llvm::cl::desc("Threads per block of generated kernels"),
+      llvm::cl::init(defaults.blockSize)};
+  PassOptions::Option<int64_t> multiprocessors{
+      *this, "multiprocessors",
+      llvm::cl::desc("Streaming multiprocessors of the target GPU, for splitting decode "
+                     "attention (132: H100/H200 SXM)"),
+      llvm::cl::init(defaults.multiprocessors)};
+
+  CudaOptions get() const {
+    return CudaOptions{chip, features, optLevel, fusion, fusedAttention, blockSize,
+                       multiprocessors};
+  }
+};
+
+struct X86TextOptions : X86Knobs<X86TextOptions> {};
+struct CudaTextOptions : CudaKnobs<CudaTextOptions> {};
+
+auto phaseValues() {
+  return llvm::cl::values(
+      clEnumValN(Phase::Input, "input", "as loaded"),
+      clEnumValN(Phase::Inlined, "inlined", "weights inlined, unused functions dropped"),
+      clEnumValN(Phase::Decomposed, "decomposed", "icl ops as linalg"),
+      clEnumValN(Phase::LLVM, "llvm-dialect", "the LLVM dialect"));
+}
+
+/// A target's knobs plus what the registered pipelines add: the phases they
+/// run between and where weights are read from.
+template <typename Derived, template <typename> class Knobs>
+struct WithPhases : Knobs<Derived> {
+  PassOptions::Option<Phase> from{*this, "from",
+                                  llvm::cl::desc("The phase whose IR the input is"),
+                                  llvm::cl::init(Phase::Input), phaseValues()};
+  PassOptions::Option<Phase> to{*this, "to", llvm::cl::desc("The phase to stop after"),
+                                llvm::cl::init(Phase::LLVM), phaseValues()};
+  PassOptions::Option<std::string> weightsDir{
+      *this, "weights-dir", llvm::cl::desc("Directory of relative weights files")};
+
+  PipelineOptions pipeline(Target target) const {
+    PipelineOptions p;
+    p.target = target;
+    p.weightsDir = weightsDir;
+    return p;
+  }
+};
+
+struct X86PipelineOptions : WithPhases<X86PipelineOptions, X86Knobs> {};
+struct CudaPipelineOptions : WithPhases<CudaPipelineOptions, CudaKnobs> {};
+
+template <typename Options>
+llvm::Expected<decltype(std::declval<Options>().get())> parseKnobs(llvm::StringRef text,
+                                                                   llvm::StringRef what,
+                                                                   llvm::StringRef pipeline) {
+  std::unique_ptr<Options> options = Options::createFromString(text);
+  if (!options)
+    return llvm::createStringError("invalid %s pipeline options '%s' (see the --%s options "
+                                   "in icl-opt --help)",
+                                   what.str().c_str(), text.str().c_str(),
+                                   pipeline.str().c_str());
+  return options->get();
+}
+
+} // namespace
+
+llvm::StringRef mlir::icl::phaseName(Phase phase) {
+  switch (phase) {
+  case Phase::Input:
+    return "input";
+  case Phase::Inlined:
+    return "inlined";
+  case Phase::Decomposed:
+    return "decomposed";
+  case Phase::LLVM:
+    return "llvm-dialect";
+  }
+  llvm_unreachable("unknown phase");
+}
+
+llvm::Expected<Phase> mlir::icl::parsePhase(llvm::StringRef name) {
+  for (Phase phase : kAllPhases)
+    if (phaseName(phase) == name)
+      return phase;
+  return llvm::createStringError("unknown phase '%s' (phases: input, inlined, decomposed, "
+                                 "llvm-dialect)",
+                                 name.str().c_str());
+}
+
+llvm::Expected<X86Options> mlir::icl::parseX86Options(llvm::StringRef text) {
+  return parseKnobs<X86TextOptions>(text, "x86", "icl-x86-pipeline");
+}
+
+llvm::Expected<CudaOptions> mlir::icl::parseCudaOptions(llvm::StringRef text) {
+  return parseKnobs<CudaTextOptions>(text, "CUDA", "icl-cuda-pipeline");
+}
+
+llvm::Error mlir::icl::checkUserPasses(llvm::StringRef passes) {
+  if (passes.empty())
+    return llvm::Error::success();
+  std::string message;
+  llvm::raw_string_ostream os(message);
+  OpPassManager check(ModuleOp::getOperationName());
+  if (failed(parsePassPipeline(passes, check, os)))
+    return llvm::createStringError("invalid passes '%s': %s(icl-opt --help lists the passes "
+                                   "and their options)",
+                                   passes.str().c_str(), message.c_str());
+  return llvm::Error::success();
+}
+
+void mlir::icl::buildPipeline(OpPassManager &pm, const PipelineOptions &options, Phase from,
+                              Phase to) {
+  auto runs = [&](Phase phase) { return from < phase && phase <= to; };
+  if (runs(Phase::Inlined)) {
+    pm.addPass(createSymbolDCEPass());
+    InlineWeightsOptions inlineOptions;
+    inlineOptions.weightsDir = options.weightsDir;
+    pm.addPass(createInlineWeights(inlineOptions));
+    // checkUserPasses has reported what does not parse.
+    if (!options.userPasses.empty())
+      (void)parsePassPipeline(options.userPasses, pm);
+  }
+  if (runs(Phase::Decomposed)) {
+    // On the GPU, attention the fused kernels take is not decomposed.
+    if (options.target == Target::Cuda && options.cuda.fusedAttention) {
+      CudaAttentionOptions attention;
+      attention.multiprocessors = options.cuda.multiprocessors;
+      pm.addPass(createCudaAttention(attention));
+    }
+    pm.addNestedPass<func::FuncOp>(createDecompose());
+  }
+  if (runs(Phase::LLVM)) {
+    if (options.target == Target::Cuda)
+      addCudaLowering(pm, options.cuda);
+    else
+      addX86Lowering(pm, options.x86);
+  }
+}
+
+void mlir::icl::registerIclPipelines() {
+  PassPipelineRegistration<X86PipelineOptions>(
+      "icl-x86-pipeline",
+      "Compile icl for x86-64, from one phase to another (input to llvm-dialect: inline "
+      "weights, decompose, fuse, tile and vectorize, bufferize, convert to LLVM)",
+      [](OpPassManager &pm, const X86PipelineOptions &options) {
+        PipelineOptions p = options.pipeline(Target::X86);
+        p.x86 = options.get();
+        buildPipeline(pm, p, options.from, options.to);
+      });
+  PassPipelineRegistration<CudaPipelineOptions>(
+      "icl-cuda-pipeline",
+      "Compile icl for NVIDIA GPUs, from one phase to another (input to llvm-dialect: inline "
+      "weights, fused attention, decompose, bufferize, map loops to blocks and threads, NVVM, "
+      "gpu-module-to-binary)",
+      [](OpPassManager &pm, const CudaPipelineOptions &options) {
+        PipelineOptions p = options.pipeline(Target::Cuda);
+        p.cuda = options.get();
+        buildPipeline(pm, p, options.from, options.to);
+      });
+}
 
 void mlir::icl::registerIclPassesAndPipelines() {
   registerIclPasses();
-  PassPipelineRegistration<X86PipelineOptions>(
-      "icl-x86-pipeline",
-      "Lower icl to the LLVM dialect for x86-64 (decompose, fuse, bufferize, convert)",
-      buildX86Pipeline);
-  PassPipelineRegistration<CudaPipelineOptions>(
-      "icl-cuda-pipeline",
-      "Lower icl to the LLVM dialect with PTX kernels for NVIDIA GPUs (fused attention, "
-      "decompose, bufferize, map loops to blocks and threads, NVVM, gpu-module-to-binary)",
-      buildCudaPipeline);
+  registerIclPipelines();
 }

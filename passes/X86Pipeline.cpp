@@ -17,9 +17,7 @@
 
 using namespace mlir;
 
-void mlir::icl::buildX86Pipeline(OpPassManager &pm, const X86PipelineOptions &options) {
-  if (options.decompose)
-    pm.addNestedPass<func::FuncOp>(createDecompose());
+void mlir::icl::addX86Lowering(OpPassManager &pm, const X86Options &options) {
   addLinalgPreparationPasses(pm, options.fusion);
   if (options.vectorize && !options.schedule.empty()) {
     // The schedule takes the place of icl's tiling; the driver registers the

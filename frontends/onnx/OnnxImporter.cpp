@@ -17,8 +17,7 @@
 
 #include "dialects/icl/IR/IclDialect.h"
 #include "dialects/icl/IR/IclOps.h"
-#include "lib/Reference/Evaluator.h"
-#include "passes/Passes.h"
+#include "lib/Support/ElementType.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -31,7 +30,6 @@
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/Verifier.h"
-#include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
@@ -914,7 +912,7 @@ Error GraphImporter::importNode(const Node &node) {
     DType baseType = base.constant ? base.constant->dtype : DType::F32;
     if (exponent.constant && (!base.constant || baseType != exponent.constant->dtype)) {
       Type elt = base.constant ? elementTypeOf(&ctx, baseType) : f(base.value);
-      std::optional<DType> want = ref::dtypeForElementType(elt);
+      std::optional<DType> want = dtypeForElementType(elt);
       if (want && *want != exponent.constant->dtype) {
         std::string name = node.proto.input(1) + ".as_base";
         env[name] = {HostArray::fromDouble(*want, exponent.constant->shape,
@@ -1051,15 +1049,7 @@ Expected<OwningOpRef<ModuleOp>> importOnnx(StringRef path, MLIRContext &context,
     return llvm::createStringError("%s is not an ONNX model (it does not parse as a ModelProto)",
                                    path.str().c_str());
   GraphImporter importer(context, options, path);
-  Expected<OwningOpRef<ModuleOp>> module = importer.run(model);
-  if (!module || !options.raiseFusedOps)
-    return module;
-  PassManager pm(&context);
-  pm.addNestedPass<func::FuncOp>(ir::createRaiseFusedOps());
-  if (failed(pm.run(**module)))
-    return llvm::createStringError("%s: --icl-raise-fused-ops failed on the imported module",
-                                   path.str().c_str());
-  return module;
+  return importer.run(model);
 }
 
 } // namespace icl

@@ -5,8 +5,9 @@
 // a weight, LayerNormalization, Gather on an embedding table), upstream
 // linalg/tensor/arith/math ops otherwise. Shape subgraphs (Shape, Gather,
 // Concat, ConstantOfShape, ...) are evaluated at import time, so every shape
-// is static. The result then goes through --icl-raise-fused-ops, which turns
-// decomposed attention, norms and GELU back into icl ops.
+// is static. The driver (lib/Driver/ModuleLoader) then raises the result in
+// the input phase: --icl-raise-fused-ops turns decomposed attention, norms and
+// GELU back into icl ops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,8 +34,6 @@ struct OnnxImportOptions {
   /// Graph inputs fed as import-time constants instead of function arguments
   /// (a shape or an axis that a test passes as an input).
   llvm::StringMap<HostArray> constantInputs;
-  /// Run --icl-raise-fused-ops on the result.
-  bool raiseFusedOps = true;
 };
 
 /// Imports the model in `path`. Errors name the node (op type, node name,

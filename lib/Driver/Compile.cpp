@@ -37,7 +37,6 @@ using namespace mlir;
 namespace icl {
 
 const char *const kCompilerVersion = "icl 0.1.0 (MLIR/LLVM " LLVM_VERSION_STRING ")";
-const char *const kPhases[4] = {"input", "inlined", "decomposed", "llvm-dialect"};
 
 namespace {
 bool passManagerCLOptionsRegistered = false;
@@ -83,13 +82,11 @@ llvm::Error writeText(StringRef path, llvm::function_ref<void(llvm::raw_ostream 
 
 } // namespace
 
-llvm::Error runPhases(ModuleOp module, StringRef weightsDir, StringRef stopAfter,
-                      llvm::function_ref<llvm::Error(StringRef, ModuleOp)> onPhase,
-                      StringRef pipelineOptions, StringRef passes, Target target) {
-  if (!stopAfter.empty() && !llvm::is_contained(kPhases, stopAfter))
-    return llvm::createStringError("unknown phase '%s' (phases: input, inlined, decomposed, "
-                                   "llvm-dialect)",
-                                   stopAfter.str().c_str());
+llvm::Error runPhases(ModuleOp module, const PipelineOptions &options,
+                      std::optional<Phase> stopAfter,
+                      llvm::function_ref<llvm::Error(Phase, ModuleOp)> onPhase) {
+  if (llvm::Error err = mlir::icl::checkUserPasses(options.userPasses))
+    return err;
   MLIRContext *ctx = module.getContext();
   // Bufferization and lowering interfaces of the upstream dialects.
   DialectRegistry registry;
@@ -98,13 +95,18 @@ llvm::Error runPhases(ModuleOp module, StringRef weightsDir, StringRef stopAfter
   // gpu-module-to-binary translates kernels to LLVM IR.
   registerAllGPUToLLVMIRTranslations(registry);
   mlir::icl::registerGpuExtensions(registry);
+  // A schedule file is parsed with the transform ops of every dialect.
+  if (options.target == Target::X86 && !options.x86.schedule.empty())
+    registry.insert<transform::TransformDialect>();
   ctx->appendDialectRegistry(registry);
   for (auto func : module.getOps<func::FuncOp>())
     if (func.isPublic() && !func.isExternal())
       func->setAttr(LLVM::LLVMDialect::getEmitCWrapperAttrName(), UnitAttr::get(ctx));
 
-  auto phase = [&](StringRef name, llvm::function_ref<void(PassManager &)> addPasses) -> llvm::Error {
-    if (addPasses) {
+  // One pass manager per phase, so that each phase's IR can be seen.
+  Phase previous = Phase::Input;
+  for (Phase phase : mlir::icl::kAllPhases) {
+    if (phase != Phase::Input) {
       DiagnosticCollector diagnostics(ctx);
       PassManager pm(ctx);
       if (passManagerCLOptionsRegistered) {
@@ -112,83 +114,20 @@ llvm::Error runPhases(ModuleOp module, StringRef weightsDir, StringRef stopAfter
           return llvm::createStringError("invalid pass manager options");
         applyDefaultTimingPassManagerCLOptions(pm);
       }
-      addPasses(pm);
+      mlir::icl::buildPipeline(pm, options, previous, phase);
       if (failed(pm.run(module)))
-        return llvm::createStringError("compilation failed in phase '%s':\n%s", name.str().c_str(),
+        return llvm::createStringError("compilation failed in phase '%s':\n%s",
+                                       mlir::icl::phaseName(phase).str().c_str(),
                                        diagnostics.messages.c_str());
     }
     if (onPhase)
-      if (llvm::Error err = onPhase(name, module))
+      if (llvm::Error err = onPhase(phase, module))
         return err;
-    return llvm::Error::success();
-  };
-  auto done = [&](StringRef name) { return stopAfter == name; };
-
-  if (!passes.empty()) {
-    std::string message;
-    llvm::raw_string_ostream os(message);
-    OpPassManager check(ModuleOp::getOperationName());
-    if (failed(parsePassPipeline(passes, check, os)))
-      return llvm::createStringError("invalid passes '%s': %s(icl-opt --help lists the passes "
-                                     "and their options)",
-                                     passes.str().c_str(), message.c_str());
+    if (stopAfter == phase)
+      break;
+    previous = phase;
   }
-  if (llvm::Error err = phase("input", nullptr))
-    return err;
-  if (done("input"))
-    return llvm::Error::success();
-  if (llvm::Error err = phase("inlined", [&](PassManager &pm) {
-        pm.addPass(createSymbolDCEPass());
-        mlir::icl::InlineWeightsOptions inlineOptions;
-        inlineOptions.weightsDir = weightsDir.str();
-        pm.addPass(mlir::icl::createInlineWeights(inlineOptions));
-        // Checked to parse above.
-        if (!passes.empty())
-          (void)parsePassPipeline(passes, pm);
-      }))
-    return err;
-  if (done("inlined"))
-    return llvm::Error::success();
-  std::unique_ptr<mlir::icl::CudaPipelineOptions> cudaOptions;
-  if (target == Target::Cuda) {
-    cudaOptions = mlir::icl::CudaPipelineOptions::createFromString(pipelineOptions);
-    if (!cudaOptions)
-      return llvm::createStringError("invalid CUDA pipeline options '%s' (see the "
-                                     "--icl-cuda-pipeline options in icl-opt --help)",
-                                     pipelineOptions.str().c_str());
-    cudaOptions->decompose = false;
-  }
-  if (llvm::Error err = phase("decomposed", [&](PassManager &pm) {
-        // On the GPU, attention the fused kernels take is not decomposed.
-        if (cudaOptions && cudaOptions->fusedAttention) {
-          mlir::icl::CudaAttentionOptions attention;
-          attention.multiprocessors = cudaOptions->multiprocessors;
-          pm.addPass(mlir::icl::createCudaAttention(attention));
-        }
-        pm.addNestedPass<func::FuncOp>(mlir::icl::createDecompose());
-      }))
-    return err;
-  if (done("decomposed"))
-    return llvm::Error::success();
-  if (cudaOptions)
-    return phase("llvm-dialect",
-                 [&](PassManager &pm) { mlir::icl::buildCudaPipeline(pm, *cudaOptions); });
-  std::unique_ptr<mlir::icl::X86PipelineOptions> options =
-      mlir::icl::X86PipelineOptions::createFromString(pipelineOptions);
-  if (!options)
-    return llvm::createStringError("invalid x86 pipeline options '%s' (see the "
-                                   "--icl-x86-pipeline options in icl-opt --help)",
-                                   pipelineOptions.str().c_str());
-  options->decompose = false;
-  if (!options->schedule.empty()) {
-    // A schedule file is parsed with the transform ops of every dialect.
-    DialectRegistry registry;
-    registry.insert<transform::TransformDialect>();
-    registerAllExtensions(registry);
-    module.getContext()->appendDialectRegistry(registry);
-  }
-  return phase("llvm-dialect",
-               [&](PassManager &pm) { mlir::icl::buildX86Pipeline(pm, *options); });
+  return llvm::Error::success();
 }
 
 namespace {
@@ -447,14 +386,13 @@ llvm::Error compileModule(ModuleOp module, const CompileOptions &options) {
   std::vector<FunctionSignature> sigs;
   if (llvm::Error err = collectSignatures(module, sigs))
     return err;
-  if (sigs.empty() && options.compileTo.empty())
+  if (sigs.empty() && !options.compileTo)
     return llvm::createStringError("the module has no public function with a body to compile");
 
-  int phaseIndex = 0;
-  auto onPhase = [&](StringRef name, ModuleOp m) -> llvm::Error {
+  auto onPhase = [&](Phase phase, ModuleOp m) -> llvm::Error {
     // --passes may change the entry points' types (token reduction shortens
     // the sequence): the library describes them as they are after it.
-    if (name == "inlined")
+    if (phase == Phase::Inlined)
       if (llvm::Error err = collectSignatures(m, sigs))
         return err;
     if (options.dumpPhasesDir.empty())
@@ -462,23 +400,23 @@ llvm::Error compileModule(ModuleOp module, const CompileOptions &options) {
     if (std::error_code ec = llvm::sys::fs::create_directories(options.dumpPhasesDir))
       return llvm::createStringError(ec, "cannot create %s", options.dumpPhasesDir.c_str());
     SmallString<256> path(options.dumpPhasesDir);
-    llvm::sys::path::append(path, llvm::formatv("{0:2}-{1}.mlir", phaseIndex++, name).str());
+    llvm::sys::path::append(path, llvm::formatv("{0:2}-{1}.mlir", static_cast<int>(phase),
+                                                mlir::icl::phaseName(phase))
+                                      .str());
     for (char &c : path)
       if (c == ' ')
         c = '0';
     return writeText(path, [&](llvm::raw_ostream &os) { m.print(os); });
   };
-  StringRef stopAfter = options.compileTo;
-  if (stopAfter.empty() && options.emit == Emit::Mlir)
-    stopAfter = "llvm-dialect";
-  bool cudaTarget = options.target == Target::Cuda;
+  std::optional<Phase> stopAfter = options.compileTo;
+  if (!stopAfter && options.emit == Emit::Mlir)
+    stopAfter = Phase::LLVM;
+  bool cudaTarget = options.pipeline.target == Target::Cuda;
   if (options.emit == Emit::Ptx && !cudaTarget)
     return llvm::createStringError("--emit=ptx needs --target=cuda");
-  if (llvm::Error err = runPhases(module, options.weightsDir, stopAfter, onPhase,
-                                  cudaTarget ? options.cudaOptions : options.x86Options,
-                                  options.passes, options.target))
+  if (llvm::Error err = runPhases(module, options.pipeline, stopAfter, onPhase))
     return err;
-  if (!stopAfter.empty())
+  if (stopAfter)
     return writeText(options.output, [&](llvm::raw_ostream &os) { module.print(os); });
   if (options.emit == Emit::Ptx) {
     // One gpu.binary (icl-gpu-merge-modules) holding the PTX text.
@@ -531,7 +469,7 @@ llvm::Error compileModule(ModuleOp module, const CompileOptions &options) {
   std::string gluePath = options.output + ".glue.c";
   std::string headerText, glueText;
   llvm::raw_string_ostream headerOs(headerText), glueOs(glueText);
-  bool cuda = options.target == Target::Cuda;
+  bool cuda = options.pipeline.target == Target::Cuda;
   writeGlue(headerOs, glueOs, sigs, llvm::sys::path::filename(headerPath), options.sourceName,
             cuda);
   if (llvm::Error err = writeText(headerPath, [&](llvm::raw_ostream &os) { os << headerText; }))

@@ -8,11 +8,13 @@
 #ifndef ICL_LIB_DRIVER_COMPILE_H
 #define ICL_LIB_DRIVER_COMPILE_H
 
+#include "passes/Pipelines.h"
+
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
 #include <memory>
-
+#include <optional>
 #include <string>
 
 namespace llvm {
@@ -26,36 +28,23 @@ extern const char *const kCompilerVersion;
 
 enum class Emit { Mlir, Llvm, Obj, Lib, Ptx };
 
-/// What the code runs on: the host's x86-64 CPU, or NVIDIA GPUs (host code
-/// for x86-64 that launches PTX kernels through runtime/icl_cuda.c).
-enum class Target { X86, Cuda };
-
-/// Phases in order; --compile-to stops after one and writes its IR.
-/// input: as parsed; inlined: external weights inlined, unused functions
-/// dropped; decomposed: icl ops as linalg/scf/tensor; llvm-dialect: the x86
-/// pipeline's output.
-extern const char *const kPhases[4];
+using mlir::icl::Phase;
+using mlir::icl::PipelineOptions;
+using mlir::icl::Target;
 
 struct CompileOptions {
   Emit emit = Emit::Lib;
   std::string output;
-  /// Stop after this phase and write its MLIR (empty: run to the end).
-  std::string compileTo;
+  /// Stop after this phase and write its MLIR (none: run to the end).
+  std::optional<Phase> compileTo;
   /// Write every phase's IR into this directory as NN-phase.mlir.
   std::string dumpPhasesDir;
-  /// Directory for relative weights-file paths.
-  std::string weightsDir;
   /// C header written next to a library (default: output with .h).
   std::string headerPath;
   /// Name of the source file, recorded in the generated header.
   std::string sourceName;
-  Target target = Target::X86;
-  /// Options of the x86 pipeline, textual ("fusion=false tile-bytes=65536").
-  std::string x86Options;
-  /// Options of the CUDA pipeline, textual ("chip=sm_80 block-size=128").
-  std::string cudaOptions;
-  /// icl passes run before decomposition, textual ("icl-token-merge{r=16}").
-  std::string passes;
+  /// The pipeline: target, its options, weights directory, user passes.
+  PipelineOptions pipeline;
 };
 
 /// Registers MLIR's pass-manager command-line options
@@ -64,19 +53,13 @@ struct CompileOptions {
 /// before parsing the command line.
 void registerPassManagerCommandLineOptions();
 
-/// Lowers `module` in place through the phases up to and including
-/// `stopAfter` (empty: all), calling `onPhase` after each. Every public
-/// function gets a C interface (`_mlir_ciface_<name>`).
-/// `pipelineOptions` are options of the target's pipeline in their textual
-/// form ("fusion=false vector-width=16", as for `icl-opt
-/// --icl-x86-pipeline=...` or `--icl-cuda-pipeline=...`);
-/// `passes` is a textual pass pipeline run on the icl module before
-/// decomposition ("icl-token-merge{r=16}", "func.func(icl-raise-fused-ops)").
-llvm::Error runPhases(mlir::ModuleOp module, llvm::StringRef weightsDir,
-                      llvm::StringRef stopAfter = "",
-                      llvm::function_ref<llvm::Error(llvm::StringRef, mlir::ModuleOp)> onPhase = {},
-                      llvm::StringRef pipelineOptions = "", llvm::StringRef passes = "",
-                      Target target = Target::X86);
+/// Lowers `module` in place through the phases of the pipeline
+/// (passes/Pipelines.h) up to and including `stopAfter` (none: all),
+/// calling `onPhase` after each. Every public function gets a C interface
+/// (`_mlir_ciface_<name>`).
+llvm::Error runPhases(mlir::ModuleOp module, const PipelineOptions &options,
+                      std::optional<Phase> stopAfter = std::nullopt,
+                      llvm::function_ref<llvm::Error(Phase, mlir::ModuleOp)> onPhase = {});
 
 /// A TargetMachine for this host's CPU and features (PIC, -O3 code generation).
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>> hostTargetMachine();

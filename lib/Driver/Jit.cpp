@@ -5,7 +5,7 @@
 #include "lib/Driver/Compile.h"
 
 #include "dialects/icl/IR/IclOps.h"
-#include "lib/Reference/Evaluator.h"
+#include "lib/Support/ElementType.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -29,7 +29,7 @@ llvm::Expected<FunctionSignature> signatureOf(func::FuncOp func) {
                      unsigned i) -> llvm::Expected<TensorSignature> {
     auto tensor = dyn_cast<RankedTensorType>(type);
     std::optional<DType> dtype =
-        tensor ? ref::dtypeForElementType(tensor.getElementType()) : std::nullopt;
+        tensor ? dtypeForElementType(tensor.getElementType()) : std::nullopt;
     std::string typeStr;
     llvm::raw_string_ostream(typeStr) << type;
     if (!dtype)
@@ -113,7 +113,9 @@ llvm::Expected<std::unique_ptr<JitFunction>> JitFunction::compile(func::FuncOp f
   for (auto other : module->getOps<func::FuncOp>())
     if (other.getSymName() != sig->name)
       other.setPrivate();
-  if (llvm::Error err = runPhases(*module, weightsDir))
+  PipelineOptions pipeline;
+  pipeline.weightsDir = weightsDir.str();
+  if (llvm::Error err = runPhases(*module, pipeline))
     return llvm::createStringError("native compilation of '%s' failed: %s", sig->name.c_str(),
                                    llvm::toString(std::move(err)).c_str());
 

@@ -38,9 +38,6 @@ llvm::Expected<std::vector<HostArray>> evaluate(mlir::func::FuncOp func,
                                                 llvm::ArrayRef<HostArray> inputs,
                                                 const EvaluatorOptions &options = {});
 
-/// The HostArray element type for an MLIR element type, if there is one.
-std::optional<DType> dtypeForElementType(mlir::Type type);
-
 /// Seeded random inputs for `func`'s arguments: floats uniform in [-1, 1);
 /// integers uniform in [0, bound) where bound is the vocabulary size for
 /// embedding ids, the merged token count for unmerge indices, else 16.

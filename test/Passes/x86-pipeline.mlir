@@ -1,4 +1,13 @@
 // RUN: icl-opt %s --icl-x86-pipeline | FileCheck %s --implicit-check-not="{{(^|[^a-z_.])(icl|linalg|memref|tensor|bufferization|scf|affine|vector|arith|math|func|cf|omp)\.[a-z_]+}}"
+// The same pipeline stepped through its phases (what icl-compile does):
+// up to decomposition, then from there.
+// RUN: icl-opt %s --icl-x86-pipeline="to=decomposed" | FileCheck %s --check-prefix=DECOMPOSED --implicit-check-not="icl."
+// RUN: icl-opt %s --icl-x86-pipeline="to=decomposed" | icl-opt --icl-x86-pipeline="from=decomposed" | FileCheck %s --implicit-check-not="{{(^|[^a-z_.])(icl|linalg|memref|tensor|bufferization|scf|affine|vector|arith|math|func|cf|omp)\.[a-z_]+}}"
+// RUN: not icl-opt %s --icl-x86-pipeline="to=nowhere" 2>&1 | FileCheck %s --check-prefix=BAD-PHASE
+// DECOMPOSED-LABEL: func.func @f
+// DECOMPOSED:         linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]
+// DECOMPOSED:         math.erf
+// BAD-PHASE: for the --to option: Cannot find option named 'nowhere'
 
 // The whole pipeline ends in the LLVM dialect and nothing else is left. Each
 // loop nest is a kernel function that LLVM must not inline (the weight

@@ -29,6 +29,7 @@ RUN line, as if the pass did nothing, and must then fail.
 import argparse
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -218,6 +219,8 @@ def main():
         print(f"no-op passes: {total - len(survivors)} passed, {len(survivors)} failed")
         return 1 if survivors else 0
 
+    # A terminated run still restores the source (the finally blocks below).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     chosen = [m for m in MUTATIONS if (args.set == "all" or m["ci"])
               and (not args.only or m["name"] in args.only)]
     if args.list:

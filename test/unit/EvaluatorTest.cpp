@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lib/Reference/Evaluator.h"
-#include "lib/Support/ModuleLoader.h"
+#include "lib/Driver/ModuleLoader.h"
 #include "lib/Support/SafeTensors.h"
 
 #include "mlir/IR/MLIRContext.h"

@@ -17,7 +17,7 @@
 #include "frontends/onnx/OnnxImporter.h"
 #include "lib/Driver/Jit.h"
 #include "lib/Reference/Evaluator.h"
-#include "lib/Support/ModuleLoader.h"
+#include "lib/Driver/ModuleLoader.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/FileSystem.h"

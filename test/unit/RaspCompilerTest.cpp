@@ -14,7 +14,7 @@
 #include "frontends/rasp/Json.h"
 #include "frontends/rasp/ModelEmitter.h"
 #include "lib/Reference/Evaluator.h"
-#include "lib/Support/ModuleLoader.h"
+#include "lib/Driver/ModuleLoader.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/SmallString.h"

@@ -2,7 +2,7 @@
 
 #include "lib/Driver/Compile.h"
 #include "passes/Passes.h"
-#include "lib/Support/ModuleLoader.h"
+#include "lib/Driver/ModuleLoader.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -101,17 +101,41 @@ int main(int argc, char **argv) {
       "  icl-compile model.mlir --target=cuda --emit=ptx -o model.ptx\n"
       "MLIR's --mlir-pass-pipeline-crash-reproducer=FILE, --mlir-print-ir-after-all and\n"
       "--mlir-timing also apply.\n");
-  if (cudaOptions.getNumOccurrences() && target != icl::Target::Cuda) {
-    WithColor::error(errs(), "icl-compile") << "--cuda-options needs --target=cuda\n";
+  auto fail = [](const Twine &message) {
+    WithColor::error(errs(), "icl-compile") << message << "\n";
     return 1;
+  };
+  if (cudaOptions.getNumOccurrences() && target != icl::Target::Cuda)
+    return fail("--cuda-options needs --target=cuda");
+  if (x86Options.getNumOccurrences() && target != icl::Target::X86)
+    return fail("--x86-options applies to --target=x86; give --cuda-options for the GPU");
+  // Every option is checked before the (possibly slow) model import.
+  icl::CompileOptions options;
+  if (compileTo.getNumOccurrences()) {
+    Expected<icl::Phase> phase = mlir::icl::parsePhase(compileTo);
+    if (!phase)
+      return fail(toString(phase.takeError()));
+    options.compileTo = *phase;
   }
+  options.pipeline.target = target;
+  if (target == icl::Target::Cuda) {
+    Expected<mlir::icl::CudaOptions> cuda = mlir::icl::parseCudaOptions(cudaOptions);
+    if (!cuda)
+      return fail(toString(cuda.takeError()));
+    options.pipeline.cuda = *cuda;
+  } else {
+    Expected<mlir::icl::X86Options> x86 = mlir::icl::parseX86Options(x86Options);
+    if (!x86)
+      return fail(toString(x86.takeError()));
+    options.pipeline.x86 = *x86;
+  }
+  if (Error err = mlir::icl::checkUserPasses(passes))
+    return fail(toString(std::move(err)));
+  options.pipeline.userPasses = passes;
   StringRef input = StringRef(inputFile).rtrim('/');
-  if (!icl::isCheckpoint(input) && (batchSize.getNumOccurrences() || seqLen.getNumOccurrences())) {
-    WithColor::error(errs(), "icl-compile")
-        << "--batch and --seq-len set the shapes of a Hugging Face model directory; a module "
-           "has its own\n";
-    return 1;
-  }
+  if (!icl::isCheckpoint(input) && (batchSize.getNumOccurrences() || seqLen.getNumOccurrences()))
+    return fail("--batch and --seq-len set the shapes of a Hugging Face model directory; a "
+                "module has its own");
   mlir::MLIRContext context;
   icl::ImportShapes shapes;
   shapes.batch = batchSize;
@@ -119,22 +143,15 @@ int main(int argc, char **argv) {
   mlir::OwningOpRef<mlir::ModuleOp> module = icl::loadModule(input, context, shapes);
   if (!module)
     return 1;
-  icl::CompileOptions options;
   options.emit = emit;
   options.output = outputFile;
-  options.compileTo = compileTo;
   options.dumpPhasesDir = dumpPhases;
   options.headerPath = header;
   options.sourceName = sys::path::filename(input).str();
-  options.target = target;
-  options.x86Options = x86Options;
-  options.cudaOptions = cudaOptions;
-  options.passes = passes;
-  options.weightsDir = weightsDir.getNumOccurrences() ? std::string(weightsDir)
-                                                      : sys::path::parent_path(input).str();
-  if (Error err = icl::compileModule(*module, options)) {
-    WithColor::error(errs(), "icl-compile") << toString(std::move(err)) << "\n";
-    return 1;
-  }
+  options.pipeline.weightsDir = weightsDir.getNumOccurrences()
+                                    ? std::string(weightsDir)
+                                    : sys::path::parent_path(input).str();
+  if (Error err = icl::compileModule(*module, options))
+    return fail(toString(std::move(err)));
   return 0;
 }

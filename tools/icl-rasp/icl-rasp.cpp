@@ -21,7 +21,7 @@
 #include "frontends/rasp/ModelEmitter.h"
 #include "lib/Driver/Compile.h"
 #include "lib/Driver/Jit.h"
-#include "lib/Support/ModuleLoader.h"
+#include "lib/Driver/ModuleLoader.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"

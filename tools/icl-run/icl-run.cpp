@@ -11,7 +11,7 @@
 #include "lib/Driver/Generate.h"
 #include "lib/Driver/Jit.h"
 #include "lib/Reference/Evaluator.h"
-#include "lib/Support/ModuleLoader.h"
+#include "lib/Driver/ModuleLoader.h"
 #include "lib/Support/Npy.h"
 #include "tools/icl-run/LibraryRun.h"
 #include "runtime/icl_runtime.h"
@@ -253,11 +253,12 @@ int main(int argc, char **argv) {
     if (std::error_code ec = sys::fs::createUniqueDirectory("icl-run-cuda", cudaDir))
       return fail("cannot create a temporary directory: " + ec.message());
     icl::CompileOptions compile;
-    compile.target = icl::Target::Cuda;
+    compile.pipeline.target = icl::Target::Cuda;
     compile.output = (cudaDir + "/libmodel.so").str();
     compile.sourceName = sys::path::filename(input).str();
-    compile.weightsDir = weightsDir.getNumOccurrences() ? std::string(weightsDir)
-                                                        : sys::path::parent_path(input).str();
+    compile.pipeline.weightsDir = weightsDir.getNumOccurrences()
+                                      ? std::string(weightsDir)
+                                      : sys::path::parent_path(input).str();
     if (Error err = icl::compileModule(*m, compile))
       return fail(toString(std::move(err)));
     checkModule = input;

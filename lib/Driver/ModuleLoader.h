@@ -1,7 +1,7 @@
-//===- ModuleLoader.h - Parse icl modules for the tools ----------*- C++ -*-===//
+//===- ModuleLoader.h - Load any model format as an icl module ---*- C++ -*-===//
 
-#ifndef ICL_LIB_SUPPORT_MODULELOADER_H
-#define ICL_LIB_SUPPORT_MODULELOADER_H
+#ifndef ICL_LIB_DRIVER_MODULELOADER_H
+#define ICL_LIB_DRIVER_MODULELOADER_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -28,7 +28,8 @@ bool isCheckpoint(llvm::StringRef path);
 
 /// Parses and verifies the module in `path` ("-" for stdin) with the model
 /// dialects loaded; a Hugging Face model directory (config.json +
-/// safetensors) is imported instead, with `shapes`. Diagnostics go to stderr
+/// safetensors) is imported instead, with `shapes`, and an .onnx model is
+/// imported and raised (icl-raise-fused-ops). Diagnostics go to stderr
 /// with file:line:col; returns null on any error.
 mlir::OwningOpRef<mlir::ModuleOp> loadModule(llvm::StringRef path, mlir::MLIRContext &context,
                                              const ImportShapes &shapes = {});
@@ -42,4 +43,4 @@ llvm::Expected<mlir::func::FuncOp> findEntryFunction(mlir::ModuleOp module, llvm
 
 } // namespace icl
 
-#endif // ICL_LIB_SUPPORT_MODULELOADER_H
+#endif // ICL_LIB_DRIVER_MODULELOADER_H

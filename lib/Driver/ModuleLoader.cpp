@@ -1,10 +1,11 @@
-//===- ModuleLoader.cpp - Parse icl modules for the tools -----------------===//
+//===- ModuleLoader.cpp - Load any model format as an icl module ----------===//
 
-#include "lib/Support/ModuleLoader.h"
+#include "lib/Driver/ModuleLoader.h"
 
 #include "dialects/icl/IR/IclDialect.h"
 #include "frontends/hf/HfImporter.h"
 #include "frontends/onnx/OnnxImporter.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -12,6 +13,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/SourceMgr.h"
@@ -60,6 +62,14 @@ OwningOpRef<ModuleOp> loadModule(llvm::StringRef path, MLIRContext &context,
     llvm::Expected<OwningOpRef<ModuleOp>> module = importOnnx(path, context);
     if (!module) {
       llvm::WithColor::error() << llvm::toString(module.takeError()) << "\n";
+      return nullptr;
+    }
+    // Part of the input phase: exported graphs spell attention, norms and
+    // GELU as primitive ops; icl's own ops lower and tile better.
+    PassManager pm(&context);
+    pm.addNestedPass<func::FuncOp>(mlir::icl::createRaiseFusedOps());
+    if (failed(pm.run(**module))) {
+      llvm::WithColor::error() << path << ": --icl-raise-fused-ops failed on the imported module\n";
       return nullptr;
     }
     return std::move(*module);
