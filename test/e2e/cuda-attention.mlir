@@ -6,30 +6,33 @@
 // Sq > Skv) and awkward lengths. On the CPU they are checked against the
 // reference evaluator; their PTX is assembled for sm_90 and sm_80 in
 // test/e2e/cuda-ptx.test; bench/gpu/run.sh checks them on a GPU.
-// Tolerances are 5 ulps of the storage type at 1.0 (bf16 2e-2, f16 4e-3): the
-// results are rounded to it (both targets accumulate in f32).
+// Both targets accumulate in f32 and round the result once: the default bound
+// of the storage type. On the GPU, the fused prefill kernel also rounds the
+// softmax probabilities to the storage type before P·V (as FlashAttention
+// does), one more rounding per term: its cases state 4 unit roundoffs of it
+// (bf16 1.6e-2, f16 2e-3; measured on an H100 up to 2.5 and 1.6 of them).
 // RUN: icl-run %s --function flash_none_d64 --random-inputs 1 --check | FileCheck %s --check-prefix=flash_none_d64
-// RUN: %if cuda-device %{ icl-run %s --function flash_none_d64 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_none_d64 %}
+// RUN: %if cuda-device %{ icl-run %s --function flash_none_d64 --random-inputs 1 --check --tolerance 1.6e-2 --device=cuda | FileCheck %s --check-prefix=flash_none_d64 %}
 // RUN: icl-run %s --function flash_causal_d128 --random-inputs 1 --check | FileCheck %s --check-prefix=flash_causal_d128
-// RUN: %if cuda-device %{ icl-run %s --function flash_causal_d128 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_causal_d128 %}
+// RUN: %if cuda-device %{ icl-run %s --function flash_causal_d128 --random-inputs 1 --check --tolerance 1.6e-2 --device=cuda | FileCheck %s --check-prefix=flash_causal_d128 %}
 // RUN: icl-run %s --function flash_gqa_d128 --random-inputs 1 --check | FileCheck %s --check-prefix=flash_gqa_d128
-// RUN: %if cuda-device %{ icl-run %s --function flash_gqa_d128 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_gqa_d128 %}
+// RUN: %if cuda-device %{ icl-run %s --function flash_gqa_d128 --random-inputs 1 --check --tolerance 2e-3 --device=cuda | FileCheck %s --check-prefix=flash_gqa_d128 %}
 // RUN: icl-run %s --function flash_mqa_causal_d64 --random-inputs 1 --check | FileCheck %s --check-prefix=flash_mqa_causal_d64
-// RUN: %if cuda-device %{ icl-run %s --function flash_mqa_causal_d64 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_mqa_causal_d64 %}
+// RUN: %if cuda-device %{ icl-run %s --function flash_mqa_causal_d64 --random-inputs 1 --check --tolerance 2e-3 --device=cuda | FileCheck %s --check-prefix=flash_mqa_causal_d64 %}
 // RUN: icl-run %s --function flash_causal_sq_gt_skv --random-inputs 1 --check | FileCheck %s --check-prefix=flash_causal_sq_gt_skv
-// RUN: %if cuda-device %{ icl-run %s --function flash_causal_sq_gt_skv --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_causal_sq_gt_skv %}
+// RUN: %if cuda-device %{ icl-run %s --function flash_causal_sq_gt_skv --random-inputs 1 --check --tolerance 1.6e-2 --device=cuda | FileCheck %s --check-prefix=flash_causal_sq_gt_skv %}
 // RUN: icl-run %s --function flash_window_d64 --random-inputs 1 --check | FileCheck %s --check-prefix=flash_window_d64
-// RUN: %if cuda-device %{ icl-run %s --function flash_window_d64 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_window_d64 %}
+// RUN: %if cuda-device %{ icl-run %s --function flash_window_d64 --random-inputs 1 --check --tolerance 2e-3 --device=cuda | FileCheck %s --check-prefix=flash_window_d64 %}
 // RUN: icl-run %s --function flash_mask_sq_skv --random-inputs 1 --check | FileCheck %s --check-prefix=flash_mask_sq_skv
-// RUN: %if cuda-device %{ icl-run %s --function flash_mask_sq_skv --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_mask_sq_skv %}
+// RUN: %if cuda-device %{ icl-run %s --function flash_mask_sq_skv --random-inputs 1 --check --tolerance 1.6e-2 --device=cuda | FileCheck %s --check-prefix=flash_mask_sq_skv %}
 // RUN: icl-run %s --function flash_mask_b11s_causal --random-inputs 1 --check | FileCheck %s --check-prefix=flash_mask_b11s_causal
-// RUN: %if cuda-device %{ icl-run %s --function flash_mask_b11s_causal --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_mask_b11s_causal %}
+// RUN: %if cuda-device %{ icl-run %s --function flash_mask_b11s_causal --random-inputs 1 --check --tolerance 2e-3 --device=cuda | FileCheck %s --check-prefix=flash_mask_b11s_causal %}
 // RUN: icl-run %s --function flash_key_sizes --random-inputs 1 --check | FileCheck %s --check-prefix=flash_key_sizes
-// RUN: %if cuda-device %{ icl-run %s --function flash_key_sizes --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_key_sizes %}
+// RUN: %if cuda-device %{ icl-run %s --function flash_key_sizes --random-inputs 1 --check --tolerance 1.6e-2 --device=cuda | FileCheck %s --check-prefix=flash_key_sizes %}
 // RUN: icl-run %s --function flash_key_sizes_zero --random-inputs 1 --check | FileCheck %s --check-prefix=flash_key_sizes_zero
-// RUN: %if cuda-device %{ icl-run %s --function flash_key_sizes_zero --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_key_sizes_zero %}
+// RUN: %if cuda-device %{ icl-run %s --function flash_key_sizes_zero --random-inputs 1 --check --tolerance 2e-3 --device=cuda | FileCheck %s --check-prefix=flash_key_sizes_zero %}
 // RUN: icl-run %s --function flash_one_row --random-inputs 1 --check | FileCheck %s --check-prefix=flash_one_row
-// RUN: %if cuda-device %{ icl-run %s --function flash_one_row --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_one_row %}
+// RUN: %if cuda-device %{ icl-run %s --function flash_one_row --random-inputs 1 --check --tolerance 1.6e-2 --device=cuda | FileCheck %s --check-prefix=flash_one_row %}
 // RUN: icl-run %s --function decode_gqa_causal_d64 --random-inputs 1 --check | FileCheck %s --check-prefix=decode_gqa_causal_d64
 // RUN: %if cuda-device %{ icl-run %s --function decode_gqa_causal_d64 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=decode_gqa_causal_d64 %}
 // RUN: icl-run %s --function decode_mqa_d64 --random-inputs 1 --check | FileCheck %s --check-prefix=decode_mqa_d64
@@ -43,7 +46,7 @@
 // RUN: icl-run %s --function decode_one_key --random-inputs 1 --check | FileCheck %s --check-prefix=decode_one_key
 // RUN: %if cuda-device %{ icl-run %s --function decode_one_key --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=decode_one_key %}
 // RUN: icl-run %s --function flash_sliced_qkv --random-inputs 1 --check | FileCheck %s --check-prefix=flash_sliced_qkv
-// RUN: %if cuda-device %{ icl-run %s --function flash_sliced_qkv --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=flash_sliced_qkv %}
+// RUN: %if cuda-device %{ icl-run %s --function flash_sliced_qkv --random-inputs 1 --check --tolerance 1.6e-2 --device=cuda | FileCheck %s --check-prefix=flash_sliced_qkv %}
 // RUN: icl-run %s --function decode_d128 --random-inputs 1 --check | FileCheck %s --check-prefix=decode_d128
 // RUN: %if cuda-device %{ icl-run %s --function decode_d128 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=decode_d128 %}
 // RUN: icl-run %s --function decode_long_d128 --random-inputs 1 --check | FileCheck %s --check-prefix=decode_long_d128

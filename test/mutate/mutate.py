@@ -71,11 +71,11 @@ MUTATIONS = [
          old="  if (Value bias = op.getBias())\n    init = e.generic(e.empty(outSizes, acc), {bias}",
          new="  if (Value bias = Value())\n    init = e.generic(e.empty(outSizes, acc), {bias}",
          tests=["e2e/linear.mlir"], ci=False),
-    dict(name="cuda-attention-never-causal", file="passes/CudaAttention.cpp",
+    dict(name="cuda-attention-never-causal", file="passes/cuda/CudaAttention.cpp",
          old=": op.getMaskKind() == ir::MaskKind::causal ? 1",
          new=": op.getMaskKind() == ir::MaskKind::causal ? 0",
          tests=["Passes/cuda-attention.mlir"], ci=True),
-    dict(name="cuda-attention-unscaled", file="passes/CudaAttention.cpp",
+    dict(name="cuda-attention-unscaled", file="passes/cuda/CudaAttention.cpp",
          old="APFloat(static_cast<float>(scale * M_LOG2E))",
          new="APFloat(static_cast<float>(M_LOG2E))",
          tests=["Passes/cuda-attention.mlir"], ci=False),
@@ -101,7 +101,6 @@ MUTATIONS = [
 # test/Passes files whose subject is not the pass of the same name.
 PASS_OF_TEST = {
     "buffer-cleanups": ["icl-memref-copy-to-linalg", "icl-unique-return-buffers"],
-    "gpu-lowering": ["icl-gpu-map-loops"],
     "gpu-merge-modules-conflict": ["icl-gpu-merge-modules"],
 }
 

@@ -84,33 +84,3 @@ void mlir::icl::addX86Lowering(OpPassManager &pm, const X86Options &options) {
   pm.addPass(createReconcileUnrealizedCastsPass());
   pm.addPass(createCanonicalizerPass());
 }
-
-void mlir::icl::addLinalgPreparationPasses(OpPassManager &pm, bool fusion) {
-  OpPassManager &funcPm = pm.nest<func::FuncOp>();
-  funcPm.addPass(createFoldConstantTransposes());
-  // Elementwise arith/math on tensors (residual adds, ...) become linalg too.
-  funcPm.addPass(createConvertElementwiseToLinalgPass());
-  funcPm.addPass(createCanonicalizerPass());
-  funcPm.addPass(createCSEPass());
-  if (fusion)
-    pm.addNestedPass<func::FuncOp>(createFuseElementwise());
-  pm.addPass(createCanonicalizerPass());
-}
-
-void mlir::icl::addBufferizationPasses(OpPassManager &pm) {
-  bufferization::OneShotBufferizePassOptions bufferize;
-  bufferize.bufferizeFunctionBoundaries = true;
-  bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
-  bufferize.allowReturnAllocsFromLoops = true;
-  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
-  // Tiled loops on tensors bufferize to copies of a subview onto an equal
-  // subview; merged, they fold away as self-copies.
-  pm.addPass(createCSEPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addNestedPass<func::FuncOp>(createUniqueReturnBuffers());
-  bufferization::BufferResultsToOutParamsPassOptions outParams;
-  outParams.hoistStaticAllocs = true;
-  outParams.modifyPublicFunctions = true;
-  pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  bufferization::buildBufferDeallocationPipeline(pm);
-}

@@ -1,0 +1,70 @@
+//===- GpuResidentGlobals.cpp - Device-resident weights -------------------===//
+
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/Transforms/Approximation.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/Interfaces/DataLayoutInterfaces.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <numeric>
+
+namespace mlir::icl {
+#define GEN_PASS_DEF_GPURESIDENTGLOBALS
+#include "passes/Passes.h.inc"
+} // namespace mlir::icl
+
+using namespace mlir;
+
+namespace {
+
+struct GpuResidentGlobals : icl::impl::GpuResidentGlobalsBase<GpuResidentGlobals> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    MLIRContext *ctx = &getContext();
+    DataLayout layout(module);
+    auto ptr = LLVM::LLVMPointerType::get(ctx);
+    auto i64 = IntegerType::get(ctx, 64);
+    constexpr StringLiteral kResident = "icl_cuda_resident";
+    SmallVector<LLVM::AddressOfOp> uses;
+    module.walk([&](LLVM::AddressOfOp addressOf) {
+      if (addressOf->getParentOfType<gpu::GPUModuleOp>())
+        return;
+      auto global = dyn_cast_or_null<LLVM::GlobalOp>(
+          SymbolTable::lookupSymbolIn(module, addressOf.getGlobalNameAttr()));
+      if (global && global.getConstant() && global.getValueAttr() &&
+          isa<ElementsAttr>(global.getValueAttr()))
+        uses.push_back(addressOf);
+    });
+    if (uses.empty())
+      return;
+    OpBuilder builder(ctx);
+    if (!module.lookupSymbol(kResident)) {
+      builder.setInsertionPointToStart(module.getBody());
+      LLVM::LLVMFuncOp::create(builder, module.getLoc(), kResident,
+                               LLVM::LLVMFunctionType::get(ptr, {ptr, i64}));
+    }
+    for (LLVM::AddressOfOp addressOf : uses) {
+      auto global = cast<LLVM::GlobalOp>(
+          SymbolTable::lookupSymbolIn(module, addressOf.getGlobalNameAttr()));
+      builder.setInsertionPointAfter(addressOf);
+      Location loc = addressOf.getLoc();
+      Value bytes = LLVM::ConstantOp::create(
+          builder, loc, i64, static_cast<int64_t>(layout.getTypeSize(global.getType())));
+      auto call = LLVM::CallOp::create(builder, loc, TypeRange{ptr}, kResident,
+                                       ValueRange{addressOf.getResult(), bytes});
+      addressOf.getResult().replaceAllUsesExcept(call.getResult(), call);
+    }
+  }
+};
+
+} // namespace
