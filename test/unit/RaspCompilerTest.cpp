@@ -21,6 +21,8 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/Path.h"
 
+#include "test/unit/SourcePaths.h"
+
 #include "gtest/gtest.h"
 
 #include <cmath>
@@ -32,13 +34,7 @@ using llvm::StringRef;
 
 namespace {
 
-/// examples/rasp/<name>, found from this file's place in the repository.
-std::string examplePath(StringRef name) {
-  llvm::SmallString<256> path(llvm::sys::path::parent_path(
-      llvm::sys::path::parent_path(llvm::sys::path::parent_path(__FILE__))));
-  llvm::sys::path::append(path, "examples", "rasp", name);
-  return std::string(path);
-}
+using icl::test::examplePath;
 
 /// The compiled model of `sop`, or the compiler's error message.
 llvm::Expected<Transformer> compile(const Program &program, StringRef sop, StringRef vocab,

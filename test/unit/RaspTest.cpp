@@ -19,6 +19,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "test/unit/SourcePaths.h"
+
 #include "gtest/gtest.h"
 
 #include <string>
@@ -125,13 +127,7 @@ std::string selectorRows(StringRef source, StringRef name, StringRef input) {
   return rows;
 }
 
-/// examples/rasp/<name>, found from this file's place in the repository.
-std::string examplePath(StringRef name) {
-  llvm::SmallString<256> path(llvm::sys::path::parent_path(
-      llvm::sys::path::parent_path(llvm::sys::path::parent_path(__FILE__))));
-  llvm::sys::path::append(path, "examples", "rasp", name);
-  return std::string(path);
-}
+using icl::test::examplePath;
 
 std::string runExample(StringRef file, StringRef sop, StringRef input) {
   auto program = Program::fromFile(examplePath(file));
