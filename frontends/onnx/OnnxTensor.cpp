@@ -4,6 +4,7 @@
 #include "frontends/onnx/OnnxImporter.h"
 
 #include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
@@ -40,31 +41,64 @@ static std::vector<uint8_t> packField(const Field &values, int64_t eltBytes) {
   return bytes;
 }
 
+/// The bytes of a tensor stored outside the model. The location must stay
+/// inside the model's directory, as ONNX's checker requires: a relative path
+/// without '..' that does not lead out through a symbolic link.
 static llvm::Expected<std::vector<uint8_t>> readExternal(const onnx::TensorProto &t,
                                                          llvm::StringRef modelDir) {
   std::string location;
   int64_t offset = 0, length = -1;
   for (const onnx::StringStringEntryProto &e : t.external_data()) {
-    if (e.key() == "location")
+    if (e.key() == "location") {
       location = e.value();
-    else if (e.key() == "offset")
-      offset = std::stoll(e.value());
-    else if (e.key() == "length")
-      length = std::stoll(e.value());
+      continue;
+    }
+    if (e.key() != "offset" && e.key() != "length")
+      continue;
+    int64_t value;
+    if (llvm::StringRef(e.value()).getAsInteger(10, value) || value < 0)
+      return llvm::createStringError("external data of tensor '%s' has %s '%s'; it must be a "
+                                     "non-negative integer",
+                                     t.name().c_str(), e.key().c_str(), e.value().c_str());
+    (e.key() == "offset" ? offset : length) = value;
   }
-  llvm::SmallString<256> path(modelDir);
+  auto outside = [&](llvm::StringRef why) {
+    return llvm::createStringError("external data location '%s' of tensor '%s' %s: it must be a "
+                                   "relative path inside the model's directory",
+                                   location.c_str(), t.name().c_str(), why.str().c_str());
+  };
+  if (location.empty())
+    return llvm::createStringError("tensor '%s' is stored externally but names no location",
+                                   t.name().c_str());
+  if (llvm::sys::path::is_absolute(location) ||
+      llvm::sys::path::is_absolute(location, llvm::sys::path::Style::windows))
+    return outside("is absolute");
+  for (llvm::StringRef part : llvm::make_range(llvm::sys::path::begin(location),
+                                                llvm::sys::path::end(location)))
+    if (part == "..")
+      return outside("leaves the directory through '..'");
+  llvm::SmallString<256> path(modelDir.empty() ? "." : modelDir);
   llvm::sys::path::append(path, location);
+  llvm::SmallString<256> realDir, realPath;
+  if (!llvm::sys::fs::real_path(modelDir.empty() ? "." : modelDir, realDir) &&
+      !llvm::sys::fs::real_path(path, realPath) &&
+      !llvm::StringRef(realPath).starts_with((realDir + llvm::sys::path::get_separator()).str()))
+    return outside("leads out of it through a symbolic link");
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
   if (!buffer)
     return llvm::createStringError(buffer.getError(),
                                    "cannot read external data '%s' of tensor '%s'",
                                    path.c_str(), t.name().c_str());
   llvm::StringRef data = (*buffer)->getBuffer();
+  int64_t size = static_cast<int64_t>(data.size());
+  if (offset > size || (length >= 0 && length > size - offset))
+    return llvm::createStringError("external data of tensor '%s' (offset %lld, length %lld) "
+                                   "lies beyond the end of %s (%lld bytes)",
+                                   t.name().c_str(), static_cast<long long>(offset),
+                                   static_cast<long long>(length), path.c_str(),
+                                   static_cast<long long>(size));
   if (length < 0)
-    length = static_cast<int64_t>(data.size()) - offset;
-  if (offset < 0 || offset + length > static_cast<int64_t>(data.size()))
-    return llvm::createStringError("external data of tensor '%s' lies beyond the end of %s",
-                                   t.name().c_str(), path.c_str());
+    length = size - offset;
   return std::vector<uint8_t>(data.begin() + offset, data.begin() + offset + length);
 }
 

@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Target/TargetMachine.h"
 #include "mlir/IR/BuiltinOps.h"
 
@@ -25,6 +26,19 @@ namespace icl {
 llvm::Expected<FunctionSignature> signatureOf(func::FuncOp func) {
   FunctionSignature sig;
   sig.name = func.getSymName().str();
+  // The name becomes C symbols (icl_model_<name>, _mlir_ciface_<name>) and is
+  // written into generated C glue: only a C identifier may pass.
+  bool identifier = !sig.name.empty() && !llvm::isDigit(sig.name[0]) &&
+                    llvm::all_of(sig.name, [](char c) { return llvm::isAlnum(c) || c == '_'; });
+  if (!identifier) {
+    std::string escaped;
+    llvm::raw_string_ostream os(escaped);
+    llvm::printEscapedString(sig.name, os);
+    return llvm::createStringError("function name '%s' is not a C identifier (letters, digits "
+                                   "and '_', not starting with a digit): rename the function, "
+                                   "whose name native code exports as C symbols",
+                                   escaped.c_str());
+  }
   auto convert = [&](Type type, const char *what,
                      unsigned i) -> llvm::Expected<TensorSignature> {
     auto tensor = dyn_cast<RankedTensorType>(type);
