@@ -961,6 +961,11 @@ Expected<OwningOpRef<ModuleOp>> GraphImporter::run(const onnx::ModelProto &model
     llvm::errs() << "icl: warning: " << path << " uses opset " << opset
                  << "; the importer implements opsets up to 17\n";
   const onnx::GraphProto &graph = model.graph();
+  // An empty or truncated file parses as a model with no graph.
+  if (!model.has_graph() || graph.output_size() == 0)
+    return llvm::createStringError("%s has no graph with outputs: it is empty, truncated or not "
+                                   "an ONNX model",
+                                   path.c_str());
 
   for (const onnx::TensorProto &t : graph.initializer()) {
     Expected<HostArray> a = tensorFromProto(t, modelDir);

@@ -7,6 +7,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/WithColor.h"
@@ -133,6 +134,8 @@ int main(int argc, char **argv) {
     return fail(toString(std::move(err)));
   options.pipeline.userPasses = passes;
   StringRef input = StringRef(inputFile).rtrim('/');
+  if (sys::fs::equivalent(input, outputFile))
+    return fail("the output " + outputFile + " is the input: give another -o");
   if (!icl::isCheckpoint(input) && (batchSize.getNumOccurrences() || seqLen.getNumOccurrences()))
     return fail("--batch and --seq-len set the shapes of a Hugging Face model directory; a "
                 "module has its own");
