@@ -150,13 +150,12 @@ def main():
     parser.add_argument("--bench-only", action="store_true")
     parser.add_argument("--reps", type=int, default=15)
     args = parser.parse_args()
-    rt = Runtime(os.path.join(args.root, "lib", "libicl_runtime.so"), device="cuda")
-    print(f"device: {rt.device_name() if hasattr(rt, 'device_name') else 'cuda'}")
     failures = 0
     if not args.bench_only:
         failures = check_ops(args.root)
     if not args.ops_only:
-        bench(args.root, rt, args.reps)
+        bench(args.root, Runtime(os.path.join(args.root, "lib", "libicl_runtime.so"),
+                                 device="cuda"), args.reps)
     sys.exit(1 if failures else 0)
 
 if __name__ == "__main__":

@@ -77,10 +77,11 @@ static llvm::Expected<std::vector<uint8_t>> readExternal(const onnx::TensorProto
                                                 llvm::sys::path::end(location)))
     if (part == "..")
       return outside("leaves the directory through '..'");
-  llvm::SmallString<256> path(modelDir.empty() ? "." : modelDir);
+  llvm::StringRef dir = modelDir.empty() ? "." : modelDir;
+  llvm::SmallString<256> path(dir);
   llvm::sys::path::append(path, location);
   llvm::SmallString<256> realDir, realPath;
-  if (!llvm::sys::fs::real_path(modelDir.empty() ? "." : modelDir, realDir) &&
+  if (!llvm::sys::fs::real_path(dir, realDir) &&
       !llvm::sys::fs::real_path(path, realPath) &&
       !llvm::StringRef(realPath).starts_with((realDir + llvm::sys::path::get_separator()).str()))
     return outside("leads out of it through a symbolic link");

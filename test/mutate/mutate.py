@@ -123,12 +123,10 @@ def run_lines(path):
 
 def noop_passes(build):
     """Names of the test/Passes files that still pass with their pass removed."""
-    import shutil
     import tempfile
-    tools = os.path.join(build, "bin")
-    llvm_bin = os.path.dirname(os.path.realpath(shutil.which("FileCheck") or
-                                                "/usr/lib/llvm-22/bin/FileCheck"))
-    env = dict(os.environ, PATH=f"{tools}:{llvm_bin}:/usr/lib/llvm-22/bin:{os.environ['PATH']}")
+    # icl's tools first, then FileCheck, not and count from LLVM's.
+    llvm_bin = os.path.dirname(lit_path(build)) or "/usr/lib/llvm-22/bin"
+    env = dict(os.environ, PATH=f"{os.path.join(build, 'bin')}:{llvm_bin}:{os.environ['PATH']}")
     survivors = []
     test_dir = os.path.join(ROOT, "test", "Passes")
     for name in sorted(os.listdir(test_dir)):
