@@ -37,8 +37,11 @@ def InlineWeights : Pass<"icl-inline-weights", "mlir::ModuleOp"> {
 def Decompose : Pass<"icl-decompose", "mlir::func::FuncOp"> {
   let summary = "Decompose icl ops into linalg, tensor, scf, arith and math on tensors";
   let description = [{
-    Rewrites each icl op into upstream ops with value semantics, following the
-    math of its description: contractions and reductions become
+    Replaces each icl op by its `AggregatedOpInterface::decomposeOperation`
+    (the decomposition lives with the op, in `dialects/icl/IR/IclDecompose*.cpp`),
+    and then any op a decomposition produced that has one too: upstream ops
+    with value semantics following the math of the op's description.
+    Contractions and reductions become
     `linalg.generic` ops (which later passes tile, fuse and vectorize),
     recurrences become `scf.for` loops carrying their state tensor. Every
     decomposition is checked against the reference evaluator.

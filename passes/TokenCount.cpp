@@ -3,7 +3,7 @@
 #include "passes/TokenCount.h"
 
 #include "dialects/icl/IR/IclOps.h"
-#include "passes/LinalgEmitter.h"
+#include "dialects/icl/IR/LinalgBuilder.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"

@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
-#include "passes/LinalgEmitter.h"
+#include "dialects/icl/IR/LinalgBuilder.h"
 #include "passes/TokenCount.h"
 
 #include "dialects/icl/IR/IclOps.h"

@@ -7,9 +7,11 @@
 #include "frontends/onnx/OnnxImporter.h"
 #include "passes/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Parser/Parser.h"
@@ -24,8 +26,11 @@ using namespace mlir;
 namespace icl {
 
 void registerModelDialects(DialectRegistry &registry) {
+  // scf and affine: a module may hold icl ops tiled into loops over slices
+  // (TilingInterface, test/Dialect/icl/tiling.mlir).
   registry.insert<mlir::icl::IclDialect, func::FuncDialect, arith::ArithDialect, math::MathDialect,
-                  tensor::TensorDialect, linalg::LinalgDialect>();
+                  tensor::TensorDialect, linalg::LinalgDialect, scf::SCFDialect,
+                  affine::AffineDialect>();
 }
 
 static OwningOpRef<ModuleOp> parse(std::unique_ptr<llvm::MemoryBuffer> buffer,

@@ -7,7 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/LinalgEmitter.h"
+#include "dialects/icl/IR/LinalgBuilder.h"
 #include "passes/Passes.h"
 
 #include "dialects/icl/IR/IclOps.h"

@@ -1,7 +1,7 @@
 //===- TileAndVectorize.cpp - Register tiling and vectorization -----------===//
 
 #include "passes/Passes.h"
-#include "passes/LinalgEmitter.h"
+#include "passes/LinalgUtils.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"

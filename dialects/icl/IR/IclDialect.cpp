@@ -24,4 +24,5 @@ void IclDialect::initialize() {
 #define GET_OP_LIST
 #include "dialects/icl/IR/IclOps.cpp.inc"
       >();
+  attachTilingInterfaces(getContext());
 }

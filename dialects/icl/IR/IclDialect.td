@@ -25,7 +25,9 @@ def Icl_Dialect : Dialect {
     tensor in an external safetensors file.
   }];
   let useDefaultAttributePrinterParser = 1;
-  let dependentDialects = ["::mlir::arith::ArithDialect",
+  // Affine: the index arithmetic of tiles (IclTiling.cpp).
+  let dependentDialects = ["::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect",
                            "::mlir::tensor::TensorDialect"];
   let extraClassDeclaration = [{
     /// Module attribute naming the default safetensors file of icl.weight ops.

@@ -5,6 +5,7 @@
 
 #include "dialects/icl/IR/IclDialect.h"
 #include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"
 #include "mlir/IR/OpImplementation.h"
@@ -18,5 +19,12 @@
 
 #define GET_OP_CLASSES
 #include "dialects/icl/IR/IclOps.h.inc"
+
+namespace mlir::icl {
+/// Attaches TilingInterface and ReifyRankedShapedTypeOpInterface to the ops
+/// that tile over their parallel loops (IclTiling.cpp); the dialect does it
+/// when it loads.
+void attachTilingInterfaces(MLIRContext *ctx);
+} // namespace mlir::icl
 
 #endif // ICL_DIALECTS_ICL_IR_ICLOPS_H

@@ -15,19 +15,25 @@ include "mlir/IR/OpBase.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Dialect/Linalg/IR/LinalgInterfaces.td"
+
+// Every compute op lowers by its AggregatedOpInterface::decomposeOperation
+// (IclDecompose*.cpp): linalg/tensor/scf on tensors computing its OPS.md math.
+defvar Icl_Decomposable = DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>;
 
 def Icl_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def Icl_IntTensor : RankedTensorOf<[AnySignlessInteger, Index]>;
 
 // Ops whose result types follow from operand types and attributes.
 class Icl_ComputeOp<string mnemonic, list<Trait> traits = []>
-    : Icl_Op<mnemonic, !listconcat([Pure, InferTypeOpAdaptor], traits)> {
+    : Icl_Op<mnemonic, !listconcat([Pure, InferTypeOpAdaptor, Icl_Decomposable], traits)> {
   let hasVerifier = 1;
 }
 
 // Elementwise-shaped ops: ODS infers the result type from the operand.
 class Icl_SameTypeOp<string mnemonic>
-    : Icl_Op<mnemonic, [Pure, SameOperandsAndResultType, InferTypeOpInterface]>;
+    : Icl_Op<mnemonic, [Pure, SameOperandsAndResultType, InferTypeOpInterface,
+                        Icl_Decomposable]>;
 
 //===----------------------------------------------------------------------===//
 // Weights

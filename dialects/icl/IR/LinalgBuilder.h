@@ -1,11 +1,12 @@
-//===- LinalgEmitter.h - Building linalg on tensors for decompositions -*- C++ -*-===//
+//===- LinalgBuilder.h - Building linalg on tensors ------------*- C++ -*-===//
 //
-// Shared by the decompositions of icl ops (Decompose.cpp, DecomposeTokens.cpp).
+// The vocabulary the decompositions of icl ops (IclDecompose*.cpp) are written
+// in, also used by the passes that rewrite icl ops into other icl ops.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef ICL_PASSES_LINALGEMITTER_H
-#define ICL_PASSES_LINALGEMITTER_H
+#ifndef ICL_DIALECTS_ICL_IR_LINALGBUILDER_H
+#define ICL_DIALECTS_ICL_IR_LINALGBUILDER_H
 
 #include "dialects/icl/IR/IclOps.h"
 
@@ -17,7 +18,6 @@
 #include "mlir/IR/Builders.h"
 
 #include <cmath>
-#include <numeric>
 
 namespace mlir::icl::detail {
 
@@ -194,26 +194,21 @@ inline Value accumulate(OpBuilder &b, Location l, ValueRange a) {
   return arith::AddFOp::create(b, l, a[1], a[0]);
 }
 
-/// Decomposes a token_merge/unmerge/prune/pool/unpool op (DecomposeTokens.cpp).
-FailureOr<SmallVector<Value>> decomposeTokenOp(Emitter &e, Operation *op);
-
-/// The largest divisor of `extent` that is at most `target`.
-inline int64_t divisorAtMost(int64_t extent, int64_t target) {
-  for (int64_t d = std::min(extent, target); d > 1; --d)
-    if (extent % d == 0)
-      return d;
-  return 1;
+/// One value as the result list of a decomposition (AggregatedOpInterface).
+inline FailureOr<SmallVector<Value>> asResults(FailureOr<Value> v) {
+  if (failed(v))
+    return failure();
+  return SmallVector<Value>{*v};
 }
 
-/// True when `op` only moves data (a fill, broadcast, transpose or copy: its
-/// body yields block arguments): reading it through any map costs no more
-/// than reading its input.
-inline bool onlyMovesData(linalg::LinalgOp op) {
-  Block *body = op.getBlock();
-  return body->getOperations().size() == 1 &&
-         llvm::all_of(body->getTerminator()->getOperands(),
-                      [](Value v) { return isa<BlockArgument>(v); });
-}
+/// Decomposes `op` by `decompose` in float32 when any of its results is a
+/// narrower float tensor (OPS.md: norms and softmax accumulate in float32
+/// whatever the storage type): `decompose` runs on a clone of `op` whose
+/// narrow operands are extended and whose results are f32, and its results
+/// are rounded back once.
+FailureOr<SmallVector<Value>>
+decomposeInF32(OpBuilder &b, Operation *op,
+               function_ref<FailureOr<SmallVector<Value>>(Operation *)> decompose);
 
 /// The softmax scale of an attention-like op: its `scale`, else 1/√D for a
 /// static head dim D; none when neither is known.
@@ -227,39 +222,6 @@ std::optional<double> softmaxScale(OpTy op) {
   return 1.0 / std::sqrt(static_cast<double>(headDim));
 }
 
-/// The multiple that tiles of loop `dim` of `op` must respect: an indexing
-/// map that reads `d floordiv c` (or ceildiv, mod) maps a tile starting at a
-/// non-multiple of c onto the wrong slice, since the tiled op reapplies the
-/// map to tile-local indices. 1 when no map divides `dim`.
-inline int64_t tileMultiple(linalg::LinalgOp op, unsigned dim) {
-  int64_t multiple = 1;
-  for (AffineMap map : op.getIndexingMapsArray())
-    for (AffineExpr result : map.getResults())
-      result.walk([&](AffineExpr e) {
-        auto bin = dyn_cast<AffineBinaryOpExpr>(e);
-        if (!bin || (e.getKind() != AffineExprKind::FloorDiv &&
-                     e.getKind() != AffineExprKind::CeilDiv && e.getKind() != AffineExprKind::Mod))
-          return;
-        auto c = dyn_cast<AffineConstantExpr>(bin.getRHS());
-        if (c && c.getValue() > 1 && bin.getLHS().isFunctionOfDim(dim))
-          multiple = std::lcm(multiple, c.getValue());
-      });
-  return multiple;
-}
-
-/// `size` for loop `dim` of extent `extent`, reduced to a divisor of the
-/// extent that `tileMultiple` allows (1 always does: a one-wide tile only
-/// reads index 0 locally).
-inline int64_t legalTile(linalg::LinalgOp op, unsigned dim, int64_t extent, int64_t size) {
-  int64_t multiple = tileMultiple(op, dim);
-  if (size <= 1 || size >= extent || size % multiple == 0)
-    return size;
-  for (int64_t d = size / multiple * multiple; d >= multiple; d -= multiple)
-    if (extent % d == 0)
-      return d;
-  return 1;
-}
-
 } // namespace mlir::icl::detail
 
-#endif // ICL_PASSES_LINALGEMITTER_H
+#endif // ICL_DIALECTS_ICL_IR_LINALGBUILDER_H

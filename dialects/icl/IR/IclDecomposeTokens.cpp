@@ -9,10 +9,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "passes/LinalgEmitter.h"
+#include "dialects/icl/IR/LinalgBuilder.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
-#include "llvm/ADT/TypeSwitch.h"
 
 #include <algorithm>
 #include <limits>
@@ -404,19 +403,31 @@ FailureOr<Value> decomposeTokenUnpool(Emitter &e, ir::TokenUnpoolOp op) {
 
 } // namespace
 
-FailureOr<SmallVector<Value>> mlir::icl::detail::decomposeTokenOp(Emitter &e, Operation *op) {
-  auto one = [](FailureOr<Value> v) -> FailureOr<SmallVector<Value>> {
-    if (failed(v))
-      return failure();
-    return SmallVector<Value>{*v};
-  };
-  return llvm::TypeSwitch<Operation *, FailureOr<SmallVector<Value>>>(op)
-      .Case([&](ir::TokenMergeOp o) { return decomposeTokenMerge(e, o); })
-      .Case([&](ir::TokenUnmergeOp o) { return one(decomposeTokenUnmerge(e, o)); })
-      .Case([&](ir::TokenPruneOp o) { return one(decomposeTokenPrune(e, o)); })
-      .Case([&](ir::TokenPoolOp o) { return one(decomposeTokenPool(e, o)); })
-      .Case([&](ir::TokenUnpoolOp o) { return one(decomposeTokenUnpool(e, o)); })
-      .Default([](Operation *) -> FailureOr<SmallVector<Value>> {
-        llvm_unreachable("not a token-reduction op");
-      });
+//===----------------------------------------------------------------------===//
+// AggregatedOpInterface
+//===----------------------------------------------------------------------===//
+
+namespace mlir::icl {
+
+FailureOr<SmallVector<Value>> TokenMergeOp::decomposeOperation(OpBuilder &b) {
+  Emitter e(b, getLoc());
+  return decomposeTokenMerge(e, *this);
 }
+FailureOr<SmallVector<Value>> TokenUnmergeOp::decomposeOperation(OpBuilder &b) {
+  Emitter e(b, getLoc());
+  return asResults(decomposeTokenUnmerge(e, *this));
+}
+FailureOr<SmallVector<Value>> TokenPruneOp::decomposeOperation(OpBuilder &b) {
+  Emitter e(b, getLoc());
+  return asResults(decomposeTokenPrune(e, *this));
+}
+FailureOr<SmallVector<Value>> TokenPoolOp::decomposeOperation(OpBuilder &b) {
+  Emitter e(b, getLoc());
+  return asResults(decomposeTokenPool(e, *this));
+}
+FailureOr<SmallVector<Value>> TokenUnpoolOp::decomposeOperation(OpBuilder &b) {
+  Emitter e(b, getLoc());
+  return asResults(decomposeTokenUnpool(e, *this));
+}
+
+} // namespace mlir::icl

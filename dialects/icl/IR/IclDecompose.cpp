@@ -1,0 +1,994 @@
+//===- IclDecompose.cpp - icl ops -> linalg/tensor/scf on tensors ---------===//
+//
+// Each icl op's AggregatedOpInterface::decomposeOperation: upstream ops with
+// value semantics that compute exactly its OPS.md math. Contractions and reductions are linalg.generic ops so the
+// target pipelines can tile, fuse and vectorize them; the reference evaluator
+// is the oracle of every decomposition (test/e2e).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/icl/IR/LinalgBuilder.h"
+
+#include "dialects/icl/IR/IclOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::icl::detail;
+namespace ir = mlir::icl;
+using utils::IteratorType;
+
+namespace {
+
+RankedTensorType typeOf(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+//===----------------------------------------------------------------------===//
+// Dense building blocks
+//===----------------------------------------------------------------------===//
+
+Value decomposeActivation(Emitter &e, ir::ActivationOp op) {
+  ir::Activation kind = op.getKind();
+  return e.map(op.getInput(), op.getInput(), typeOf(op.getInput()).getElementType(),
+               [&](OpBuilder &b, Location l, ValueRange a) { return activate(b, l, kind, a[0]); });
+}
+
+/// `x` (computed in the accumulator type) rounded to the storage type.
+Value toStorage(Emitter &e, Value x, Type storage) {
+  if (typeOf(x).getElementType() == storage)
+    return x;
+  return e.map(x, x, storage, [&](OpBuilder &b, Location l, ValueRange a) {
+    return arith::TruncFOp::create(b, l, storage, a[0]).getResult();
+  });
+}
+
+/// x · wᵀ + b as one contraction over x's leading dims, its rows (m), the
+/// output features (n) and the input features (k), with w transposed to
+/// [K, N] and accumulating into the broadcast bias. Keeping x's leading dims
+/// (no collapse to [M, K]) leaves the linear in the index space of the
+/// elementwise ops and norms around it, so tile-and-fuse can group them.
+Value decomposeLinear(Emitter &e, ir::LinearOp op) {
+  Value x = op.getInput(), w = op.getWeight();
+  auto xType = typeOf(x);
+  unsigned rank = xType.getRank();
+  Type elt = xType.getElementType();
+  Value x2 = x;
+  SmallVector<ReassociationIndices> reassoc;
+  if (rank == 1) {
+    // A single row: [K] -> [1, K].
+    reassoc = {{0, 1}};
+    x2 = tensor::ExpandShapeOp::create(
+        e.b, e.loc, RankedTensorType::get({1, xType.getDimSize(0)}, elt), x, reassoc,
+        SmallVector<OpFoldResult>{e.b.getIndexAttr(1), e.size(x, 0)});
+  }
+  unsigned outRank = std::max(rank, 2u), loops = outRank + 1;
+  SmallVector<OpFoldResult> outSizes = e.sizes(x2);
+  outSizes.back() = e.size(w, 0);
+  // Loops: (leading..., n, k) with n = outRank - 1 and k = outRank.
+  SmallVector<unsigned> rowDims, xDims, outDims;
+  for (unsigned i = 0; i + 1 < outRank; ++i)
+    rowDims.push_back(i);
+  xDims = rowDims;
+  xDims.push_back(outRank);
+  outDims = rowDims;
+  outDims.push_back(outRank - 1);
+  // bf16/f16 products accumulate in f32; the result is rounded once.
+  Type acc = accumulatorType(elt);
+  Value init;
+  if (Value bias = op.getBias())
+    init = e.generic(e.empty(outSizes, acc), {bias}, {e.dims(outRank, {outRank - 1}),
+                                                      e.identity(outRank)},
+                     SmallVector<IteratorType>(outRank, IteratorType::parallel),
+                     [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                       return a[0].getType() == acc ? a[0]
+                                                    : arith::ExtFOp::create(b, l, acc, a[0]);
+                     });
+  else
+    init = e.filled(outSizes, acc, 0.0);
+  // Transposing w to [K, N] makes the vectorised inner loop read contiguous
+  // rows of N; for constant weights the transpose folds at compile time.
+  Value wT = e.transpose(w, {1, 0});
+  SmallVector<IteratorType> iters(loops, IteratorType::parallel);
+  iters.back() = IteratorType::reduction;
+  Value y = e.generic(init, {x2, wT},
+                      {e.dims(loops, xDims), e.dims(loops, {outRank, outRank - 1}),
+                       e.dims(loops, outDims)},
+                      iters, mulAccumulate);
+  y = toStorage(e, y, elt);
+  if (rank == 1)
+    return tensor::CollapseShapeOp::create(e.b, e.loc, y, reassoc);
+  return y;
+}
+
+Value sumLast(Emitter &e, Value x) {
+  return e.reduceLast(x, 0.0, [](OpBuilder &b, Location l, Value acc, Value v) {
+    return arith::AddFOp::create(b, l, acc, v).getResult();
+  });
+}
+
+/// The normalisations share this: out = (x − mean?) · rsqrt(meanSquares + eps) · γ + β.
+Value normalize(Emitter &e, Value x, Value gamma, Value beta, double eps, bool center) {
+  auto type = typeOf(x);
+  unsigned rank = type.getRank();
+  Type elt = type.getElementType();
+  Value channels = arith::IndexCastOp::create(
+      e.b, e.loc, e.b.getI64Type(), getValueOrCreateConstantIndexOp(e.b, e.loc, e.size(x, -1)));
+  Value count = arith::SIToFPOp::create(e.b, e.loc, elt, channels);
+  SmallVector<unsigned> rows;
+  for (unsigned i = 0; i + 1 < rank; ++i)
+    rows.push_back(i);
+  AffineMap rowMap = e.dims(rank, rows), chanMap = e.dims(rank, {rank - 1});
+  auto par = SmallVector<IteratorType>(rank, IteratorType::parallel);
+
+  Value centered = x, mean;
+  if (center) {
+    mean = sumLast(e, x);
+    centered = e.generic(e.empty(e.sizes(x), elt), {x, mean}, {e.identity(rank), rowMap,
+                         e.identity(rank)}, par, [&](OpBuilder &b, Location l, ValueRange a) {
+      return arith::SubFOp::create(b, l, a[0], arith::DivFOp::create(b, l, a[1], count))
+          .getResult();
+    });
+  }
+  Value squares = e.map(x, centered, elt, [](OpBuilder &b, Location l, ValueRange a) {
+    return arith::MulFOp::create(b, l, a[0], a[0]).getResult();
+  });
+  Value sumSq = sumLast(e, squares);
+  SmallVector<Value> inputs = {centered, sumSq};
+  SmallVector<AffineMap> maps = {e.identity(rank), rowMap};
+  if (gamma) {
+    inputs.push_back(gamma);
+    maps.push_back(chanMap);
+  }
+  if (beta) {
+    inputs.push_back(beta);
+    maps.push_back(chanMap);
+  }
+  maps.push_back(e.identity(rank));
+  bool hasGamma = gamma != nullptr, hasBeta = beta != nullptr;
+  return e.generic(e.empty(e.sizes(x), elt), inputs, maps, par,
+                   [&](OpBuilder &b, Location l, ValueRange a) {
+                     Value var = arith::DivFOp::create(b, l, a[1], count);
+                     Value rstd = math::RsqrtOp::create(
+                         b, l, arith::AddFOp::create(b, l, var, fconst(b, l, elt, eps)));
+                     Value y = arith::MulFOp::create(b, l, a[0], rstd);
+                     if (hasGamma)
+                       y = arith::MulFOp::create(b, l, y, a[2]);
+                     if (hasBeta)
+                       y = arith::AddFOp::create(b, l, y, a[hasGamma ? 3 : 2]);
+                     return y;
+                   });
+}
+
+Value decomposeLayerNorm(Emitter &e, ir::LayerNormOp op) {
+  return normalize(e, op.getInput(), op.getGamma(), op.getBeta(), op.getEps().convertToDouble(),
+                   /*center=*/true);
+}
+
+Value decomposeRmsNorm(Emitter &e, ir::RmsNormOp op) {
+  return normalize(e, op.getInput(), op.getGamma(), nullptr, op.getEps().convertToDouble(),
+                   /*center=*/false);
+}
+
+FailureOr<Value> decomposeGatedRmsNorm(Emitter &e, ir::GatedRmsNormOp op) {
+  Value y = op.getInput();
+  auto type = typeOf(y);
+  int64_t channels = type.getDimSize(type.getRank() - 1);
+  int64_t group = op.getGroupSize() ? static_cast<int64_t>(op.getGroupSize()) : channels;
+  if (ShapedType::isDynamic(channels))
+    return op.emitOpError("needs a static channel count to be decomposed"), failure();
+  Value gated = e.map(y, ValueRange{y, op.getGate()}, type.getElementType(),
+                      [](OpBuilder &b, Location l, ValueRange a) {
+                        return arith::MulFOp::create(
+                                   b, l, a[0],
+                                   arith::MulFOp::create(b, l, a[1], sigmoid(b, l, a[1])))
+                            .getResult();
+                      });
+  // Split channels into [C/G, G] so the RMS runs per group, then merge back.
+  unsigned rank = type.getRank();
+  SmallVector<ReassociationIndices> reassoc;
+  for (unsigned i = 0; i + 1 < rank; ++i)
+    reassoc.push_back({i});
+  reassoc.push_back({rank - 1, rank});
+  SmallVector<int64_t> splitShape(type.getShape());
+  splitShape.back() = channels / group;
+  splitShape.push_back(group);
+  SmallVector<OpFoldResult> splitSizes = e.sizes(y);
+  splitSizes.back() = e.b.getIndexAttr(channels / group);
+  splitSizes.push_back(e.b.getIndexAttr(group));
+  auto splitType = RankedTensorType::get(splitShape, type.getElementType());
+  Value split = tensor::ExpandShapeOp::create(e.b, e.loc, splitType, gated, reassoc, splitSizes);
+  Value normed = normalize(e, split, nullptr, nullptr, op.getEps().convertToDouble(), false);
+  Value merged = tensor::CollapseShapeOp::create(e.b, e.loc, type, normed, reassoc);
+  if (!op.getGamma())
+    return merged;
+  return e.generic(e.empty(e.sizes(y), type.getElementType()), {merged, op.getGamma()},
+                   {e.identity(rank), e.dims(rank, {rank - 1}), e.identity(rank)},
+                   SmallVector<IteratorType>(rank, IteratorType::parallel),
+                   [](OpBuilder &b, Location l, ValueRange a) {
+                     return arith::MulFOp::create(b, l, a[0], a[1]).getResult();
+                   });
+}
+
+/// Softmax along `axis`; a slice that is all −∞ gives zeros.
+Value softmaxAlong(Emitter &e, Value x, int64_t axis) {
+  auto type = typeOf(x);
+  unsigned rank = type.getRank();
+  Type elt = type.getElementType();
+  unsigned ax = axis < 0 ? axis + rank : axis;
+  SmallVector<unsigned> kept;
+  SmallVector<OpFoldResult> keptSizes, all = e.sizes(x);
+  for (unsigned i = 0; i < rank; ++i)
+    if (i != ax) {
+      kept.push_back(i);
+      keptSizes.push_back(all[i]);
+    }
+  SmallVector<IteratorType> red(rank, IteratorType::parallel), par = red;
+  red[ax] = IteratorType::reduction;
+  AffineMap keptMap = e.dims(rank, kept), id = e.identity(rank);
+  double ninf = -std::numeric_limits<double>::infinity();
+  Value max = e.generic(e.filled(keptSizes, elt, ninf), {x}, {id, keptMap}, red,
+                        [](OpBuilder &b, Location l, ValueRange a) {
+                          return arith::MaximumFOp::create(b, l, a[1], a[0]).getResult();
+                        });
+  Value exps = e.generic(e.empty(all, elt), {x, max}, {id, keptMap, id}, par,
+                         [&](OpBuilder &b, Location l, ValueRange a) {
+                           // exp(−∞ − −∞) would be NaN: a fully masked slice gives 0.
+                           Value isMasked = arith::CmpFOp::create(
+                               b, l, arith::CmpFPredicate::OEQ, a[1], fconst(b, l, elt, ninf));
+                           Value ex = math::ExpOp::create(b, l, arith::SubFOp::create(b, l, a[0], a[1]));
+                           return arith::SelectOp::create(b, l, isMasked, fconst(b, l, elt, 0.0), ex)
+                               .getResult();
+                         });
+  Value sum = e.generic(e.filled(keptSizes, elt, 0.0), {exps}, {id, keptMap}, red,
+                        accumulate);
+  return e.generic(e.empty(all, elt), {exps, sum}, {id, keptMap, id}, par,
+                   [&](OpBuilder &b, Location l, ValueRange a) {
+                     Value zero = fconst(b, l, elt, 0.0);
+                     Value isZero = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, a[1], zero);
+                     Value q = arith::DivFOp::create(b, l, a[0], a[1]);
+                     return arith::SelectOp::create(b, l, isZero, zero, q).getResult();
+                   });
+}
+
+Value decomposeSoftmax(Emitter &e, ir::SoftmaxOp op) {
+  return softmaxAlong(e, op.getInput(), static_cast<int64_t>(op.getAxis()));
+}
+
+/// A gather: out[..., c] = table[clamp(ids[...]), c]. Ids are clamped so no
+/// read leaves the table; range errors are reported before the call by the
+/// runtime (see the embedding input check of icl-run and the runtime).
+Value decomposeEmbedding(Emitter &e, ir::EmbeddingOp op) {
+  Value table = op.getTable(), ids = op.getIds();
+  unsigned idRank = typeOf(ids).getRank(), rank = idRank + 1;
+  SmallVector<OpFoldResult> outSizes = e.sizes(ids);
+  outSizes.push_back(e.size(table, 1));
+  SmallVector<unsigned> idDims;
+  for (unsigned i = 0; i < idRank; ++i)
+    idDims.push_back(i);
+  Value vocab = getValueOrCreateConstantIndexOp(e.b, e.loc, e.size(table, 0));
+  Type elt = typeOf(table).getElementType();
+  return e.generic(e.empty(outSizes, elt), {ids}, {e.dims(rank, idDims), e.identity(rank)},
+                   SmallVector<IteratorType>(rank, IteratorType::parallel),
+                   [&](OpBuilder &b, Location l, ValueRange a) {
+                     Value id = arith::IndexCastOp::create(b, l, b.getIndexType(), a[0]);
+                     Value zero = arith::ConstantIndexOp::create(b, l, 0);
+                     Value last = arith::SubIOp::create(b, l, vocab,
+                                                        arith::ConstantIndexOp::create(b, l, 1));
+                     id = arith::MaxSIOp::create(b, l, zero, arith::MinSIOp::create(b, l, id, last));
+                     Value c = linalg::IndexOp::create(b, l, idRank);
+                     return tensor::ExtractOp::create(b, l, table, ValueRange{id, c}).getResult();
+                   });
+}
+
+FailureOr<Value> decomposeRope(Emitter &e, ir::RopeOp op) {
+  Value x = op.getInput(), pos = op.getPositions();
+  auto type = typeOf(x);
+  Type elt = type.getElementType();
+  int64_t headDim = type.getDimSize(3);
+  if (!op.getRotaryDim() && ShapedType::isDynamic(headDim))
+    return op.emitOpError("needs a static head dim or rotary_dim to be decomposed"), failure();
+  int64_t rotary = op.getRotaryDim() ? static_cast<int64_t>(*op.getRotaryDim()) : headDim;
+  int64_t half = rotary / 2;
+  bool interleaved = op.getStyle() == ir::RopeStyle::interleaved;
+  double logBase = std::log(op.getBase().convertToDouble());
+  AffineMap posMap = typeOf(pos).getRank() == 1 ? e.dims(4, {2}) : e.dims(4, {0, 2});
+  return e.generic(e.empty(e.sizes(x), elt), {x, pos}, {e.identity(4), posMap, e.identity(4)},
+                   SmallVector<IteratorType>(4, IteratorType::parallel),
+                   [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                     auto ci = [&](int64_t v) { return arith::ConstantIndexOp::create(b, l, v); };
+                     Value bi = linalg::IndexOp::create(b, l, 0), hi = linalg::IndexOp::create(b, l, 1);
+                     Value ti = linalg::IndexOp::create(b, l, 2), di = linalg::IndexOp::create(b, l, 3);
+                     // Pair index i, partner channel and whether d is the first of its pair.
+                     Value first, pairIdx, partner;
+                     if (interleaved) {
+                       Value rem = arith::RemUIOp::create(b, l, di, ci(2));
+                       first = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, rem, ci(0));
+                       pairIdx = arith::DivUIOp::create(b, l, di, ci(2));
+                       partner = arith::SelectOp::create(b, l, first, arith::AddIOp::create(b, l, di, ci(1)),
+                                                         arith::SubIOp::create(b, l, di, ci(1)));
+                     } else {
+                       first = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, di, ci(half));
+                       pairIdx = arith::SelectOp::create(b, l, first, di,
+                                                         arith::SubIOp::create(b, l, di, ci(half)));
+                       partner = arith::SelectOp::create(b, l, first, arith::AddIOp::create(b, l, di, ci(half)),
+                                                         arith::SubIOp::create(b, l, di, ci(half)));
+                     }
+                     Value rotated = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, di, ci(rotary));
+                     // Keep the partner index in bounds for pass-through channels.
+                     partner = arith::SelectOp::create(b, l, rotated, partner, di);
+                     Value other = tensor::ExtractOp::create(b, l, x, ValueRange{bi, hi, ti, partner});
+                     Value iF = arith::SIToFPOp::create(
+                         b, l, elt, arith::IndexCastOp::create(b, l, b.getI64Type(), pairIdx));
+                     Value p = arith::SIToFPOp::create(b, l, elt, a[1]);
+                     Value freq = math::ExpOp::create(
+                         b, l, arith::MulFOp::create(b, l, iF, fconst(b, l, elt, -2.0 * logBase / rotary)));
+                     Value angle = arith::MulFOp::create(b, l, p, freq);
+                     Value cos = math::CosOp::create(b, l, angle), sin = math::SinOp::create(b, l, angle);
+                     Value xs = arith::MulFOp::create(b, l, other, sin);
+                     Value xc = arith::MulFOp::create(b, l, a[0], cos);
+                     Value out = arith::SelectOp::create(b, l, first, arith::SubFOp::create(b, l, xc, xs),
+                                                         arith::AddFOp::create(b, l, xc, xs));
+                     return arith::SelectOp::create(b, l, rotated, out, a[0]);
+                   });
+}
+
+/// Left-pads the time axis with W−1 zeros, then a windowed contraction.
+FailureOr<Value> decomposeCausalConv1d(Emitter &e, ir::CausalConv1dOp op) {
+  Value x = op.getInput(), w = op.getWeight();
+  auto type = typeOf(x);
+  Type elt = type.getElementType();
+  int64_t width = typeOf(w).getDimSize(1);
+  if (ShapedType::isDynamic(width))
+    return op.emitOpError("needs a static kernel width to be decomposed"), failure();
+  SmallVector<OpFoldResult> low = {e.b.getIndexAttr(0), e.b.getIndexAttr(0),
+                                   e.b.getIndexAttr(width - 1)};
+  SmallVector<OpFoldResult> high(3, e.b.getIndexAttr(0));
+  Value padded = tensor::PadOp::create(e.b, e.loc, Type(), x, low, high, e.f(elt, 0.0));
+  Value init;
+  if (Value bias = op.getBias())
+    init = e.generic(e.empty(e.sizes(x), elt), {bias}, {e.dims(3, {1}), e.identity(3)},
+                     SmallVector<IteratorType>(3, IteratorType::parallel),
+                     [](OpBuilder &, Location, ValueRange a) { return a[0]; });
+  else
+    init = e.filled(e.sizes(x), elt, 0.0);
+  // Loops (b, c, t, k): out[b,c,t] += padded[b,c,t+k] · w[c,k].
+  Value conv = e.generic(init, {padded, w},
+                         {e.map(4, {e.d(0), e.d(1), e.d(2) + e.d(3)}), e.dims(4, {1, 3}),
+                          e.dims(4, {0, 1, 2})},
+                         {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+                          IteratorType::reduction},
+                         mulAccumulate);
+  ir::Activation act = op.getActivation();
+  if (act == ir::Activation::none)
+    return conv;
+  return e.map(conv, conv, elt,
+               [&](OpBuilder &b, Location l, ValueRange a) { return activate(b, l, act, a[0]); });
+}
+
+//===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+/// Scaled, masked logits s[B,Hq,Sq,Skv] of an attention-like op whose keys
+/// are positions [kvOffset, kvOffset + Skv) of `kvLength` keys (0: Skv).
+template <typename OpTy>
+FailureOr<Value> attentionLogits(Emitter &e, OpTy op, int64_t kvOffset, int64_t kvLength) {
+  Value q = op.getQuery(), k = op.getKey();
+  auto qType = typeOf(q), kType = typeOf(k);
+  // Logits (and everything after them) are computed in f32 for bf16/f16.
+  Type elt = accumulatorType(qType.getElementType());
+  int64_t hq = qType.getDimSize(1), hkv = kType.getDimSize(1);
+  if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv))
+    return op.emitOpError("needs static head counts to be decomposed"), failure();
+  int64_t group = hq / hkv;
+  std::optional<double> scaleOrNone = softmaxScale(op);
+  if (!scaleOrNone)
+    return op.emitOpError("needs a static head dim or an explicit scale to be decomposed"),
+           failure();
+  double scale = *scaleOrNone;
+
+  SmallVector<OpFoldResult> sSizes = {e.size(q, 0), e.size(q, 1), e.size(q, 2), e.size(k, 2)};
+  // kᵀ[b,h,d,j] makes the vectorised inner loop read contiguous rows of keys.
+  Value kT = e.transpose(k, {0, 1, 3, 2});
+  // Loops (b, h, i, j, d): s[b,h,i,j] += q[b,h,i,d] · kᵀ[b,h/G,d,j].
+  Value dots = e.generic(e.filled(sSizes, elt, 0.0), {q, kT},
+                         {e.dims(5, {0, 1, 2, 4}),
+                          e.map(5, {e.d(0), e.d(1).floorDiv(group), e.d(4), e.d(3)}),
+                          e.dims(5, {0, 1, 2, 3})},
+                         {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+                          IteratorType::parallel, IteratorType::reduction},
+                         mulAccumulate);
+
+  SmallVector<Value> inputs = {dots};
+  SmallVector<AffineMap> maps = {e.identity(4)};
+  Value mask = op.getMask(), sizes = op.getKeySizes();
+  if (mask) {
+    // Numpy broadcasting: size-1 (or missing) dims read index 0.
+    auto mType = typeOf(mask);
+    unsigned offset = 4 - mType.getRank();
+    SmallVector<AffineExpr> exprs;
+    for (unsigned i = 0; i < mType.getRank(); ++i)
+      exprs.push_back(mType.getDimSize(i) == 1 ? getAffineConstantExpr(0, e.ctx) : e.d(offset + i));
+    inputs.push_back(mask);
+    maps.push_back(e.map(4, exprs));
+  }
+  if (sizes) {
+    // log s_k once per key, not once per score.
+    Value logSizes = e.map(sizes, sizes, elt, [&](OpBuilder &b, Location l, ValueRange a) {
+      Value s = a[0].getType() == elt ? a[0] : arith::ExtFOp::create(b, l, elt, a[0]).getResult();
+      return math::LogOp::create(b, l, s).getResult();
+    });
+    inputs.push_back(logSizes);
+    maps.push_back(e.dims(4, {0, 3}));
+  }
+  maps.push_back(e.identity(4));
+  ir::MaskKind kind = op.getMaskKind();
+  int64_t window = op.getWindow() ? static_cast<int64_t>(*op.getWindow()) : 0;
+  Value sq = getValueOrCreateConstantIndexOp(e.b, e.loc, e.size(q, 2));
+  Value total = kvLength ? e.idx(kvLength) : getValueOrCreateConstantIndexOp(e.b, e.loc, e.size(k, 2));
+  bool hasMask = mask != nullptr, hasSizes = sizes != nullptr;
+  return e.generic(e.empty(sSizes, elt), inputs, maps,
+                   SmallVector<IteratorType>(4, IteratorType::parallel),
+                   [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                     Value s = arith::MulFOp::create(b, l, a[0], fconst(b, l, elt, scale));
+                     unsigned next = 1;
+                     if (hasMask) {
+                       Value m = a[next++];
+                       if (m.getType() != elt)
+                         m = arith::ExtFOp::create(b, l, elt, m);
+                       s = arith::AddFOp::create(b, l, s, m);
+                     }
+                     if (hasSizes)
+                       s = arith::AddFOp::create(b, l, s, a[next++]);
+                     if (kind == ir::MaskKind::none)
+                       return s;
+                     // Query i sees global key j iff j <= i + total - Sq (and,
+                     // with a window, i + total - Sq - j < w).
+                     Value i = linalg::IndexOp::create(b, l, 2);
+                     Value j = arith::AddIOp::create(b, l, linalg::IndexOp::create(b, l, 3),
+                                                     arith::ConstantIndexOp::create(b, l, kvOffset));
+                     Value last = arith::SubIOp::create(b, l, arith::AddIOp::create(b, l, i, total), sq);
+                     Value lastI = arith::IndexCastOp::create(b, l, b.getI64Type(), last);
+                     Value jI = arith::IndexCastOp::create(b, l, b.getI64Type(), j);
+                     Value visible = arith::CmpIOp::create(b, l, arith::CmpIPredicate::sle, jI, lastI);
+                     if (kind == ir::MaskKind::sliding_window) {
+                       Value dist = arith::SubIOp::create(b, l, lastI, jI);
+                       Value inWindow = arith::CmpIOp::create(
+                           b, l, arith::CmpIPredicate::slt, dist,
+                           arith::ConstantIntOp::create(b, l, b.getI64Type(), window));
+                       visible = arith::AndIOp::create(b, l, visible, inWindow);
+                     }
+                     Value ninf = fconst(b, l, elt, -std::numeric_limits<double>::infinity());
+                     return arith::SelectOp::create(b, l, visible, s, ninf);
+                   });
+}
+
+/// o[b,h,i,e] = Σ_j p[b,h,i,j] · v[b,h/G,j,e].
+Value weightedValues(Emitter &e, Value p, Value v, int64_t group) {
+  Type elt = typeOf(p).getElementType(); // the accumulator type of the logits
+  SmallVector<OpFoldResult> oSizes = {e.size(p, 0), e.size(p, 1), e.size(p, 2), e.size(v, 3)};
+  return e.generic(e.filled(oSizes, elt, 0.0), {p, v},
+                   {e.dims(5, {0, 1, 2, 4}),
+                    e.map(5, {e.d(0), e.d(1).floorDiv(group), e.d(4), e.d(3)}),
+                    e.dims(5, {0, 1, 2, 3})},
+                   {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
+                    IteratorType::parallel, IteratorType::reduction},
+                   mulAccumulate);
+}
+
+int64_t headGroup(Value q, Value k) { return typeOf(q).getDimSize(1) / typeOf(k).getDimSize(1); }
+
+FailureOr<Value> decomposeAttention(Emitter &e, ir::AttentionOp op) {
+  FailureOr<Value> logits = attentionLogits(e, op, 0, 0);
+  if (failed(logits))
+    return failure();
+  Value p = softmaxAlong(e, *logits, 3);
+  Value o = weightedValues(e, p, op.getValue(), headGroup(op.getQuery(), op.getKey()));
+  return toStorage(e, o, op.getType().getElementType());
+}
+
+//===----------------------------------------------------------------------===//
+// Split-KV attention
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<Value>> decomposeAttentionPartial(Emitter &e, ir::AttentionPartialOp op) {
+  FailureOr<Value> logits = attentionLogits(e, op, static_cast<int64_t>(op.getKvOffset()),
+                                            static_cast<int64_t>(op.getKvLength()));
+  if (failed(logits))
+    return failure();
+  Type elt = typeOf(*logits).getElementType();
+  double ninf = -std::numeric_limits<double>::infinity();
+  Value max = e.reduceLast(*logits, ninf, [](OpBuilder &b, Location l, Value acc, Value v) {
+    return arith::MaximumFOp::create(b, l, acc, v).getResult();
+  });
+  Value p = e.generic(e.empty(e.sizes(*logits), elt), {*logits, max},
+                      {e.identity(4), e.dims(4, {0, 1, 2}), e.identity(4)},
+                      SmallVector<IteratorType>(4, IteratorType::parallel),
+                      [&](OpBuilder &b, Location l, ValueRange a) {
+                        Value masked = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, a[1],
+                                                             fconst(b, l, elt, ninf));
+                        Value ex = math::ExpOp::create(b, l, arith::SubFOp::create(b, l, a[0], a[1]));
+                        return arith::SelectOp::create(b, l, masked, fconst(b, l, elt, 0.0), ex)
+                            .getResult();
+                      });
+  Value sum = sumLast(e, p);
+  Value o = weightedValues(e, p, op.getValue(), headGroup(op.getQuery(), op.getKey()));
+  Type storage = typeOf(op.getQuery()).getElementType();
+  return SmallVector<Value>{toStorage(e, o, storage), toStorage(e, max, storage),
+                            toStorage(e, sum, storage)};
+}
+
+Value decomposeAttentionCombine(Emitter &e, ir::AttentionCombineOp op) {
+  Value o = op.getOutput(), m = op.getMax(), l = op.getSum();
+  unsigned rank = typeOf(o).getRank(); // [NS, rows..., Dv]
+  Type elt = typeOf(o).getElementType();
+  double ninf = -std::numeric_limits<double>::infinity();
+  SmallVector<OpFoldResult> rowSizes = e.sizes(m);
+  rowSizes.erase(rowSizes.begin());
+  unsigned rowRank = rank - 1; // rank of m
+  SmallVector<unsigned> rowDims, outDims;
+  for (unsigned i = 1; i < rowRank; ++i)
+    rowDims.push_back(i);
+  for (unsigned i = 1; i < rank; ++i)
+    outDims.push_back(i);
+  SmallVector<IteratorType> redRow(rowRank, IteratorType::parallel);
+  redRow[0] = IteratorType::reduction;
+  Value top = e.generic(e.filled(rowSizes, elt, ninf), {m}, {e.identity(rowRank), e.dims(rowRank, rowDims)},
+                        redRow, [](OpBuilder &b, Location loc, ValueRange a) {
+                          return arith::MaximumFOp::create(b, loc, a[1], a[0]).getResult();
+                        });
+  // Weight of split i: e^{m_i − M}, 0 where the whole row was masked.
+  auto weight = [&](OpBuilder &b, Location loc, Value mi, Value M) -> Value {
+    Value masked = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, mi, fconst(b, loc, elt, ninf));
+    Value w = math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, mi, M));
+    return arith::SelectOp::create(b, loc, masked, fconst(b, loc, elt, 0.0), w);
+  };
+  Value total = e.generic(e.filled(rowSizes, elt, 0.0), {m, l, top},
+                          {e.identity(rowRank), e.identity(rowRank), e.dims(rowRank, rowDims),
+                           e.dims(rowRank, rowDims)},
+                          redRow, [&](OpBuilder &b, Location loc, ValueRange a) {
+                            Value w = weight(b, loc, a[0], a[2]);
+                            return arith::AddFOp::create(b, loc, a[3],
+                                                         arith::MulFOp::create(b, loc, w, a[1]))
+                                .getResult();
+                          });
+  SmallVector<OpFoldResult> outSizes = e.sizes(o);
+  outSizes.erase(outSizes.begin());
+  SmallVector<IteratorType> redOut(rank, IteratorType::parallel);
+  redOut[0] = IteratorType::reduction;
+  SmallVector<unsigned> mDims;
+  for (unsigned i = 0; i + 1 < rank; ++i)
+    mDims.push_back(i);
+  SmallVector<unsigned> topDims(rowDims.begin(), rowDims.end());
+  Value weighted = e.generic(e.filled(outSizes, elt, 0.0), {o, m, top},
+                             {e.identity(rank), e.dims(rank, mDims), e.dims(rank, topDims),
+                              e.dims(rank, outDims)},
+                             redOut, [&](OpBuilder &b, Location loc, ValueRange a) {
+                               Value w = weight(b, loc, a[1], a[2]);
+                               return arith::AddFOp::create(b, loc, a[3],
+                                                            arith::MulFOp::create(b, loc, w, a[0]))
+                                   .getResult();
+                             });
+  SmallVector<unsigned> totalDims;
+  for (unsigned i = 0; i + 2 < rank; ++i) // the rows, without Dv
+    totalDims.push_back(i);
+  return e.generic(e.empty(outSizes, elt), {weighted, total},
+                   {e.identity(rank - 1), e.dims(rank - 1, totalDims), e.identity(rank - 1)},
+                   SmallVector<IteratorType>(rank - 1, IteratorType::parallel),
+                   [&](OpBuilder &b, Location loc, ValueRange a) {
+                     Value zero = fconst(b, loc, elt, 0.0);
+                     Value isZero = arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, a[1], zero);
+                     Value q = arith::DivFOp::create(b, loc, a[0], a[1]);
+                     return arith::SelectOp::create(b, loc, isZero, zero, q).getResult();
+                   });
+}
+
+//===----------------------------------------------------------------------===//
+// Recurrences: one scf.for step per time position, carrying the state
+//===----------------------------------------------------------------------===//
+
+/// `x` at index `t` of dimension `dim`, with that dimension dropped.
+Value sliceAt(Emitter &e, Value x, unsigned dim, Value t) {
+  auto type = typeOf(x);
+  SmallVector<OpFoldResult> offsets(type.getRank(), e.b.getIndexAttr(0)), sizes = e.sizes(x),
+      strides(type.getRank(), e.b.getIndexAttr(1));
+  offsets[dim] = t;
+  sizes[dim] = e.b.getIndexAttr(1);
+  SmallVector<int64_t> shape(type.getShape());
+  shape.erase(shape.begin() + dim);
+  return tensor::ExtractSliceOp::create(e.b, e.loc,
+                                        RankedTensorType::get(shape, type.getElementType()), x,
+                                        offsets, sizes, strides);
+}
+
+/// Writes `slice` (rank one less than `dest`) at index `t` of dimension `dim`.
+Value insertAt(Emitter &e, Value slice, Value dest, unsigned dim, Value t) {
+  auto type = typeOf(dest);
+  SmallVector<OpFoldResult> offsets(type.getRank(), e.b.getIndexAttr(0)), sizes = e.sizes(dest),
+      strides(type.getRank(), e.b.getIndexAttr(1));
+  offsets[dim] = t;
+  sizes[dim] = e.b.getIndexAttr(1);
+  return tensor::InsertSliceOp::create(e.b, e.loc, slice, dest, offsets, sizes, strides);
+}
+
+/// scf.for over [0, size of `x` along `dim`) carrying `inits`.
+SmallVector<Value> timeLoop(Emitter &e, Value x, unsigned dim, ValueRange inits,
+                            function_ref<SmallVector<Value>(Emitter &, Value, ValueRange)> step) {
+  Value upper = getValueOrCreateConstantIndexOp(e.b, e.loc, e.size(x, dim));
+  auto loop = scf::ForOp::create(e.b, e.loc, e.idx(0), upper, e.idx(1), inits,
+                                 [&](OpBuilder &b, Location l, Value t, ValueRange iter) {
+                                   Emitter inner(b, l);
+                                   scf::YieldOp::create(b, l, step(inner, t, iter));
+                                 });
+  return SmallVector<Value>(loop.getResults());
+}
+
+Value featureMap(OpBuilder &b, Location l, ir::FeatureMap kind, Value x) {
+  switch (kind) {
+  case ir::FeatureMap::identity:
+    return x;
+  case ir::FeatureMap::relu:
+    return activate(b, l, ir::Activation::relu, x);
+  case ir::FeatureMap::elu_plus_one:
+    return activate(b, l, ir::Activation::elu_plus_one, x);
+  }
+  llvm_unreachable("unknown feature map");
+}
+
+FailureOr<SmallVector<Value>> decomposeLinearAttention(Emitter &e, ir::LinearAttentionOp op) {
+  Value q = op.getQuery(), k = op.getKey(), v = op.getValue(), g = op.getLogDecay();
+  Type elt = typeOf(q).getElementType();
+  ir::FeatureMap fm = op.getFeatureMap();
+  double scale = op.getScale().convertToDouble(), eps = op.getEps().convertToDouble();
+  bool normalizeOut = op.getNormalize();
+  Value phiQ = e.map(q, q, elt, [&](OpBuilder &b, Location l, ValueRange a) {
+    return featureMap(b, l, fm, arith::MulFOp::create(b, l, a[0], fconst(b, l, elt, scale)));
+  });
+  Value phiK = e.map(k, k, elt, [&](OpBuilder &b, Location l, ValueRange a) {
+    return featureMap(b, l, fm, a[0]);
+  });
+  auto divNorm = [&](OpBuilder &b, Location l, ValueRange a) {
+    Value den = arith::AddFOp::create(b, l, a[1], fconst(b, l, elt, eps));
+    return arith::DivFOp::create(b, l, a[0], den).getResult();
+  };
+  using IT = IteratorType;
+  IT P = IT::parallel, R = IT::reduction;
+  SmallVector<OpFoldResult> stateSizes = {e.size(q, 0), e.size(q, 1), e.size(k, 3), e.size(v, 3)};
+  SmallVector<OpFoldResult> normSizes = {e.size(q, 0), e.size(q, 1), e.size(k, 3)};
+
+  if (!op.getCausal()) {
+    // o = φ(Q)·(φ(K)ᵀV), normalised by φ(Q)·Σ_t φ(K_t).
+    Value kv = e.generic(e.filled(stateSizes, elt, 0.0), {phiK, v},
+                         {e.dims(5, {0, 1, 4, 2}), e.dims(5, {0, 1, 4, 3}), e.dims(5, {0, 1, 2, 3})},
+                         {P, P, P, P, R}, mulAccumulate);
+    SmallVector<OpFoldResult> outSizes = {e.size(q, 0), e.size(q, 1), e.size(q, 2), e.size(v, 3)};
+    Value out = e.generic(e.filled(outSizes, elt, 0.0), {phiQ, kv},
+                          {e.dims(5, {0, 1, 2, 4}), e.dims(5, {0, 1, 4, 3}), e.dims(5, {0, 1, 2, 3})},
+                          {P, P, P, P, R}, mulAccumulate);
+    if (!normalizeOut)
+      return SmallVector<Value>{out};
+    Value z = e.generic(e.filled(normSizes, elt, 0.0), {phiK},
+                        {e.dims(4, {0, 1, 3, 2}), e.dims(4, {0, 1, 2})}, {P, P, P, R},
+                        accumulate);
+    SmallVector<OpFoldResult> denSizes = {e.size(q, 0), e.size(q, 1), e.size(q, 2)};
+    Value den = e.generic(e.filled(denSizes, elt, 0.0), {phiQ, z},
+                          {e.dims(4, {0, 1, 2, 3}), e.dims(4, {0, 1, 3}), e.dims(4, {0, 1, 2})},
+                          {P, P, P, R}, mulAccumulate);
+    return SmallVector<Value>{e.generic(e.empty(outSizes, elt), {out, den},
+                                        {e.identity(4), e.dims(4, {0, 1, 2}), e.identity(4)},
+                                        {P, P, P, P}, divNorm)};
+  }
+
+  bool perChannel = g && typeOf(g).getRank() == 4;
+  Value state = op.getInitialState() ? op.getInitialState() : e.filled(stateSizes, elt, 0.0);
+  Value z = e.filled(normSizes, elt, 0.0);
+  SmallVector<OpFoldResult> outSizes = {e.size(q, 0), e.size(q, 1), e.size(q, 2), e.size(v, 3)};
+  Value out = e.empty(outSizes, elt);
+  SmallVector<Value> results = timeLoop(
+      e, q, 2, {state, z, out}, [&](Emitter &s, Value t, ValueRange iter) -> SmallVector<Value> {
+        Value qt = sliceAt(s, phiQ, 2, t), kt = sliceAt(s, phiK, 2, t), vt = sliceAt(s, v, 2, t);
+        // S = α ⊙ S + k vᵀ over (b, h, k, v); α = exp(g) broadcast per head or per key channel.
+        SmallVector<Value> ins = {kt, vt};
+        SmallVector<AffineMap> maps = {s.dims(4, {0, 1, 2}), s.dims(4, {0, 1, 3})};
+        Value gt;
+        if (g) {
+          gt = sliceAt(s, g, 2, t);
+          ins.push_back(gt);
+          maps.push_back(perChannel ? s.dims(4, {0, 1, 2}) : s.dims(4, {0, 1}));
+        }
+        maps.push_back(s.identity(4));
+        bool decays = g != nullptr;
+        auto decayStep = [&](OpBuilder &b, Location l, Value prev, Value add, ValueRange a,
+                             unsigned gIndex) -> Value {
+          if (decays)
+            prev = arith::MulFOp::create(b, l, math::ExpOp::create(b, l, a[gIndex]), prev);
+          return arith::AddFOp::create(b, l, prev, add);
+        };
+        Value newState = s.generic(iter[0], ins, maps, {P, P, P, P},
+                                   [&](OpBuilder &b, Location l, ValueRange a) {
+                                     Value kv = arith::MulFOp::create(b, l, a[0], a[1]);
+                                     return decayStep(b, l, a.back(), kv, a, 2);
+                                   });
+        Value ot = s.generic(s.filled({s.size(q, 0), s.size(q, 1), s.size(v, 3)}, elt, 0.0),
+                             {newState, qt},
+                             {s.dims(4, {0, 1, 3, 2}), s.dims(4, {0, 1, 3}), s.dims(4, {0, 1, 2})},
+                             {P, P, P, R}, mulAccumulate);
+        Value newZ = iter[1];
+        if (normalizeOut) {
+          SmallVector<Value> zIns = {kt};
+          SmallVector<AffineMap> zMaps = {s.identity(3)};
+          if (g) {
+            zIns.push_back(gt);
+            zMaps.push_back(perChannel ? s.identity(3) : s.dims(3, {0, 1}));
+          }
+          zMaps.push_back(s.identity(3));
+          newZ = s.generic(iter[1], zIns, zMaps, {P, P, P},
+                           [&](OpBuilder &b, Location l, ValueRange a) {
+                             return decayStep(b, l, a.back(), a[0], a, 1);
+                           });
+          Value den = s.generic(s.filled({s.size(q, 0), s.size(q, 1)}, elt, 0.0), {qt, newZ},
+                                {s.identity(3), s.identity(3), s.dims(3, {0, 1})}, {P, P, R},
+                                mulAccumulate);
+          ot = s.generic(s.empty(s.sizes(ot), elt), {ot, den},
+                         {s.identity(3), s.dims(3, {0, 1}), s.identity(3)}, {P, P, P}, divNorm);
+        }
+        return {newState, newZ, insertAt(s, ot, iter[2], 2, t)};
+      });
+  if (op.getReturnFinalState())
+    return SmallVector<Value>{results[2], results[0]};
+  return SmallVector<Value>{results[2]};
+}
+
+/// Δ = clamp(softplus?(δ + bias)) elementwise; `bias` broadcasts along `biasDim`.
+Value discretize(Emitter &e, Value delta, Value bias, unsigned biasDim, bool softplus, double lo,
+                 double hi) {
+  Type elt = typeOf(delta).getElementType();
+  unsigned rank = typeOf(delta).getRank();
+  SmallVector<Value> ins = {delta};
+  SmallVector<AffineMap> maps = {e.identity(rank)};
+  if (bias) {
+    ins.push_back(bias);
+    maps.push_back(e.dims(rank, {biasDim}));
+  }
+  maps.push_back(e.identity(rank));
+  bool hasBias = bias != nullptr;
+  return e.generic(e.empty(e.sizes(delta), elt), ins, maps,
+                   SmallVector<IteratorType>(rank, IteratorType::parallel),
+                   [&](OpBuilder &b, Location l, ValueRange a) {
+                     Value d = hasBias ? arith::AddFOp::create(b, l, a[0], a[1]).getResult() : a[0];
+                     if (softplus)
+                       d = activate(b, l, ir::Activation::softplus, d);
+                     if (std::isfinite(lo))
+                       d = arith::MaximumFOp::create(b, l, d, fconst(b, l, elt, lo));
+                     if (std::isfinite(hi))
+                       d = arith::MinimumFOp::create(b, l, d, fconst(b, l, elt, hi));
+                     return d;
+                   });
+}
+
+/// `x` with its last (time) dimension moved to position 1, so that the
+/// slice of one time step is contiguous rather than one element per cache
+/// line; `back` undoes it.
+Value timeMajor(Emitter &e, Value x, bool back = false) {
+  unsigned rank = typeOf(x).getRank();
+  SmallVector<int64_t> perm = {0};
+  if (!back) {
+    perm.push_back(rank - 1);
+    for (unsigned i = 1; i + 1 < rank; ++i)
+      perm.push_back(i);
+  } else {
+    for (unsigned i = 2; i < rank; ++i)
+      perm.push_back(i);
+    perm.push_back(1);
+  }
+  return e.transpose(x, perm);
+}
+
+FailureOr<SmallVector<Value>> decomposeSelectiveScan(Emitter &e, ir::SelectiveScanOp op) {
+  Value u = op.getU(), A = op.getA(), Bm = op.getB(), C = op.getC();
+  Type elt = typeOf(u).getElementType();
+  int64_t channels = typeOf(u).getDimSize(1), groups = typeOf(Bm).getDimSize(1);
+  if (ShapedType::isDynamic(channels) || ShapedType::isDynamic(groups))
+    return op.emitOpError("needs static channel and group counts to be decomposed"), failure();
+  int64_t perGroup = channels / groups;
+  Value delta = discretize(e, op.getDelta(), op.getDeltaBias(), 1, op.getDeltaSoftplus(),
+                           -INFINITY, INFINITY);
+  using IT = IteratorType;
+  IT P = IT::parallel, R = IT::reduction;
+  SmallVector<OpFoldResult> stateSizes = {e.size(u, 0), e.size(u, 1), e.size(A, 1)};
+  Value state = op.getInitialState() ? op.getInitialState() : e.filled(stateSizes, elt, 0.0);
+  Value Dskip = op.getD(), z = op.getZ();
+  // The loop reads and writes one time step of every [B, D, L] operand:
+  // time-major copies make those rows contiguous.
+  Value uT = timeMajor(e, u), deltaT = timeMajor(e, delta), bT = timeMajor(e, Bm),
+        cT = timeMajor(e, C), zT = z ? timeMajor(e, z) : Value();
+  Value y = e.empty(e.sizes(uT), elt);
+  SmallVector<Value> results = timeLoop(
+      e, u, 2, {state, y}, [&](Emitter &s, Value t, ValueRange iter) -> SmallVector<Value> {
+        Value dt = sliceAt(s, deltaT, 1, t), ut = sliceAt(s, uT, 1, t);
+        Value bt = sliceAt(s, bT, 1, t), ct = sliceAt(s, cT, 1, t); // [B, G, N]
+        // h = exp(Δ·A) ⊙ h + (Δ·u) ⊗ B over (b, d, n).
+        // The state is updated in place: it is the generic's init.
+        Value h = s.generic(iter[0], {dt, ut, A, bt},
+                            {s.dims(3, {0, 1}), s.dims(3, {0, 1}), s.dims(3, {1, 2}),
+                             s.map(3, {s.d(0), s.d(1).floorDiv(perGroup), s.d(2)}), s.identity(3)},
+                            {P, P, P}, [](OpBuilder &b, Location l, ValueRange a) {
+                              Value decay = math::ExpOp::create(b, l, arith::MulFOp::create(b, l, a[0], a[2]));
+                              Value input = arith::MulFOp::create(
+                                  b, l, arith::MulFOp::create(b, l, a[0], a[1]), a[3]);
+                              return arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, decay, a[4]),
+                                                           input)
+                                  .getResult();
+                            });
+        // y = Σ_n h·C (+ D ⊙ u) (⊙ silu(z)).
+        SmallVector<OpFoldResult> rowSizes = {s.size(u, 0), s.size(u, 1)};
+        Value yt = s.generic(s.filled(rowSizes, elt, 0.0), {h, ct},
+                             {s.identity(3), s.map(3, {s.d(0), s.d(1).floorDiv(perGroup), s.d(2)}),
+                              s.dims(3, {0, 1})},
+                             {P, P, R}, mulAccumulate);
+        if (Dskip || z) {
+          SmallVector<Value> ins = {yt, ut};
+          SmallVector<AffineMap> maps = {s.identity(2), s.identity(2)};
+          if (Dskip) {
+            ins.push_back(Dskip);
+            maps.push_back(s.dims(2, {1}));
+          }
+          if (z) {
+            ins.push_back(sliceAt(s, zT, 1, t));
+            maps.push_back(s.identity(2));
+          }
+          maps.push_back(s.identity(2));
+          bool hasD = Dskip != nullptr, hasZ = z != nullptr;
+          yt = s.generic(s.empty(rowSizes, elt), ins, maps, {P, P},
+                         [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                           Value r = a[0];
+                           if (hasD)
+                             r = arith::AddFOp::create(b, l, r, arith::MulFOp::create(b, l, a[2], a[1]));
+                           if (hasZ)
+                             r = arith::MulFOp::create(b, l, r,
+                                                       activate(b, l, ir::Activation::silu, a[hasD ? 3 : 2]));
+                           return r;
+                         });
+        }
+        return {h, insertAt(s, yt, iter[1], 1, t)};
+      });
+  Value out = timeMajor(e, results[1], /*back=*/true);
+  if (op.getReturnFinalState())
+    return SmallVector<Value>{out, results[0]};
+  return SmallVector<Value>{out};
+}
+
+FailureOr<SmallVector<Value>> decomposeSsd(Emitter &e, ir::SsdOp op) {
+  Value x = op.getX(), A = op.getA(), Bm = op.getB(), C = op.getC();
+  Type elt = typeOf(x).getElementType();
+  int64_t heads = typeOf(x).getDimSize(2), groups = typeOf(Bm).getDimSize(2);
+  if (ShapedType::isDynamic(heads) || ShapedType::isDynamic(groups))
+    return op.emitOpError("needs static head and group counts to be decomposed"), failure();
+  int64_t perGroup = heads / groups;
+  double lo = op.getDtMin() ? op.getDtMin()->convertToDouble() : -INFINITY;
+  double hi = op.getDtMax() ? op.getDtMax()->convertToDouble() : INFINITY;
+  Value delta = discretize(e, op.getDt(), op.getDtBias(), 2, op.getDtSoftplus(), lo, hi);
+  using IT = IteratorType;
+  IT P = IT::parallel, R = IT::reduction;
+  SmallVector<OpFoldResult> stateSizes = {e.size(x, 0), e.size(x, 2), e.size(x, 3), e.size(Bm, 3)};
+  Value state = op.getInitialState() ? op.getInitialState() : e.filled(stateSizes, elt, 0.0);
+  Value y = e.empty(e.sizes(x), elt);
+  Value D = op.getD();
+  SmallVector<Value> results = timeLoop(
+      e, x, 1, {state, y}, [&](Emitter &s, Value t, ValueRange iter) -> SmallVector<Value> {
+        Value xt = sliceAt(s, x, 1, t), dt = sliceAt(s, delta, 1, t); // [B,H,P], [B,H]
+        Value bt = sliceAt(s, Bm, 1, t), ct = sliceAt(s, C, 1, t);    // [B,G,N]
+        AffineMap groupMap = s.map(4, {s.d(0), s.d(1).floorDiv(perGroup), s.d(3)});
+        // h = exp(Δ·A_h)·h + Δ·x ⊗ B over (b, h, p, n).
+        Value h = s.generic(iter[0], {dt, A, xt, bt},
+                            {s.dims(4, {0, 1}), s.dims(4, {1}), s.dims(4, {0, 1, 2}), groupMap,
+                             s.identity(4)},
+                            {P, P, P, P}, [](OpBuilder &b, Location l, ValueRange a) {
+                              Value decay = math::ExpOp::create(b, l, arith::MulFOp::create(b, l, a[0], a[1]));
+                              Value input = arith::MulFOp::create(
+                                  b, l, arith::MulFOp::create(b, l, a[0], a[2]), a[3]);
+                              return arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, decay, a[4]),
+                                                           input)
+                                  .getResult();
+                            });
+        SmallVector<OpFoldResult> rowSizes = {s.size(x, 0), s.size(x, 2), s.size(x, 3)};
+        Value init = s.filled(rowSizes, elt, 0.0);
+        if (D)
+          init = s.generic(s.empty(rowSizes, elt), {xt, D}, {s.identity(3), s.dims(3, {1}), s.identity(3)},
+                           {P, P, P}, [](OpBuilder &b, Location l, ValueRange a) {
+                             return arith::MulFOp::create(b, l, a[0], a[1]).getResult();
+                           });
+        Value yt = s.generic(init, {h, ct}, {s.identity(4), groupMap, s.dims(4, {0, 1, 2})},
+                             {P, P, P, R}, mulAccumulate);
+        return {h, insertAt(s, yt, iter[1], 1, t)};
+      });
+  if (op.getReturnFinalState())
+    return SmallVector<Value>{results[1], results[0]};
+  return SmallVector<Value>{results[1]};
+}
+
+} // namespace
+
+FailureOr<SmallVector<Value>>
+mlir::icl::detail::decomposeInF32(OpBuilder &b, Operation *op,
+                                  function_ref<FailureOr<SmallVector<Value>>(Operation *)> decompose) {
+  auto narrow = [](Type t) {
+    auto tensor = dyn_cast<RankedTensorType>(t);
+    return tensor && isa<FloatType>(tensor.getElementType()) &&
+           tensor.getElementType().getIntOrFloatBitWidth() < 32;
+  };
+  if (!llvm::any_of(op->getResultTypes(), narrow))
+    return decompose(op);
+  Location loc = op->getLoc();
+  auto wider = [&](Type t) { return cast<RankedTensorType>(t).clone(b.getF32Type()); };
+  Operation *wide = b.clone(*op);
+  for (OpOperand &operand : wide->getOpOperands())
+    if (narrow(operand.get().getType()))
+      operand.set(arith::ExtFOp::create(b, loc, wider(operand.get().getType()), operand.get()));
+  for (OpResult result : wide->getResults())
+    if (narrow(result.getType()))
+      result.setType(wider(result.getType()));
+  // `wide` sits before the insertion point and is erased once decomposed.
+  FailureOr<SmallVector<Value>> results = decompose(wide);
+  wide->erase();
+  if (failed(results))
+    return failure();
+  for (auto [value, type] : llvm::zip(*results, op->getResultTypes()))
+    if (value.getType() != type)
+      value = arith::TruncFOp::create(b, loc, type, value);
+  return results;
+}
+
+//===----------------------------------------------------------------------===//
+// AggregatedOpInterface: each op's decomposition
+//===----------------------------------------------------------------------===//
+
+namespace mlir::icl {
+
+#define ICL_DECOMPOSE(OP, FN)                                                                      \
+  FailureOr<SmallVector<Value>> OP::decomposeOperation(OpBuilder &b) {                             \
+    Emitter e(b, getLoc());                                                                        \
+    return asResults(FN(e, *this));                                                                \
+  }
+ICL_DECOMPOSE(ActivationOp, decomposeActivation)
+ICL_DECOMPOSE(LinearOp, decomposeLinear)
+ICL_DECOMPOSE(EmbeddingOp, decomposeEmbedding)
+ICL_DECOMPOSE(RopeOp, decomposeRope)
+ICL_DECOMPOSE(CausalConv1dOp, decomposeCausalConv1d)
+ICL_DECOMPOSE(AttentionOp, decomposeAttention)
+ICL_DECOMPOSE(AttentionCombineOp, decomposeAttentionCombine)
+#undef ICL_DECOMPOSE
+
+#define ICL_DECOMPOSE_MULTI(OP, FN)                                                                \
+  FailureOr<SmallVector<Value>> OP::decomposeOperation(OpBuilder &b) {                             \
+    Emitter e(b, getLoc());                                                                        \
+    return FN(e, *this);                                                                           \
+  }
+ICL_DECOMPOSE_MULTI(AttentionPartialOp, decomposeAttentionPartial)
+ICL_DECOMPOSE_MULTI(LinearAttentionOp, decomposeLinearAttention)
+ICL_DECOMPOSE_MULTI(SelectiveScanOp, decomposeSelectiveScan)
+ICL_DECOMPOSE_MULTI(SsdOp, decomposeSsd)
+#undef ICL_DECOMPOSE_MULTI
+
+// Norms and softmax of bf16/f16 tensors compute in f32.
+#define ICL_DECOMPOSE_IN_F32(OP, FN)                                                               \
+  FailureOr<SmallVector<Value>> OP::decomposeOperation(OpBuilder &b) {                             \
+    return detail::decomposeInF32(b, *this, [&](Operation *op) {                                  \
+      Emitter e(b, op->getLoc());                                                                  \
+      return asResults(FN(e, cast<OP>(op)));                                                       \
+    });                                                                                            \
+  }
+ICL_DECOMPOSE_IN_F32(LayerNormOp, decomposeLayerNorm)
+ICL_DECOMPOSE_IN_F32(RmsNormOp, decomposeRmsNorm)
+ICL_DECOMPOSE_IN_F32(GatedRmsNormOp, decomposeGatedRmsNorm)
+ICL_DECOMPOSE_IN_F32(SoftmaxOp, decomposeSoftmax)
+#undef ICL_DECOMPOSE_IN_F32
+
+} // namespace mlir::icl

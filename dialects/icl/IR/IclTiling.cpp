@@ -1,0 +1,503 @@
+//===- IclTiling.cpp - TilingInterface and shape reification of icl ops ---===//
+//
+// The icl ops that carry a model's work (attention, the recurrences, the
+// convolution, the norms, softmax and activations) tile over their parallel
+// loops: batch, heads or channels, and for attention the query rows. Each op
+// states its loops once as an `Indexing`, the letters naming the dims of each
+// operand and result; one external model derives from it the iteration
+// domain, the operand slices of a tile, the result tile positions and the
+// result shapes (ReifyRankedShapedTypeOpInterface). A tile of an op is the
+// same op on slices, so it keeps its decomposition and its reference
+// semantics.
+//
+// Slicing an operand along loop `l` of extent E whose own dim has extent X:
+//   X == E   the tile's offset and size;
+//   X == 1   (broadcast) the whole dim;
+//   E = G·X  (grouped: GQA key heads, SSM groups) offset ⌊o/G⌋, size ⌈s/G⌉,
+//            which needs tiles aligned to G: a static size that is 1 or a
+//            multiple of G (tiles then start at multiples of G).
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialects/icl/IR/IclOps.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/TilingInterface.h"
+
+using namespace mlir;
+using namespace mlir::icl;
+
+namespace {
+
+/// The parallel loops of an op and how they index its operands and results.
+/// Each operand and result has one letter per dim; lower-case letters in
+/// `loops` are the loops, in order; other letters ('.') are not tiled.
+/// Operands are listed by operand number; an absent entry is read whole.
+struct Indexing {
+  std::string loops;
+  SmallVector<std::string> operands, results;
+  /// The (operand, dim) whose extent each loop has.
+  SmallVector<std::pair<unsigned, unsigned>> extents;
+
+  Indexing(Operation *op, StringRef loops)
+      : loops(loops.str()), operands(op->getNumOperands()), results(op->getNumResults()) {}
+
+  void operand(OpOperand &o, StringRef letters) { operands[o.getOperandNumber()] = letters.str(); }
+  void operand(MutableOperandRange range, StringRef letters) {
+    if (range.size() == 1)
+      operand(range[0], letters);
+  }
+  /// A numpy-broadcast operand whose dims right-align with `letters`.
+  void rightAligned(MutableOperandRange range, StringRef letters) {
+    if (range.size() != 1)
+      return;
+    int64_t rank = cast<RankedTensorType>(range[0].get().getType()).getRank();
+    operand(range[0], letters.take_back(rank));
+  }
+  void result(unsigned r, StringRef letters) { results[r] = letters.str(); }
+
+  /// Fills `extents`: each loop's extent is that of the first operand
+  /// indexing it with its full extent (the first listed is canonical).
+  void finish(Operation *op) {
+    for (char loop : loops)
+      for (auto [i, letters] : llvm::enumerate(operands))
+        if (size_t d = letters.find(loop); d != std::string::npos) {
+          extents.push_back({static_cast<unsigned>(i), static_cast<unsigned>(d)});
+          break;
+        }
+    assert(extents.size() == loops.size() && "every loop indexes an operand");
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Each op's loops
+//===----------------------------------------------------------------------===//
+
+/// Rows: every dim of `rank` but `skip` (-1: none) is a loop.
+std::string rowLetters(int64_t rank, int64_t skip) {
+  std::string letters;
+  for (int64_t d = 0; d < rank; ++d)
+    letters.push_back(d == skip ? '.' : static_cast<char>('a' + d));
+  return letters;
+}
+std::string loopsOf(StringRef letters) {
+  std::string loops;
+  for (char c : letters)
+    if (c != '.')
+      loops.push_back(c);
+  return loops;
+}
+
+Indexing indexing(AttentionOp op) {
+  // q [B, Hq, Sq, D], k/v [B, Hkv, Skv, ·] (grouped heads), mask right-aligned
+  // to [B, Hq, Sq, Skv], key_sizes [B, Skv].
+  Indexing ix(op, "bhi");
+  ix.operand(op.getQueryMutable(), "bhi.");
+  ix.operand(op.getKeyMutable(), "bh..");
+  ix.operand(op.getValueMutable(), "bh..");
+  ix.rightAligned(op.getMaskMutable(), "bhi.");
+  ix.operand(op.getKeySizesMutable(), "b.");
+  ix.result(0, "bhi.");
+  return ix;
+}
+
+Indexing indexing(LinearAttentionOp op) {
+  Indexing ix(op, "bh");
+  for (OpOperand &o : op->getOpOperands())
+    ix.operand(o, std::string("bh") + std::string(
+                      cast<RankedTensorType>(o.get().getType()).getRank() - 2, '.'));
+  for (unsigned r = 0; r < op->getNumResults(); ++r)
+    ix.result(r, "bh..");
+  return ix;
+}
+
+Indexing indexing(SelectiveScanOp op) {
+  // u, δ, z [B, D, L]; A [D, N]; Bm, C [B, G, N, L] (grouped channels);
+  // D_skip, δ_bias [D]; initial_state [B, D, N].
+  Indexing ix(op, "bd");
+  ix.operand(op.getUMutable(), "bd.");
+  ix.operand(op.getDeltaMutable(), "bd.");
+  ix.operand(op.getAMutable(), "d.");
+  ix.operand(op.getBMutable(), "bd..");
+  ix.operand(op.getCMutable(), "bd..");
+  ix.operand(op.getDMutable(), "d");
+  ix.operand(op.getZMutable(), "bd.");
+  ix.operand(op.getDeltaBiasMutable(), "d");
+  ix.operand(op.getInitialStateMutable(), "bd.");
+  ix.result(0, "bd.");
+  if (op->getNumResults() > 1)
+    ix.result(1, "bd.");
+  return ix;
+}
+
+Indexing indexing(SsdOp op) {
+  // x [B, T, H, P]; dt [B, T, H]; A, D, dt_bias [H]; Bm, C [B, T, G, N]
+  // (grouped heads); initial_state [B, H, P, N].
+  Indexing ix(op, "bh");
+  ix.operand(op.getXMutable(), "b.h.");
+  ix.operand(op.getDtMutable(), "b.h");
+  ix.operand(op.getAMutable(), "h");
+  ix.operand(op.getBMutable(), "b.h.");
+  ix.operand(op.getCMutable(), "b.h.");
+  ix.operand(op.getDMutable(), "h");
+  ix.operand(op.getDtBiasMutable(), "h");
+  ix.operand(op.getInitialStateMutable(), "bh..");
+  ix.result(0, "b.h.");
+  if (op->getNumResults() > 1)
+    ix.result(1, "bh..");
+  return ix;
+}
+
+Indexing indexing(CausalConv1dOp op) {
+  // x [B, C, L], w [C, W], bias [C]: time is not tiled (a tile would need
+  // the W−1 steps before it).
+  Indexing ix(op, "bc");
+  ix.operand(op.getInputMutable(), "bc.");
+  ix.operand(op.getWeightMutable(), "c.");
+  ix.operand(op.getBiasMutable(), "c");
+  ix.result(0, "bc.");
+  return ix;
+}
+
+/// Norms: every dim but the last (the normalised channels) is a loop.
+template <typename OpTy>
+Indexing normIndexing(OpTy op) {
+  int64_t rank = op.getType().getRank();
+  std::string rows = rowLetters(rank, rank - 1);
+  Indexing ix(op, loopsOf(rows));
+  ix.operand(op.getInputMutable(), rows);
+  ix.result(0, rows);
+  return ix;
+}
+Indexing indexing(LayerNormOp op) { return normIndexing(op); }
+Indexing indexing(RmsNormOp op) { return normIndexing(op); }
+Indexing indexing(GatedRmsNormOp op) {
+  Indexing ix = normIndexing(op);
+  ix.operand(op.getGateMutable(), ix.operands[0]);
+  return ix;
+}
+
+Indexing indexing(SoftmaxOp op) {
+  int64_t rank = op.getType().getRank(), axis = op.getAxis();
+  std::string rows = rowLetters(rank, axis < 0 ? axis + rank : axis);
+  Indexing ix(op, loopsOf(rows));
+  ix.operand(op.getInputMutable(), rows);
+  ix.result(0, rows);
+  return ix;
+}
+
+Indexing indexing(ActivationOp op) {
+  std::string all = rowLetters(op.getType().getRank(), -1);
+  Indexing ix(op, all);
+  ix.operand(op.getInputMutable(), all);
+  ix.result(0, all);
+  return ix;
+}
+
+//===----------------------------------------------------------------------===//
+// Slices
+//===----------------------------------------------------------------------===//
+
+OpFoldResult dimOf(OpBuilder &b, Location loc, Value v, unsigned d) {
+  return tensor::getMixedSize(b, loc, v, d);
+}
+
+/// The iteration domain of `op`: each loop's extent.
+SmallVector<Range> domainOf(OpBuilder &b, Operation *op, const Indexing &ix) {
+  SmallVector<Range> domain;
+  for (auto [operand, d] : ix.extents)
+    domain.push_back(
+        Range{b.getIndexAttr(0), dimOf(b, op->getLoc(), op->getOperand(operand), d),
+              b.getIndexAttr(1)});
+  return domain;
+}
+
+/// The slice of `value` (indexed by `letters`) that the loop tile
+/// (`offsets`, `sizes`) reads, or failure when a grouped dim is tiled
+/// unaligned.
+FailureOr<Value> sliceFor(OpBuilder &b, Location loc, Value value, StringRef letters,
+                          const Indexing &ix, ArrayRef<OpFoldResult> domainSizes,
+                          ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<OpFoldResult> off(type.getRank(), b.getIndexAttr(0)), len, stride(type.getRank(),
+                                                                               b.getIndexAttr(1));
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    len.push_back(dimOf(b, loc, value, d));
+  bool whole = true;
+  for (auto [d, letter] : llvm::enumerate(letters)) {
+    size_t l = ix.loops.find(letter);
+    if (l == std::string::npos)
+      continue;
+    std::optional<int64_t> extent = getConstantIntValue(domainSizes[l]);
+    int64_t own = type.getDimSize(d);
+    if (own == 1 && extent != 1)
+      continue; // broadcast
+    if (extent && !ShapedType::isDynamic(own) && *extent != own) {
+      int64_t group = *extent / own;
+      if (own == 0 || *extent % own != 0)
+        return failure();
+      std::optional<int64_t> size = getConstantIntValue(sizes[l]);
+      if (!size || (*size != 1 && *size % group != 0))
+        return failure();
+      AffineExpr s0;
+      bindSymbols(b.getContext(), s0);
+      off[d] = affine::makeComposedFoldedAffineApply(b, loc, s0.floorDiv(group), {offsets[l]});
+      len[d] = b.getIndexAttr(*size == 1 ? 1 : *size / group);
+    } else {
+      off[d] = offsets[l];
+      len[d] = sizes[l];
+    }
+    whole = false;
+  }
+  if (whole)
+    return value;
+  return tensor::ExtractSliceOp::create(b, loc, value, off, len, stride).getResult();
+}
+
+/// Causal and sliding-window attention aligns its last query with its last
+/// key: query i sees keys j ≤ i + Skv − Sq. A tile of rows [t0, t0 + n)
+/// keeps that meaning on the key prefix [0, t0 + n + Skv − Sq): it sees the
+/// same keys and skips the ones all its rows mask.
+void sliceCausalKeys(OpBuilder &b, AttentionOp op, ArrayRef<OpFoldResult> offsets,
+                     ArrayRef<OpFoldResult> sizes, SmallVectorImpl<Value> &operands) {
+  if (op.getMaskKind() == MaskKind::none)
+    return;
+  Location loc = op.getLoc();
+  AffineExpr t0, n, skv, sq;
+  bindSymbols(b.getContext(), t0, n, skv, sq);
+  OpFoldResult keys = dimOf(b, loc, op.getKey(), 2);
+  OpFoldResult prefix = affine::makeComposedFoldedAffineMax(
+      b, loc, AffineMap::get(0, 4, {t0 + n + skv - sq, getAffineConstantExpr(0, b.getContext())},
+                             b.getContext()),
+      {offsets[2], sizes[2], keys, dimOf(b, loc, op.getQuery(), 2)});
+  if (getConstantIntValue(prefix) == getConstantIntValue(keys) && getConstantIntValue(keys))
+    return;
+  auto keyPrefix = [&](Value v, int64_t keyDim) -> Value {
+    auto type = cast<RankedTensorType>(v.getType());
+    if (type.getDimSize(keyDim) == 1 && getConstantIntValue(keys) != 1)
+      return v; // a mask broadcast over keys
+    SmallVector<OpFoldResult> off(type.getRank(), b.getIndexAttr(0)),
+        stride(type.getRank(), b.getIndexAttr(1));
+    SmallVector<OpFoldResult> len = tensor::getMixedSizes(b, loc, v);
+    len[keyDim] = prefix;
+    return tensor::ExtractSliceOp::create(b, loc, v, off, len, stride);
+  };
+  auto at = [&](MutableOperandRange range) -> Value * {
+    return range.size() == 1 ? &operands[range[0].getOperandNumber()] : nullptr;
+  };
+  operands[op.getKeyMutable().getOperandNumber()] =
+      keyPrefix(operands[op.getKeyMutable().getOperandNumber()], 2);
+  operands[op.getValueMutable().getOperandNumber()] =
+      keyPrefix(operands[op.getValueMutable().getOperandNumber()], 2);
+  if (Value *mask = at(op.getMaskMutable()))
+    *mask = keyPrefix(*mask, cast<RankedTensorType>(mask->getType()).getRank() - 1);
+  if (Value *sizesOperand = at(op.getKeySizesMutable()))
+    *sizesOperand = keyPrefix(*sizesOperand, 1);
+}
+
+template <typename OpTy>
+void adjustTile(OpBuilder &, OpTy, ArrayRef<OpFoldResult>, ArrayRef<OpFoldResult>,
+                SmallVectorImpl<Value> &) {}
+void adjustTile(OpBuilder &b, AttentionOp op, ArrayRef<OpFoldResult> offsets,
+                ArrayRef<OpFoldResult> sizes, SmallVectorImpl<Value> &operands) {
+  sliceCausalKeys(b, op, offsets, sizes, operands);
+}
+
+/// The op on the slices of a loop tile; its result types are inferred.
+template <typename OpTy>
+FailureOr<TilingResult> tileOf(OpBuilder &b, OpTy op, ArrayRef<OpFoldResult> offsets,
+                               ArrayRef<OpFoldResult> sizes) {
+  Indexing ix = indexing(op);
+  ix.finish(op);
+  Location loc = op.getLoc();
+  SmallVector<OpFoldResult> domainSizes;
+  for (Range r : domainOf(b, op, ix))
+    domainSizes.push_back(r.size);
+  SmallVector<Value> operands;
+  TilingResult result;
+  for (OpOperand &o : op->getOpOperands()) {
+    StringRef letters = ix.operands[o.getOperandNumber()];
+    FailureOr<Value> slice = sliceFor(b, loc, o.get(), letters, ix, domainSizes, offsets, sizes);
+    if (failed(slice))
+      return op.emitOpError("cannot be tiled with these sizes: a tile of grouped heads or "
+                            "channels must be 1 or a multiple of the group"),
+             failure();
+    operands.push_back(*slice);
+  }
+  adjustTile(b, op, offsets, sizes, operands);
+  for (auto [operand, value] : llvm::zip(op->getOperands(), operands))
+    if (value != operand)
+      result.generatedSlices.push_back(value.getDefiningOp());
+  Operation *tile = b.clone(*op);
+  tile->setOperands(operands);
+  SmallVector<Type> types;
+  if (failed(cast<InferTypeOpInterface>(tile).inferReturnTypes(
+          b.getContext(), loc, tile->getOperands(), tile->getRawDictionaryAttrs(),
+          tile->getPropertiesStorage(), tile->getRegions(), types)))
+    return tile->erase(), failure();
+  for (auto [value, type] : llvm::zip(tile->getResults(), types))
+    value.setType(type);
+  result.tiledOps.push_back(tile);
+  llvm::append_range(result.tiledValues, tile->getResults());
+  return result;
+}
+
+/// Where a loop tile's part of result `r` lies in the whole result.
+template <typename OpTy>
+void resultTile(OpBuilder &b, OpTy op, unsigned r, ArrayRef<OpFoldResult> offsets,
+                ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+                SmallVector<OpFoldResult> &resultSizes) {
+  Indexing ix = indexing(op);
+  resultOffsets.clear();
+  resultSizes.clear();
+  Value result = op->getResult(r);
+  for (auto [d, letter] : llvm::enumerate(ix.results[r])) {
+    size_t l = ix.loops.find(letter);
+    if (letter == '.' || l == std::string::npos) {
+      resultOffsets.push_back(b.getIndexAttr(0));
+      resultSizes.push_back(dimOf(b, op.getLoc(), result, d));
+    } else {
+      resultOffsets.push_back(offsets[l]);
+      resultSizes.push_back(sizes[l]);
+    }
+  }
+}
+
+template <typename OpTy>
+struct TilingModel : public TilingInterface::ExternalModel<TilingModel<OpTy>, OpTy> {
+  SmallVector<utils::IteratorType> getLoopIteratorTypes(Operation *op) const {
+    return SmallVector<utils::IteratorType>(indexing(cast<OpTy>(op)).loops.size(),
+                                            utils::IteratorType::parallel);
+  }
+
+  SmallVector<Range> getIterationDomain(Operation *op, OpBuilder &b) const {
+    Indexing ix = indexing(cast<OpTy>(op));
+    ix.finish(op);
+    return domainOf(b, op, ix);
+  }
+
+  FailureOr<TilingResult> getTiledImplementation(Operation *op, OpBuilder &b,
+                                                 ArrayRef<OpFoldResult> offsets,
+                                                 ArrayRef<OpFoldResult> sizes) const {
+    return tileOf(b, cast<OpTy>(op), offsets, sizes);
+  }
+
+  LogicalResult getResultTilePosition(Operation *op, OpBuilder &b, unsigned r,
+                                      ArrayRef<OpFoldResult> offsets,
+                                      ArrayRef<OpFoldResult> sizes,
+                                      SmallVector<OpFoldResult> &resultOffsets,
+                                      SmallVector<OpFoldResult> &resultSizes) const {
+    resultTile(b, cast<OpTy>(op), r, offsets, sizes, resultOffsets, resultSizes);
+    return success();
+  }
+
+  /// A tile of result `r` comes from the loop tile its loop dims select;
+  /// dims that are not loops must be asked for whole.
+  LogicalResult getIterationDomainTileFromResultTile(
+      Operation *op, OpBuilder &b, unsigned r, ArrayRef<OpFoldResult> offsets,
+      ArrayRef<OpFoldResult> sizes, SmallVectorImpl<OpFoldResult> &domainOffsets,
+      SmallVectorImpl<OpFoldResult> &domainSizes) const {
+    Indexing ix = indexing(cast<OpTy>(op));
+    ix.finish(op);
+    SmallVector<Range> domain = domainOf(b, op, ix);
+    domainOffsets.clear();
+    domainSizes.clear();
+    for (Range range : domain) {
+      domainOffsets.push_back(range.offset);
+      domainSizes.push_back(range.size);
+    }
+    Value result = op->getResult(r);
+    for (auto [d, letter] : llvm::enumerate(ix.results[r])) {
+      size_t l = ix.loops.find(letter);
+      if (letter != '.' && l != std::string::npos) {
+        domainOffsets[l] = offsets[d];
+        domainSizes[l] = sizes[d];
+        continue;
+      }
+      std::optional<int64_t> size = getConstantIntValue(sizes[d]);
+      if (!isConstantIntValue(offsets[d], 0) || !size ||
+          *size != cast<RankedTensorType>(result.getType()).getDimSize(d))
+        return failure();
+    }
+    return success();
+  }
+
+  FailureOr<TilingResult> generateResultTileValue(Operation *op, OpBuilder &b, unsigned r,
+                                                  ArrayRef<OpFoldResult> offsets,
+                                                  ArrayRef<OpFoldResult> sizes) const {
+    SmallVector<OpFoldResult> domainOffsets, domainSizes;
+    if (failed(getIterationDomainTileFromResultTile(op, b, r, offsets, sizes, domainOffsets,
+                                                    domainSizes)))
+      return failure();
+    return tileOf(b, cast<OpTy>(op), domainOffsets, domainSizes);
+  }
+};
+
+/// Result shapes: a dim is that of the first operand dim with its letter
+/// whose extent is the loop's (or, for attention's value width, the value's).
+template <typename OpTy>
+struct ReifyModel
+    : public ReifyRankedShapedTypeOpInterface::ExternalModel<ReifyModel<OpTy>, OpTy> {
+  LogicalResult reifyResultShapes(Operation *op, OpBuilder &b,
+                                  ReifiedRankedShapedTypeDims &shapes) const {
+    Indexing ix = indexing(cast<OpTy>(op));
+    ix.finish(op);
+    SmallVector<Range> domain = domainOf(b, op, ix);
+    shapes.clear();
+    for (OpResult result : op->getResults()) {
+      auto type = cast<RankedTensorType>(result.getType());
+      SmallVector<OpFoldResult> dims;
+      for (int64_t d = 0; d < type.getRank(); ++d) {
+        if (!type.isDynamicDim(d)) {
+          dims.push_back(b.getIndexAttr(type.getDimSize(d)));
+          continue;
+        }
+        char letter = ix.results[result.getResultNumber()][d];
+        size_t l = ix.loops.find(letter);
+        if (letter != '.' && l != std::string::npos) {
+          dims.push_back(domain[l].size);
+          continue;
+        }
+        OpFoldResult dim = nonLoopDim(b, cast<OpTy>(op), result.getResultNumber(), d);
+        if (!dim)
+          return failure();
+        dims.push_back(dim);
+      }
+      shapes.push_back(dims);
+    }
+    return success();
+  }
+
+  /// A dynamic result dim that is not a loop: for every op here it is the
+  /// same dim of an input of the result's shape, except attention's value
+  /// width and the recurrences' state dims.
+  static OpFoldResult nonLoopDim(OpBuilder &b, OpTy op, unsigned r, int64_t d) {
+    Location loc = op.getLoc();
+    if constexpr (std::is_same_v<OpTy, AttentionOp>)
+      return dimOf(b, loc, op.getValue(), 3);
+    else if constexpr (std::is_same_v<OpTy, LinearAttentionOp>)
+      return r == 0 ? (d == 2 ? dimOf(b, loc, op.getQuery(), 2) : dimOf(b, loc, op.getValue(), 3))
+                    : (d == 2 ? dimOf(b, loc, op.getKey(), 3) : dimOf(b, loc, op.getValue(), 3));
+    else if constexpr (std::is_same_v<OpTy, SelectiveScanOp>)
+      return r == 0 ? dimOf(b, loc, op.getU(), 2) : dimOf(b, loc, op.getA(), 1);
+    else if constexpr (std::is_same_v<OpTy, SsdOp>)
+      return r == 0 ? dimOf(b, loc, op.getX(), d)
+                    : (d == 2 ? dimOf(b, loc, op.getX(), 3) : dimOf(b, loc, op.getB(), 3));
+    else
+      return dimOf(b, loc, op->getOperand(0), d);
+  }
+};
+
+template <typename... OpTys>
+void attach(MLIRContext *ctx) {
+  (OpTys::template attachInterface<TilingModel<OpTys>, ReifyModel<OpTys>>(*ctx), ...);
+}
+
+} // namespace
+
+void mlir::icl::attachTilingInterfaces(MLIRContext *ctx) {
+  attach<AttentionOp, LinearAttentionOp, SelectiveScanOp, SsdOp, CausalConv1dOp, LayerNormOp,
+         RmsNormOp, GatedRmsNormOp, SoftmaxOp, ActivationOp>(ctx);
+}
