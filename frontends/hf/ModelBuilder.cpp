@@ -16,8 +16,6 @@ namespace ir = mlir::icl;
 
 namespace icl::hf {
 
-ArrayRef<int64_t> shapeOf(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
-
 std::optional<ir::Activation> activationNamed(StringRef name) {
   return llvm::StringSwitch<std::optional<ir::Activation>>(name)
       .Case("gelu", ir::Activation::gelu)
@@ -35,8 +33,6 @@ RankedTensorType f32(OpBuilder &b, ArrayRef<int64_t> shape) {
 }
 
 } // namespace
-
-void ModelBuilder::at(StringRef name) { b.setLoc(NameLoc::get(b.getStringAttr(name))); }
 
 Value ModelBuilder::weight(StringRef name, ArrayRef<int64_t> shape) {
   auto placeholder = [&] { return tensor::EmptyOp::create(b, shape, b.getF32Type()).getResult(); };
@@ -67,93 +63,6 @@ Value ModelBuilder::weight(StringRef name, ArrayRef<int64_t> shape) {
   return ir::WeightOp::create(b, f32(b, shape), b.getStringAttr(name), file).getResult();
 }
 
-Value ModelBuilder::transpose(Value x, ArrayRef<int64_t> permutation) {
-  SmallVector<int64_t> shape;
-  for (int64_t p : permutation)
-    shape.push_back(shapeOf(x)[p]);
-  Value init = tensor::EmptyOp::create(b, shape, b.getF32Type());
-  return linalg::TransposeOp::create(b, b.getLoc(), x, init, permutation).getResult()[0];
-}
-
-Value ModelBuilder::slice(Value x, int64_t dim, int64_t offset, int64_t size) {
-  ArrayRef<int64_t> in = shapeOf(x);
-  SmallVector<OpFoldResult> offsets(in.size(), b.getIndexAttr(0)), sizes;
-  SmallVector<OpFoldResult> strides(in.size(), b.getIndexAttr(1));
-  SmallVector<int64_t> shape(in);
-  shape[dim] = size;
-  for (int64_t s : shape)
-    sizes.push_back(b.getIndexAttr(s));
-  offsets[dim] = b.getIndexAttr(offset);
-  return tensor::ExtractSliceOp::create(b, f32(b, shape), x, offsets, sizes, strides);
-}
-
-Value ModelBuilder::splitLast(Value x, ArrayRef<int64_t> sizes) {
-  ArrayRef<int64_t> in = shapeOf(x);
-  SmallVector<int64_t> shape(in.drop_back());
-  SmallVector<ReassociationIndices> groups;
-  for (int64_t i = 0; i + 1 < static_cast<int64_t>(in.size()); ++i)
-    groups.push_back({i});
-  ReassociationIndices last;
-  for (int64_t s : sizes) {
-    last.push_back(shape.size());
-    shape.push_back(s);
-  }
-  groups.push_back(last);
-  return tensor::ExpandShapeOp::create(b, f32(b, shape), x, groups);
-}
-
-Value ModelBuilder::mergeLast(Value x) { return mergeDims(x, shapeOf(x).size() - 2); }
-
-Value ModelBuilder::mergeDims(Value x, int64_t dim) {
-  int64_t rank = shapeOf(x).size();
-  SmallVector<ReassociationIndices> groups;
-  for (int64_t i = 0; i < rank; ++i) {
-    if (i == dim + 1)
-      continue;
-    groups.push_back(i == dim ? ReassociationIndices{i, i + 1} : ReassociationIndices{i});
-  }
-  return tensor::CollapseShapeOp::create(b, x, groups);
-}
-
-Value ModelBuilder::insertUnitDim(Value x, int64_t dim) {
-  ArrayRef<int64_t> in = shapeOf(x);
-  SmallVector<int64_t> shape(in);
-  shape.insert(shape.begin() + dim, 1);
-  // The unit dimension joins its neighbour's group (the next one, or the
-  // previous one at the end).
-  SmallVector<ReassociationIndices> groups;
-  for (int64_t i = 0, out = 0; i < static_cast<int64_t>(in.size()); ++i) {
-    ReassociationIndices g;
-    if (i == dim)
-      g.push_back(out++);
-    g.push_back(out++);
-    if (i + 1 == static_cast<int64_t>(in.size()) && dim == i + 1)
-      g.push_back(out++);
-    groups.push_back(g);
-  }
-  return tensor::ExpandShapeOp::create(b, f32(b, shape), x, groups);
-}
-
-Value ModelBuilder::toHeads(Value x, int64_t heads) {
-  int64_t width = shapeOf(x).back();
-  return transpose(splitLast(x, {heads, width / heads}), {0, 2, 1, 3});
-}
-
-Value ModelBuilder::fromHeads(Value x) { return mergeLast(transpose(x, {0, 2, 1, 3})); }
-
-Value ModelBuilder::broadcast(Value x, ArrayRef<int64_t> shape, ArrayRef<int64_t> added) {
-  Value init = tensor::EmptyOp::create(b, shape, b.getF32Type());
-  return linalg::BroadcastOp::create(b, b.getLoc(), x, init, added).getResult()[0];
-}
-
-Value ModelBuilder::add(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
-
-Value ModelBuilder::mul(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
-
-Value ModelBuilder::linear(Value x, Value w, Value bias) {
-  return ir::LinearOp::create(b, x, w, bias);
-}
-
 Value ModelBuilder::linearLayer(Value x, StringRef layer, int64_t n, int64_t k, bool bias) {
   Value w = weight((layer + ".weight").str(), {n, k});
   return linear(x, w, bias ? weight((layer + ".bias").str(), {n}) : Value());
@@ -165,36 +74,6 @@ Value ModelBuilder::lmHead(Value x, Value embedding, bool tied) {
                    ? embedding
                    : weight("lm_head.weight", shapeOf(embedding));
   return linear(x, head);
-}
-
-Value ModelBuilder::activation(Value x, ir::Activation kind) {
-  return ir::ActivationOp::create(b, x, ir::ActivationAttr::get(b.getContext(), kind));
-}
-
-Value ModelBuilder::layerNorm(Value x, Value gamma, Value beta, double eps) {
-  return ir::LayerNormOp::create(b, x, gamma, beta, b.getF64FloatAttr(eps));
-}
-
-Value ModelBuilder::rmsNorm(Value x, Value gamma, double eps) {
-  return ir::RmsNormOp::create(b, x, gamma, b.getF64FloatAttr(eps));
-}
-
-Value ModelBuilder::causalAttention(Value q, Value k, Value v) {
-  return ir::AttentionOp::create(b, q, k, v, /*mask=*/Value(), /*key_sizes=*/Value(),
-                                 /*scale=*/FloatAttr(),
-                                 ir::MaskKindAttr::get(b.getContext(), ir::MaskKind::causal),
-                                 /*window=*/IntegerAttr());
-}
-
-Value ModelBuilder::negExp(Value x) {
-  return arith::NegFOp::create(b, math::ExpOp::create(b, x));
-}
-
-Value ModelBuilder::positions(int64_t n) {
-  std::vector<int64_t> values(n);
-  std::iota(values.begin(), values.end(), 0);
-  auto type = RankedTensorType::get({n}, b.getI64Type());
-  return arith::ConstantOp::create(b, type, DenseElementsAttr::get(type, ArrayRef(values)));
 }
 
 Value ModelBuilder::fail(llvm::Error err) {

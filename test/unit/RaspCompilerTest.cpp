@@ -59,10 +59,9 @@ testing::AssertionResult matchesInterpreter(const Program &program, StringRef so
   if (!model)
     return testing::AssertionFailure() << llvm::toString(model.takeError());
   mlir::MLIRContext context;
-  mlir::OwningOpRef<mlir::ModuleOp> module =
-      icl::parseModule(emitModule(*model, sop), "compiled", context);
+  mlir::OwningOpRef<mlir::ModuleOp> module = buildModule(*model, sop, context);
   if (!module)
-    return testing::AssertionFailure() << "the emitted module does not parse";
+    return testing::AssertionFailure() << "the built module does not verify";
   llvm::Expected<mlir::func::FuncOp> func = icl::findEntryFunction(*module, sop);
   if (!func)
     return testing::AssertionFailure() << llvm::toString(func.takeError());

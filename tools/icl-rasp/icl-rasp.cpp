@@ -131,9 +131,9 @@ struct NativeModel {
   Error load(const Transformer &model, StringRef path = "") {
     mlir::OwningOpRef<mlir::ModuleOp> module;
     if (path.empty()) {
-      module = parseModule(emitModule(model, sopName), "<compiled " + sopName + ">", context);
+      module = buildModule(model, sopName, context);
       if (!module)
-        return createStringError("error: the emitted module does not parse (a compiler bug)");
+        return createStringError("error: the built module does not verify (a compiler bug)");
     } else {
       module = loadModule(path, context);
       if (!module)
