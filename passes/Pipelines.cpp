@@ -6,6 +6,8 @@
 
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -129,6 +131,54 @@ struct WithPhases : Knobs<Derived> {
 struct X86PipelineOptions : WithPhases<X86PipelineOptions, X86Knobs> {};
 struct CudaPipelineOptions : WithPhases<CudaPipelineOptions, CudaKnobs> {};
 
+/// Knob values no pass could honour, named with their range.
+llvm::Error checkKnobs(const X86Options &o) {
+  auto range = [](llvm::StringRef name, int64_t v, int64_t lo, int64_t hi) -> llvm::Error {
+    if (v >= lo && v <= hi)
+      return llvm::Error::success();
+    return llvm::createStringError("x86 pipeline option %s=%lld is out of range %lld..%lld",
+                                   name.str().c_str(), (long long)v, (long long)lo,
+                                   (long long)hi);
+  };
+  if (o.vectorWidth != 0 && (o.vectorWidth < 0 || o.vectorWidth > 64 ||
+                             !llvm::isPowerOf2_64(o.vectorWidth)))
+    return llvm::createStringError("x86 pipeline option vector-width=%lld must be 0 (the host's) "
+                                   "or a power of two up to 64",
+                                   (long long)o.vectorWidth);
+  if (llvm::Error e = range("register-rows", o.registerRows, 0, 64))
+    return e;
+  if (llvm::Error e = range("reduction-tile", o.reductionTile, 1, 4096))
+    return e;
+  if (llvm::Error e = range("threads", o.threads, 1, 1024))
+    return e;
+  if (llvm::Error e = range("tile-bytes", o.tileBytes, 0, int64_t(1) << 40))
+    return e;
+  return range("max-rows", o.maxRows, 1, int64_t(1) << 20);
+}
+
+llvm::Error checkKnobs(const CudaOptions &o) {
+  if (o.optLevel < 0 || o.optLevel > 3)
+    return llvm::createStringError("CUDA pipeline option opt-level=%lld must be 0..3",
+                                   (long long)o.optLevel);
+  // block-size is checked where kernels are generated (GpuMapLoops).
+  if (o.multiprocessors < 1 || o.multiprocessors > 1024)
+    return llvm::createStringError("CUDA pipeline option multiprocessors=%lld must be 1..1024",
+                                   (long long)o.multiprocessors);
+  if (!llvm::StringRef(o.chip).starts_with("sm_"))
+    return llvm::createStringError("CUDA pipeline option chip=%s must name an architecture "
+                                   "such as sm_90 or sm_80",
+                                   o.chip.c_str());
+  return llvm::Error::success();
+}
+
+/// For the registered pipelines, whose builders cannot return an error.
+template <typename Knobs>
+Knobs checkedOrExit(Knobs knobs) {
+  if (llvm::Error e = checkKnobs(knobs))
+    llvm::report_fatal_error(llvm::Twine(llvm::toString(std::move(e))), /*gen_crash_diag=*/false);
+  return knobs;
+}
+
 template <typename Options>
 llvm::Expected<decltype(std::declval<Options>().get())> parseKnobs(llvm::StringRef text,
                                                                    llvm::StringRef what,
@@ -139,6 +189,8 @@ llvm::Expected<decltype(std::declval<Options>().get())> parseKnobs(llvm::StringR
                                    "in icl-opt --help)",
                                    what.str().c_str(), text.str().c_str(),
                                    pipeline.str().c_str());
+  if (llvm::Error e = checkKnobs(options->get()))
+    return std::move(e);
   return options->get();
 }
 
@@ -224,7 +276,7 @@ void mlir::icl::registerIclPipelines() {
       "weights, decompose, fuse, tile and vectorize, bufferize, convert to LLVM)",
       [](OpPassManager &pm, const X86PipelineOptions &options) {
         PipelineOptions p = options.pipeline(Target::X86);
-        p.x86 = options.get();
+        p.x86 = checkedOrExit(options.get());
         buildPipeline(pm, p, options.from, options.to);
       });
   PassPipelineRegistration<CudaPipelineOptions>(
@@ -234,7 +286,7 @@ void mlir::icl::registerIclPipelines() {
       "gpu-module-to-binary)",
       [](OpPassManager &pm, const CudaPipelineOptions &options) {
         PipelineOptions p = options.pipeline(Target::Cuda);
-        p.cuda = options.get();
+        p.cuda = checkedOrExit(options.get());
         buildPipeline(pm, p, options.from, options.to);
       });
 }

@@ -1,6 +1,7 @@
 //===- Checkpoint.cpp - The tensors of a Hugging Face checkpoint ----------===//
 
 #include "frontends/hf/Checkpoint.h"
+#include "lib/Support/Json.h"
 
 #include "lib/Support/SafeTensors.h"
 
@@ -24,7 +25,7 @@ Expected<std::map<std::string, std::vector<std::string>>> readIndex(StringRef pa
   if (!buffer)
     return createStringError(buffer.getError(), "cannot read %s: %s", path.str().c_str(),
                              buffer.getError().message().c_str());
-  Expected<json::Value> value = json::parse((*buffer)->getBuffer());
+  Expected<json::Value> value = ::icl::parseJson((*buffer)->getBuffer());
   if (!value)
     return createStringError("%s is not valid JSON: %s", path.str().c_str(),
                              toString(value.takeError()).c_str());

@@ -1,6 +1,7 @@
 //===- Config.cpp - A Hugging Face config.json ----------------------------===//
 
 #include "frontends/hf/Config.h"
+#include "lib/Support/Json.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
@@ -67,7 +68,7 @@ Expected<Config> Config::load(StringRef path) {
 }
 
 Expected<Config> Config::parse(StringRef text, StringRef path) {
-  Expected<json::Value> value = json::parse(acceptPythonNumbers(text));
+  Expected<json::Value> value = ::icl::parseJson(acceptPythonNumbers(text));
   if (!value)
     return createStringError("%s is not valid JSON: %s", path.str().c_str(),
                              toString(value.takeError()).c_str());

@@ -95,6 +95,9 @@ struct Matrix {
   std::vector<double> data;
 };
 
+/// The longest input a compiled transformer may take (CompileOptions::maxLen).
+constexpr unsigned kMaxInputLength = 4096;
+
 struct CompileOptions {
   /// The tokens an input may hold, as parseTokens gives them.
   std::vector<Atom> vocab;

@@ -1,6 +1,7 @@
 //===- Json.cpp - RASP inputs and results as command-line text ------------===//
 
 #include "frontends/rasp/Json.h"
+#include "lib/Support/Json.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/ConvertUTF.h"
@@ -15,7 +16,7 @@ namespace icl::rasp {
 
 std::vector<Atom> parseTokens(StringRef text) {
   std::vector<Atom> tokens;
-  Expected<json::Value> parsed = json::parse(text);
+  Expected<json::Value> parsed = ::icl::parseJson(text);
   if (parsed) {
     if (const json::Array *array = parsed->getAsArray()) {
       bool allInts = llvm::all_of(

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "lib/Support/SafeTensors.h"
+#include "lib/Support/Json.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -28,7 +29,6 @@ namespace icl {
 namespace {
 
 constexpr StringRef kMetadataKey = "__metadata__";
-constexpr int kMaxJsonNesting = 64;
 constexpr size_t kMaxListedNames = 5;
 
 const struct {
@@ -89,33 +89,6 @@ JsonUInt classifyUInt(const json::Value &v) {
   return {JsonUInt::Ok, static_cast<uint64_t>(*d)};
 }
 
-/// Deepest nesting of [ and { in `json`, ignoring string contents; stops
-/// counting past `limit`.
-int jsonNesting(StringRef json, int limit) {
-  int depth = 0, maxDepth = 0;
-  bool inString = false;
-  for (size_t i = 0; i < json.size(); ++i) {
-    char c = json[i];
-    if (inString) {
-      if (c == '\\')
-        ++i;
-      else if (c == '"')
-        inString = false;
-      continue;
-    }
-    if (c == '"') {
-      inString = true;
-    } else if (c == '[' || c == '{') {
-      maxDepth = std::max(maxDepth, ++depth);
-      if (maxDepth > limit)
-        return maxDepth;
-    } else if (c == ']' || c == '}') {
-      --depth;
-    }
-  }
-  return maxDepth;
-}
-
 Error fileError(StringRef path, const Twine &what) {
   return createStringError(path + ": " + what);
 }
@@ -164,10 +137,7 @@ SafeTensorsFile::fromBuffer(std::unique_ptr<MemoryBuffer> buffer) {
   StringRef dataBytes = bytes.drop_front(8 + headerLen);
   const uint64_t dataSize = dataBytes.size();
 
-  if (jsonNesting(header, kMaxJsonNesting) > kMaxJsonNesting)
-    return fileError(path, "header JSON is nested more than " +
-                               Twine(kMaxJsonNesting) + " levels deep");
-  Expected<json::Value> parsed = json::parse(header);
+  Expected<json::Value> parsed = parseJson(header);
   if (!parsed)
     return fileError(path, "header is not valid JSON: " +
                                toString(parsed.takeError()));

@@ -141,6 +141,10 @@ Transformer Compiler::buildTransformer() {
 Expected<Transformer> Compiler::run(const Node &root) {
   if (options.maxLen == 0)
     return createStringError(inconvertibleErrorCode(), "error: --max-len must be at least 1");
+  if (options.maxLen > kMaxInputLength)
+    return createStringError("error: --max-len " + Twine(options.maxLen) +
+                             " is more than the limit, " + Twine(kMaxInputLength) +
+                             " (compile time and model size grow with its square)");
   std::vector<Atom> vocab;
   for (const Atom &token : options.vocab)
     if (llvm::none_of(vocab, [&](const Atom &seen) { return atomsEqual(seen, token); }))
