@@ -56,6 +56,43 @@ int failCuda(icl_runtime *rt, const std::string &context = "") {
 }
 
 /// Why a library built for `device` cannot run on a runtime of the other one.
+/// What is wrong with a library's descriptor, or "" when it can be used:
+/// the runtime trusts nothing a library hands it before reading through it.
+std::string badDescriptor(const icl_library_info *info) {
+  constexpr int32_t kMaxFunctions = 1 << 16, kMaxOperands = 1 << 12, kMaxRank = 64;
+  if (!info)
+    return "its icl_library_get_info returned NULL";
+  if (!info->compiler_version)
+    return "its descriptor has no compiler version";
+  if (info->num_functions < 0 || info->num_functions > kMaxFunctions)
+    return "its descriptor claims " + std::to_string(info->num_functions) +
+           " functions (at most " + std::to_string(kMaxFunctions) + ")";
+  if (info->num_functions > 0 && !info->functions)
+    return "its descriptor has no function table";
+  auto badTensors = [](const icl_library_tensor *tensors, int32_t count) -> std::string {
+    if (count < 0 || count > kMaxOperands)
+      return std::to_string(count) + " operands (at most " + std::to_string(kMaxOperands) + ")";
+    if (count > 0 && !tensors)
+      return "no operand table";
+    for (int32_t i = 0; i < count; ++i)
+      if (tensors[i].rank < 0 || tensors[i].rank > kMaxRank ||
+          (tensors[i].rank > 0 && !tensors[i].shape))
+        return "operand " + std::to_string(i) + " with an invalid rank or shape";
+    return "";
+  };
+  for (int32_t i = 0; i < info->num_functions; ++i) {
+    const icl_library_function &f = info->functions[i];
+    if (!f.name || !f.packed)
+      return "function " + std::to_string(i) + " of its descriptor has no name or entry point";
+    std::string problem = badTensors(f.args, f.num_args);
+    if (problem.empty())
+      problem = badTensors(f.results, f.num_results);
+    if (!problem.empty())
+      return "function '" + std::string(f.name) + "' of its descriptor has " + problem;
+  }
+  return "";
+}
+
 std::string wrongDevice(const std::string &path, int32_t device) {
   if (device == ICL_DEVICE_CPU)
     return path + " was compiled for the CPU (--target=x86); load it with a CPU runtime "
@@ -307,14 +344,21 @@ int icl_module_load(icl_runtime *rt, const char *path, icl_module **out) {
                         "build it with icl-compile --target=x86");
   }
   const icl_library_info *info = getInfo();
-  if (info->format_version != ICL_LIBRARY_FORMAT_VERSION) {
+  // The version first: another format's fields are not ours to read.
+  if (info && info->format_version != ICL_LIBRARY_FORMAT_VERSION) {
     std::string message = std::string(path) + " has library format version " +
                           std::to_string(info->format_version) + " (built by " +
-                          info->compiler_version + ") but this runtime reads format version " +
+                          (info->compiler_version ? info->compiler_version : "an unknown compiler") +
+                          ") but this runtime reads format version " +
                           std::to_string(ICL_LIBRARY_FORMAT_VERSION) +
                           "; recompile the model with a matching icl-compile";
     dlclose(handle);
     return fail(rt, message);
+  }
+  if (std::string problem = badDescriptor(info); !problem.empty()) {
+    dlclose(handle);
+    return fail(rt, std::string(path) + " is not a valid icl model library: " + problem +
+                        "; recompile it with icl-compile");
   }
   if (info->device != rt->device) {
     std::string message = wrongDevice(path, info->device);
