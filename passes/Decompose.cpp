@@ -10,6 +10,7 @@
 #include "dialects/icl/IR/IclOps.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace mlir::icl {
@@ -40,6 +41,21 @@ struct DecomposePass : public mlir::icl::impl::DecomposeBase<DecomposePass> {
         return signalPassFailure();
       }
       rewriter.setInsertionPoint(op);
+      // Results without elements need no computation (and slices at the end
+      // of an empty dim would not verify on the way down).
+      if (op->getNumResults() > 0 && llvm::all_of(op->getResultTypes(), [](Type t) {
+            auto type = dyn_cast<RankedTensorType>(t);
+            return type && type.hasStaticShape() && type.getNumElements() == 0;
+          })) {
+        SmallVector<Value> empties;
+        for (Type t : op->getResultTypes()) {
+          auto type = cast<RankedTensorType>(t);
+          empties.push_back(tensor::EmptyOp::create(rewriter, op->getLoc(), type.getShape(),
+                                                    type.getElementType()));
+        }
+        rewriter.replaceOp(op, empties);
+        continue;
+      }
       Operation *before = op->getPrevNode();
       FailureOr<SmallVector<Value>> results = aggregate.decomposeOperation(rewriter);
       if (failed(results))

@@ -113,6 +113,9 @@ struct TileAndFusePass : public mlir::icl::impl::TileAndFuseBase<TileAndFusePass
   LogicalResult tileGroup(IRRewriter &rewriter, linalg::LinalgOp root,
                           const llvm::SetVector<Operation *> &group) {
     SmallVector<int64_t> ranges = root.getStaticLoopRanges();
+    // A zero-size loop computes nothing: there are no rows to block.
+    if (llvm::is_contained(ranges, 0))
+      return failure();
     SmallVector<unsigned> parallel;
     for (auto [i, it] : llvm::enumerate(root.getIteratorTypesArray()))
       if (it == utils::IteratorType::parallel)
