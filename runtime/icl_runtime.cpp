@@ -131,7 +131,11 @@ int64_t dtypeSize(int32_t dtype) {
 /// Checks one caller tensor against the library's description of it.
 bool matches(icl_runtime *rt, const char *what, int index, const icl_tensor &t,
              const icl_library_tensor &want, const char *fn) {
-  bool same = t.dtype == want.dtype && t.rank == want.rank && t.data;
+  // A tensor without elements needs no data pointer.
+  bool empty = false;
+  for (int32_t i = 0; i < want.rank; ++i)
+    empty = empty || want.shape[i] == 0;
+  bool same = t.dtype == want.dtype && t.rank == want.rank && (t.data || empty);
   for (int32_t i = 0; same && i < t.rank; ++i)
     same = t.shape && t.shape[i] == want.shape[i];
   if (same)

@@ -15,6 +15,13 @@
 // RUN: icl-run %s --function conv_no_steps --random-inputs 1 --check | FileCheck %s --check-prefix=conv_no_steps
 // RUN: %if cuda-device %{ icl-run %s --function conv_no_steps --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=conv_no_steps %}
 
+// A model library takes tensors without elements too (their data pointer may
+// be NULL): the runtime used to refuse them as "no data".
+// RUN: icl-run --reference %s --function norm_softmax_no_rows --random-inputs 1 --write-inputs %t.in0.npy --output %t.ref.npy
+// RUN: icl-compile %s -o %t.so
+// RUN: icl-run-lib %t.so --function norm_softmax_no_rows --input %t.in0.npy --expect %t.ref.npy | FileCheck %s --check-prefix=LIB
+// LIB: expect: result 0: {{.*}}, 0 of 0 beyond
+
 // norm_softmax_no_rows: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
 func.func @norm_softmax_no_rows(%x: tensor<0x8xf32>) -> tensor<0x8xf32> {
   %y = icl.rms_norm %x : (tensor<0x8xf32>) -> tensor<0x8xf32>
