@@ -8,6 +8,10 @@ using namespace llvm;
 
 namespace icl {
 
+namespace {
+
+/// The deepest nesting of [ and { in `text`, ignoring string contents; stops
+/// counting past `limit`.
 int jsonNesting(StringRef text, int limit) {
   int depth = 0, maxDepth = 0;
   bool inString = false;
@@ -32,6 +36,8 @@ int jsonNesting(StringRef text, int limit) {
   }
   return maxDepth;
 }
+
+} // namespace
 
 Expected<json::Value> parseJson(StringRef text) {
   if (jsonNesting(text, kMaxJsonNesting) > kMaxJsonNesting)

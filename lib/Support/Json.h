@@ -22,10 +22,6 @@ constexpr int kMaxJsonNesting = 64;
 /// kMaxJsonNesting levels deep).
 llvm::Expected<llvm::json::Value> parseJson(llvm::StringRef text);
 
-/// The deepest nesting of [ and { in `text`, ignoring string contents; stops
-/// counting past `limit`.
-int jsonNesting(llvm::StringRef text, int limit);
-
 } // namespace icl
 
 #endif // ICL_LIB_SUPPORT_JSON_H

@@ -413,21 +413,16 @@ FailureOr<SmallVector<Value>> TokenMergeOp::decomposeOperation(OpBuilder &b) {
   Emitter e(b, getLoc());
   return decomposeTokenMerge(e, *this);
 }
-FailureOr<SmallVector<Value>> TokenUnmergeOp::decomposeOperation(OpBuilder &b) {
-  Emitter e(b, getLoc());
-  return asResults(decomposeTokenUnmerge(e, *this));
-}
-FailureOr<SmallVector<Value>> TokenPruneOp::decomposeOperation(OpBuilder &b) {
-  Emitter e(b, getLoc());
-  return asResults(decomposeTokenPrune(e, *this));
-}
-FailureOr<SmallVector<Value>> TokenPoolOp::decomposeOperation(OpBuilder &b) {
-  Emitter e(b, getLoc());
-  return asResults(decomposeTokenPool(e, *this));
-}
-FailureOr<SmallVector<Value>> TokenUnpoolOp::decomposeOperation(OpBuilder &b) {
-  Emitter e(b, getLoc());
-  return asResults(decomposeTokenUnpool(e, *this));
-}
+
+#define ICL_DECOMPOSE(OP, FN)                                                                      \
+  FailureOr<SmallVector<Value>> OP::decomposeOperation(OpBuilder &b) {                             \
+    Emitter e(b, getLoc());                                                                        \
+    return asResults(FN(e, *this));                                                                \
+  }
+ICL_DECOMPOSE(TokenUnmergeOp, decomposeTokenUnmerge)
+ICL_DECOMPOSE(TokenPruneOp, decomposeTokenPrune)
+ICL_DECOMPOSE(TokenPoolOp, decomposeTokenPool)
+ICL_DECOMPOSE(TokenUnpoolOp, decomposeTokenUnpool)
+#undef ICL_DECOMPOSE
 
 } // namespace mlir::icl

@@ -274,27 +274,25 @@ void sliceCausalKeys(OpBuilder &b, AttentionOp op, ArrayRef<OpFoldResult> offset
       {offsets[2], sizes[2], keys, dimOf(b, loc, op.getQuery(), 2)});
   if (getConstantIntValue(prefix) == getConstantIntValue(keys) && getConstantIntValue(keys))
     return;
-  auto keyPrefix = [&](Value v, int64_t keyDim) -> Value {
+  // Each operand indexed by keys (at `keyDim`) reads the prefix, unless it
+  // broadcasts over keys (a mask with a size-1 key dim).
+  auto shrink = [&](OpOperand &operand, int64_t keyDim) {
+    Value &v = operands[operand.getOperandNumber()];
     auto type = cast<RankedTensorType>(v.getType());
     if (type.getDimSize(keyDim) == 1 && getConstantIntValue(keys) != 1)
-      return v; // a mask broadcast over keys
+      return;
     SmallVector<OpFoldResult> off(type.getRank(), b.getIndexAttr(0)),
         stride(type.getRank(), b.getIndexAttr(1));
     SmallVector<OpFoldResult> len = tensor::getMixedSizes(b, loc, v);
     len[keyDim] = prefix;
-    return tensor::ExtractSliceOp::create(b, loc, v, off, len, stride);
+    v = tensor::ExtractSliceOp::create(b, loc, v, off, len, stride);
   };
-  auto at = [&](MutableOperandRange range) -> Value * {
-    return range.size() == 1 ? &operands[range[0].getOperandNumber()] : nullptr;
-  };
-  operands[op.getKeyMutable().getOperandNumber()] =
-      keyPrefix(operands[op.getKeyMutable().getOperandNumber()], 2);
-  operands[op.getValueMutable().getOperandNumber()] =
-      keyPrefix(operands[op.getValueMutable().getOperandNumber()], 2);
-  if (Value *mask = at(op.getMaskMutable()))
-    *mask = keyPrefix(*mask, cast<RankedTensorType>(mask->getType()).getRank() - 1);
-  if (Value *sizesOperand = at(op.getKeySizesMutable()))
-    *sizesOperand = keyPrefix(*sizesOperand, 1);
+  shrink(op.getKeyMutable(), 2);
+  shrink(op.getValueMutable(), 2);
+  if (MutableOperandRange mask = op.getMaskMutable(); mask.size() == 1)
+    shrink(mask[0], cast<RankedTensorType>(mask[0].get().getType()).getRank() - 1);
+  if (MutableOperandRange keySizes = op.getKeySizesMutable(); keySizes.size() == 1)
+    shrink(keySizes[0], 1);
 }
 
 template <typename OpTy>
