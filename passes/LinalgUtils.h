@@ -9,6 +9,8 @@
 
 #include "dialects/icl/IR/LinalgBuilder.h"
 
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+
 #include <numeric>
 
 namespace mlir::icl::detail {
@@ -19,6 +21,19 @@ inline int64_t divisorAtMost(int64_t extent, int64_t target) {
     if (extent % d == 0)
       return d;
   return 1;
+}
+
+/// `op` tiled by `sizes` (0: not tiled) in an scf.forall that replaces it.
+inline FailureOr<scf::SCFTilingResult> tileInForall(RewriterBase &rewriter, TilingInterface op,
+                                                    ArrayRef<int64_t> sizes) {
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(op->getContext(), sizes));
+  options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(rewriter, op, options);
+  if (succeeded(tiled))
+    rewriter.replaceOp(op, tiled->replacements);
+  return tiled;
 }
 
 /// True when `op` only moves data (a fill, broadcast, transpose or copy: its

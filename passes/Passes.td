@@ -121,6 +121,48 @@ def FuseElementwise : Pass<"icl-fuse-elementwise", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::affine::AffineDialect"];
 }
 
+def TileAttention : Pass<"icl-tile-attention", "mlir::func::FuncOp"> {
+  let summary = "Tile attention into row blocks and decompose it with an online softmax over key blocks";
+  let description = [{
+    Decomposed as a whole, `icl.attention` materialises its logits for every
+    query against every key, `[B, Hq, Sq, Skv]`: at long sequences they
+    stream through memory three times (max, exponentials, sum) before P·V
+    reads them again. This pass tiles each attention op over its parallel
+    loops through its `TilingInterface` (batch and heads by 1, queries by a
+    block of `rows`, in an `scf.forall` whose blocks run on threads) and
+    decomposes each tile with `icl::decomposeAttentionOnline`: an `scf.for`
+    over blocks of `keys` keys carries each row's running maximum, sum of
+    exponentials and unnormalised output, so the logits of a step are
+    `rows × keys` and stay in the L1 cache. Ops with no more than `keys` keys
+    are left to `icl-decompose`. The query block is a divisor of the number
+    of queries (a multiple of 8 where one exists), so the tiles keep static
+    shapes for `icl-tile-and-vectorize`.
+
+    ```mlir
+    %o = icl.attention %q, %k, %v : (tensor<1x8x2048x64xf32>, ...) -> tensor<1x8x2048x64xf32>
+    ```
+    becomes
+    ```mlir
+    %o = scf.forall (%b, %h, %i) = (0, 0, 0) to (1, 8, 2048) step (1, 1, 64) shared_outs(...) {
+      %r:3 = scf.for %j = %c0 to %c2048 step %c256 iter_args(%acc = ..., %m = ..., %l = ...) {
+        // logits, new maxima, exponentials, rescaled sums and P·V on
+        // tensor<1x1x64x256xf32> blocks
+      }
+      // %acc / %l
+    }
+    ```
+  }];
+  let options = [
+    Option<"rows", "rows", "int64_t", /*default=*/"64",
+           "Queries per block (at most; a divisor of the query count is taken)">,
+    Option<"keys", "keys", "int64_t", /*default=*/"256",
+           "Keys per step of the online softmax (0: leave attention to icl-decompose)">,
+  ];
+  let dependentDialects = ["mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect",
+                           "mlir::math::MathDialect", "mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect"];
+}
+
 def TileAndFuse : Pass<"icl-tile-and-fuse", "mlir::func::FuncOp"> {
   let summary = "Tile chains of linalg ops that contain reductions over row blocks, fusing producers";
   let description = [{

@@ -48,6 +48,14 @@ struct X86Knobs : PassPipelineOptions<Derived> {
   PassOptions::Option<int64_t> maxRows{*this, "max-rows",
                                        llvm::cl::desc("icl-tile-and-fuse max-rows"),
                                        llvm::cl::init(defaults.maxRows)};
+  PassOptions::Option<int64_t> attentionRows{
+      *this, "attention-rows", llvm::cl::desc("icl-tile-attention rows (queries per block)"),
+      llvm::cl::init(defaults.attentionRows)};
+  PassOptions::Option<int64_t> attentionKeys{
+      *this, "attention-keys",
+      llvm::cl::desc("icl-tile-attention keys (keys per online-softmax step; 0: attention "
+                     "decomposed whole)"),
+      llvm::cl::init(defaults.attentionKeys)};
   PassOptions::Option<std::string> schedule{
       *this, "schedule",
       llvm::cl::desc("A transform-dialect file whose @__transform_main tiles and vectorizes "
@@ -56,8 +64,8 @@ struct X86Knobs : PassPipelineOptions<Derived> {
       llvm::cl::init(defaults.schedule)};
 
   X86Options get() const {
-    return X86Options{vectorize,    fusion,    vectorWidth, registerRows, reductionTile,
-                      threads,      tileBytes, maxRows,     schedule};
+    return X86Options{vectorize, fusion,  vectorWidth,   registerRows,  reductionTile, threads,
+                      tileBytes, maxRows, attentionRows, attentionKeys, schedule};
   }
 };
 
@@ -152,6 +160,10 @@ llvm::Error checkKnobs(const X86Options &o) {
   if (llvm::Error e = range("threads", o.threads, 1, 1024))
     return e;
   if (llvm::Error e = range("tile-bytes", o.tileBytes, 0, int64_t(1) << 40))
+    return e;
+  if (llvm::Error e = range("attention-rows", o.attentionRows, 1, int64_t(1) << 20))
+    return e;
+  if (llvm::Error e = range("attention-keys", o.attentionKeys, 0, int64_t(1) << 20))
     return e;
   return range("max-rows", o.maxRows, 1, int64_t(1) << 20);
 }
@@ -258,6 +270,15 @@ void mlir::icl::buildPipeline(OpPassManager &pm, const PipelineOptions &options,
       CudaAttentionOptions attention;
       attention.multiprocessors = options.cuda.multiprocessors;
       pm.addPass(createCudaAttention(attention));
+    }
+    // On the CPU, long attention runs in query blocks with an online softmax
+    // (with icl's tiling; a schedule does its own).
+    if (options.target == Target::X86 && options.x86.vectorize && options.x86.fusion &&
+        options.x86.schedule.empty()) {
+      TileAttentionOptions attention;
+      attention.rows = options.x86.attentionRows;
+      attention.keys = options.x86.attentionKeys;
+      pm.addNestedPass<func::FuncOp>(createTileAttention(attention));
     }
     pm.addNestedPass<func::FuncOp>(createDecompose());
   }

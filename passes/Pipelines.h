@@ -54,6 +54,9 @@ struct X86Options {
   int64_t vectorWidth = 0, registerRows = 0, reductionTile = 1, threads = 2;
   /// icl-tile-and-fuse's block bytes (0: host L2 / 8) and rows.
   int64_t tileBytes = 0, maxRows = 64;
+  /// icl-tile-attention's query block and keys per online-softmax step (0:
+  /// attention decomposed whole).
+  int64_t attentionRows = 64, attentionKeys = 256;
   /// A transform-dialect schedule in place of icl's tiling (empty: none).
   std::string schedule;
 };

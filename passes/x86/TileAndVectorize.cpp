@@ -132,15 +132,10 @@ struct TileAndVectorizePass : public mlir::icl::impl::TileAndVectorizeBase<TileA
       SmallVector<int64_t> sizes(ranges.size(), 0);
       sizes[i] = mlir::icl::detail::legalTile(
           op, i, ranges[i], divisorAtMost(ranges[i], (ranges[i] + threads - 1) / threads));
-      scf::SCFTilingOptions options;
-      options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
-      options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> tiled =
-          scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+      FailureOr<scf::SCFTilingResult> tiled = mlir::icl::detail::tileInForall(
+          rewriter, cast<TilingInterface>(op.getOperation()), sizes);
       if (failed(tiled))
         return op;
-      rewriter.replaceOp(op, tiled->replacements);
       return tiled->tiledOps.back();
     }
     return op;

@@ -11,6 +11,7 @@
 
 #include "dialects/icl/IR/IclOps.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -376,31 +377,52 @@ FailureOr<Value> decomposeCausalConv1d(Emitter &e, ir::CausalConv1dOp op) {
 // Attention
 //===----------------------------------------------------------------------===//
 
-/// Scaled, masked logits s[B,Hq,Sq,Skv] of an attention-like op whose keys
-/// are positions [kvOffset, kvOffset + Skv) of `kvLength` keys (0: Skv).
+/// What the logits of a block of keys are computed from: the block's keys
+/// (and its slices of the mask and key sizes), where the block starts among
+/// all keys, and how many keys the causal alignment counts.
+struct LogitsInputs {
+  Value q, k, mask, sizes;
+  double scale;
+  ir::MaskKind kind;
+  int64_t window, group;
+  OpFoldResult keyOffset, totalKeys;
+};
+
+/// The logits inputs of an attention-like op over all its keys, which are
+/// positions [kvOffset, kvOffset + Skv) of `kvLength` keys (0: Skv).
 template <typename OpTy>
-FailureOr<Value> attentionLogits(Emitter &e, OpTy op, int64_t kvOffset, int64_t kvLength) {
+FailureOr<LogitsInputs> logitsInputs(Emitter &e, OpTy op, int64_t kvOffset, int64_t kvLength) {
   Value q = op.getQuery(), k = op.getKey();
-  auto qType = typeOf(q), kType = typeOf(k);
-  // Logits (and everything after them) are computed in f32 for bf16/f16.
-  Type elt = accumulatorType(qType.getElementType());
-  int64_t hq = qType.getDimSize(1), hkv = kType.getDimSize(1);
+  int64_t hq = typeOf(q).getDimSize(1), hkv = typeOf(k).getDimSize(1);
   if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv))
     return op.emitOpError("needs static head counts to be decomposed"), failure();
-  int64_t group = hq / hkv;
-  std::optional<double> scaleOrNone = softmaxScale(op);
-  if (!scaleOrNone)
+  std::optional<double> scale = softmaxScale(op);
+  if (!scale)
     return op.emitOpError("needs a static head dim or an explicit scale to be decomposed"),
            failure();
-  double scale = *scaleOrNone;
+  return LogitsInputs{q,
+                      k,
+                      op.getMask(),
+                      op.getKeySizes(),
+                      *scale,
+                      op.getMaskKind(),
+                      op.getWindow() ? static_cast<int64_t>(*op.getWindow()) : 0,
+                      hq / hkv,
+                      e.b.getIndexAttr(kvOffset),
+                      kvLength ? OpFoldResult(e.b.getIndexAttr(kvLength)) : e.size(k, 2)};
+}
 
+/// Scaled, masked logits s[B,Hq,Sq,Skv] (f32 for bf16/f16 storage).
+Value attentionLogits(Emitter &e, const LogitsInputs &in) {
+  Value q = in.q, k = in.k;
+  Type elt = accumulatorType(typeOf(q).getElementType());
   SmallVector<OpFoldResult> sSizes = {e.size(q, 0), e.size(q, 1), e.size(q, 2), e.size(k, 2)};
   // kᵀ[b,h,d,j] makes the vectorised inner loop read contiguous rows of keys.
   Value kT = e.transpose(k, {0, 1, 3, 2});
   // Loops (b, h, i, j, d): s[b,h,i,j] += q[b,h,i,d] · kᵀ[b,h/G,d,j].
   Value dots = e.generic(e.filled(sSizes, elt, 0.0), {q, kT},
                          {e.dims(5, {0, 1, 2, 4}),
-                          e.map(5, {e.d(0), e.d(1).floorDiv(group), e.d(4), e.d(3)}),
+                          e.map(5, {e.d(0), e.d(1).floorDiv(in.group), e.d(4), e.d(3)}),
                           e.dims(5, {0, 1, 2, 3})},
                          {IteratorType::parallel, IteratorType::parallel, IteratorType::parallel,
                           IteratorType::parallel, IteratorType::reduction},
@@ -408,8 +430,7 @@ FailureOr<Value> attentionLogits(Emitter &e, OpTy op, int64_t kvOffset, int64_t 
 
   SmallVector<Value> inputs = {dots};
   SmallVector<AffineMap> maps = {e.identity(4)};
-  Value mask = op.getMask(), sizes = op.getKeySizes();
-  if (mask) {
+  if (Value mask = in.mask) {
     // Numpy broadcasting: size-1 (or missing) dims read index 0.
     auto mType = typeOf(mask);
     unsigned offset = 4 - mType.getRank();
@@ -419,7 +440,7 @@ FailureOr<Value> attentionLogits(Emitter &e, OpTy op, int64_t kvOffset, int64_t 
     inputs.push_back(mask);
     maps.push_back(e.map(4, exprs));
   }
-  if (sizes) {
+  if (Value sizes = in.sizes) {
     // log s_k once per key, not once per score.
     Value logSizes = e.map(sizes, sizes, elt, [&](OpBuilder &b, Location l, ValueRange a) {
       Value s = a[0].getType() == elt ? a[0] : arith::ExtFOp::create(b, l, elt, a[0]).getResult();
@@ -429,15 +450,21 @@ FailureOr<Value> attentionLogits(Emitter &e, OpTy op, int64_t kvOffset, int64_t 
     maps.push_back(e.dims(4, {0, 3}));
   }
   maps.push_back(e.identity(4));
-  ir::MaskKind kind = op.getMaskKind();
-  int64_t window = op.getWindow() ? static_cast<int64_t>(*op.getWindow()) : 0;
+  ir::MaskKind kind = in.kind;
+  int64_t window = in.window;
+  double scale = in.scale;
   Value sq = getValueOrCreateConstantIndexOp(e.b, e.loc, e.size(q, 2));
-  Value total = kvLength ? e.idx(kvLength) : getValueOrCreateConstantIndexOp(e.b, e.loc, e.size(k, 2));
-  bool hasMask = mask != nullptr, hasSizes = sizes != nullptr;
+  Value total = getValueOrCreateConstantIndexOp(e.b, e.loc, in.totalKeys);
+  Value keyOffset = getValueOrCreateConstantIndexOp(e.b, e.loc, in.keyOffset);
+  bool hasMask = in.mask != nullptr, hasSizes = in.sizes != nullptr;
+  if (scale == 1.0 && !hasMask && !hasSizes && kind == ir::MaskKind::none)
+    return dots;
   return e.generic(e.empty(sSizes, elt), inputs, maps,
                    SmallVector<IteratorType>(4, IteratorType::parallel),
                    [&](OpBuilder &b, Location l, ValueRange a) -> Value {
-                     Value s = arith::MulFOp::create(b, l, a[0], fconst(b, l, elt, scale));
+                     Value s = a[0];
+                     if (scale != 1.0)
+                       s = arith::MulFOp::create(b, l, s, fconst(b, l, elt, scale));
                      unsigned next = 1;
                      if (hasMask) {
                        Value m = a[next++];
@@ -452,8 +479,7 @@ FailureOr<Value> attentionLogits(Emitter &e, OpTy op, int64_t kvOffset, int64_t 
                      // Query i sees global key j iff j <= i + total - Sq (and,
                      // with a window, i + total - Sq - j < w).
                      Value i = linalg::IndexOp::create(b, l, 2);
-                     Value j = arith::AddIOp::create(b, l, linalg::IndexOp::create(b, l, 3),
-                                                     arith::ConstantIndexOp::create(b, l, kvOffset));
+                     Value j = arith::AddIOp::create(b, l, linalg::IndexOp::create(b, l, 3), keyOffset);
                      Value last = arith::SubIOp::create(b, l, arith::AddIOp::create(b, l, i, total), sq);
                      Value lastI = arith::IndexCastOp::create(b, l, b.getI64Type(), last);
                      Value jI = arith::IndexCastOp::create(b, l, b.getI64Type(), j);
@@ -470,11 +496,12 @@ FailureOr<Value> attentionLogits(Emitter &e, OpTy op, int64_t kvOffset, int64_t 
                    });
 }
 
-/// o[b,h,i,e] = Σ_j p[b,h,i,j] · v[b,h/G,j,e].
-Value weightedValues(Emitter &e, Value p, Value v, int64_t group) {
+/// out[b,h,i,e] + Σ_j p[b,h,i,j] · v[b,h/G,j,e], from zeros when `out` is null.
+Value weightedValues(Emitter &e, Value p, Value v, int64_t group, Value out = nullptr) {
   Type elt = typeOf(p).getElementType(); // the accumulator type of the logits
-  SmallVector<OpFoldResult> oSizes = {e.size(p, 0), e.size(p, 1), e.size(p, 2), e.size(v, 3)};
-  return e.generic(e.filled(oSizes, elt, 0.0), {p, v},
+  if (!out)
+    out = e.filled({e.size(p, 0), e.size(p, 1), e.size(p, 2), e.size(v, 3)}, elt, 0.0);
+  return e.generic(out, {p, v},
                    {e.dims(5, {0, 1, 2, 4}),
                     e.map(5, {e.d(0), e.d(1).floorDiv(group), e.d(4), e.d(3)}),
                     e.dims(5, {0, 1, 2, 3})},
@@ -483,26 +510,163 @@ Value weightedValues(Emitter &e, Value p, Value v, int64_t group) {
                    mulAccumulate);
 }
 
-int64_t headGroup(Value q, Value k) { return typeOf(q).getDimSize(1) / typeOf(k).getDimSize(1); }
-
 FailureOr<Value> decomposeAttention(Emitter &e, ir::AttentionOp op) {
-  FailureOr<Value> logits = attentionLogits(e, op, 0, 0);
-  if (failed(logits))
+  FailureOr<LogitsInputs> in = logitsInputs(e, op, 0, 0);
+  if (failed(in))
     return failure();
-  Value p = softmaxAlong(e, *logits, 3);
-  Value o = weightedValues(e, p, op.getValue(), headGroup(op.getQuery(), op.getKey()));
+  Value p = softmaxAlong(e, attentionLogits(e, *in), 3);
+  Value o = weightedValues(e, p, op.getValue(), in->group);
   return toStorage(e, o, op.getType().getElementType());
 }
+
+//===----------------------------------------------------------------------===//
+// Attention with an online softmax over blocks of keys
+//===----------------------------------------------------------------------===//
+
+/// The running state of an online softmax: per row the largest logit so far
+/// (m), the sum of e^{s−m} (ℓ) and the unnormalised output Σ e^{s−m}·v (o).
+struct OnlineState {
+  Value o, m, l;
+};
+
+/// `x` restricted to keys [offset, offset + length) along `dim`.
+Value keySlice(Emitter &e, Value x, unsigned dim, OpFoldResult offset, OpFoldResult length) {
+  unsigned rank = typeOf(x).getRank();
+  SmallVector<OpFoldResult> offsets(rank, e.b.getIndexAttr(0)), sizes = e.sizes(x),
+      strides(rank, e.b.getIndexAttr(1));
+  offsets[dim] = offset;
+  sizes[dim] = length;
+  return tensor::ExtractSliceOp::create(e.b, e.loc, x, offsets, sizes, strides);
+}
+
+/// `state` advanced over the keys [offset, offset + length) of `op`.
+OnlineState onlineStep(Emitter &e, ir::AttentionOp op, LogitsInputs in, OpFoldResult offset,
+                       OpFoldResult length, OnlineState state) {
+  in.k = keySlice(e, op.getKey(), 2, offset, length);
+  if (in.mask) {
+    // A mask that broadcasts over keys (size-1 or no key dim) is read whole.
+    auto mType = typeOf(in.mask);
+    if (mType.getRank() > 0 && mType.getDimSize(mType.getRank() - 1) != 1)
+      in.mask = keySlice(e, in.mask, mType.getRank() - 1, offset, length);
+  }
+  if (in.sizes)
+    in.sizes = keySlice(e, in.sizes, 1, offset, length);
+  in.keyOffset = offset;
+  Value s = attentionLogits(e, in);
+  Type elt = typeOf(s).getElementType();
+  double ninf = -std::numeric_limits<double>::infinity();
+  AffineMap id4 = e.identity(4), rows = e.dims(4, {0, 1, 2}), id3 = e.identity(3);
+  SmallVector<IteratorType> overKeys(4, IteratorType::parallel), par4 = overKeys,
+      par3(3, IteratorType::parallel);
+  overKeys[3] = IteratorType::reduction;
+  auto isNegInf = [&](OpBuilder &b, Location l, Value x) -> Value {
+    return arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, x, fconst(b, l, elt, ninf));
+  };
+  // Each new state is written over the old one (in place once bufferized,
+  // so the loop carries the same buffers from step to step).
+  // The block's row maxima, and α = e^{m−m'} with m' = max(m, block max),
+  // which rescales what was summed under the old maximum (0 while every key
+  // so far was masked: o and ℓ are still 0).
+  // (maxnumf: a NaN logit reaches the output through its exponential anyway,
+  // and a NaN-propagating maximum costs a compare and blend per vector.)
+  Value blockMax = e.reduceLast(s, ninf, [](OpBuilder &b, Location l, Value acc, Value x) {
+    return arith::MaxNumFOp::create(b, l, acc, x).getResult();
+  });
+  Value alpha = e.generic(e.empty(e.sizes(blockMax), elt), {state.m, blockMax}, {id3, id3, id3},
+                          par3, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                            Value next = arith::MaximumFOp::create(b, l, a[0], a[1]);
+                            Value ex = math::ExpOp::create(b, l, arith::SubFOp::create(b, l, a[0], next));
+                            return arith::SelectOp::create(b, l, isNegInf(b, l, a[0]),
+                                                           fconst(b, l, elt, 0.0), ex);
+                          });
+  Value m = e.generic(state.m, {blockMax}, {id3, id3}, par3, [](OpBuilder &b, Location l, ValueRange a) {
+    return arith::MaximumFOp::create(b, l, a[1], a[0]).getResult();
+  });
+  // p = e^{s−m'} over the logits, 0 in rows where every key so far is masked.
+  Value p = e.generic(s, {m}, {rows, id4}, par4, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+    Value ex = math::ExpOp::create(b, l, arith::SubFOp::create(b, l, a[1], a[0]));
+    return arith::SelectOp::create(b, l, isNegInf(b, l, a[0]), fconst(b, l, elt, 0.0), ex);
+  });
+  // ℓ' = α·ℓ + Σ_j p, o' = α·o + p·v.
+  auto rescale = [](OpBuilder &b, Location l, ValueRange a) -> Value {
+    return arith::MulFOp::create(b, l, a[1], a[0]);
+  };
+  Value l = e.generic(e.generic(state.l, {alpha}, {id3, id3}, par3, rescale), {p}, {id4, rows},
+                      overKeys, accumulate);
+  Value o = e.generic(state.o, {alpha}, {rows, id4}, par4, rescale);
+  Value v = keySlice(e, op.getValue(), 2, offset, length);
+  return {weightedValues(e, p, v, in.group, o), m, l};
+}
+
+} // namespace
+
+FailureOr<Value> mlir::icl::decomposeAttentionOnline(OpBuilder &b, AttentionOp op,
+                                                     int64_t keyTile) {
+  Emitter e(b, op.getLoc());
+  FailureOr<LogitsInputs> in = logitsInputs(e, op, 0, 0);
+  if (failed(in))
+    return failure();
+  Value q = op.getQuery(), k = op.getKey();
+  Type elt = accumulatorType(typeOf(q).getElementType());
+  // The queries are scaled once, not the logits of every key block.
+  double scale = in->scale;
+  in->q = e.map(q, q, elt, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+    Value x = a[0].getType() == elt ? a[0] : arith::ExtFOp::create(nb, l, elt, a[0]).getResult();
+    return arith::MulFOp::create(nb, l, x, fconst(nb, l, elt, scale));
+  });
+  in->scale = 1.0;
+  SmallVector<OpFoldResult> rowSizes = {e.size(q, 0), e.size(q, 1), e.size(q, 2)};
+  SmallVector<OpFoldResult> outSizes = rowSizes;
+  outSizes.push_back(e.size(op.getValue(), 3));
+  OnlineState state{e.filled(outSizes, elt, 0.0),
+                    e.filled(rowSizes, elt, -std::numeric_limits<double>::infinity()),
+                    e.filled(rowSizes, elt, 0.0)};
+
+  // Whole blocks of `keyTile` keys in a loop, then the rest (if any) once.
+  AffineExpr s0;
+  bindSymbols(b.getContext(), s0);
+  OpFoldResult keys = e.size(k, 2);
+  OpFoldResult whole = affine::makeComposedFoldedAffineApply(
+      b, e.loc, s0.floorDiv(keyTile) * keyTile, {keys});
+  OpFoldResult rest = affine::makeComposedFoldedAffineApply(b, e.loc, s0 % keyTile, {keys});
+  auto loop = scf::ForOp::create(
+      b, e.loc, e.idx(0), getValueOrCreateConstantIndexOp(b, e.loc, whole), e.idx(keyTile),
+      ValueRange{state.o, state.m, state.l},
+      [&](OpBuilder &nb, Location nl, Value offset, ValueRange carried) {
+        Emitter inner(nb, nl);
+        OnlineState next = onlineStep(inner, op, *in, offset, nb.getIndexAttr(keyTile),
+                                      {carried[0], carried[1], carried[2]});
+        scf::YieldOp::create(nb, nl, ValueRange{next.o, next.m, next.l});
+      });
+  state = {loop.getResult(0), loop.getResult(1), loop.getResult(2)};
+  if (getConstantIntValue(rest) != 0)
+    state = onlineStep(e, op, *in, whole, rest, state);
+
+  // o / ℓ, zeros in rows that see no key.
+  AffineMap id4 = e.identity(4), rows = e.dims(4, {0, 1, 2});
+  Value o = e.generic(e.empty(outSizes, elt), {state.o, state.l}, {id4, rows, id4},
+                      SmallVector<IteratorType>(4, IteratorType::parallel),
+                      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+                        Value zero = fconst(nb, l, elt, 0.0);
+                        Value none = arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ, a[1], zero);
+                        return arith::SelectOp::create(nb, l, none, zero,
+                                                       arith::DivFOp::create(nb, l, a[0], a[1]));
+                      });
+  return toStorage(e, o, op.getType().getElementType());
+}
+
+namespace {
 
 //===----------------------------------------------------------------------===//
 // Split-KV attention
 //===----------------------------------------------------------------------===//
 
 FailureOr<SmallVector<Value>> decomposeAttentionPartial(Emitter &e, ir::AttentionPartialOp op) {
-  FailureOr<Value> logits = attentionLogits(e, op, static_cast<int64_t>(op.getKvOffset()),
+  FailureOr<LogitsInputs> in = logitsInputs(e, op, static_cast<int64_t>(op.getKvOffset()),
                                             static_cast<int64_t>(op.getKvLength()));
-  if (failed(logits))
+  if (failed(in))
     return failure();
+  FailureOr<Value> logits = attentionLogits(e, *in);
   Type elt = typeOf(*logits).getElementType();
   double ninf = -std::numeric_limits<double>::infinity();
   Value max = e.reduceLast(*logits, ninf, [](OpBuilder &b, Location l, Value acc, Value v) {
@@ -519,7 +683,7 @@ FailureOr<SmallVector<Value>> decomposeAttentionPartial(Emitter &e, ir::Attentio
                             .getResult();
                       });
   Value sum = sumLast(e, p);
-  Value o = weightedValues(e, p, op.getValue(), headGroup(op.getQuery(), op.getKey()));
+  Value o = weightedValues(e, p, op.getValue(), in->group);
   Type storage = typeOf(op.getQuery()).getElementType();
   return SmallVector<Value>{toStorage(e, o, storage), toStorage(e, max, storage),
                             toStorage(e, sum, storage)};

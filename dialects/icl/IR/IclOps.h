@@ -25,6 +25,13 @@ namespace mlir::icl {
 /// that tile over their parallel loops (IclTiling.cpp); the dialect does it
 /// when it loads.
 void attachTilingInterfaces(MLIRContext *ctx);
+
+/// `op` as linalg/scf with an online softmax over blocks of `keyTile` keys:
+/// an scf.for carries each row's running maximum, sum of exponentials and
+/// unnormalised output across the blocks (the keys that remain after the last
+/// whole block are one more step), so no logits wider than `keyTile` keys
+/// exist. Computes what the op's decomposeOperation computes, up to rounding.
+FailureOr<Value> decomposeAttentionOnline(OpBuilder &b, AttentionOp op, int64_t keyTile);
 } // namespace mlir::icl
 
 #endif // ICL_DIALECTS_ICL_IR_ICLOPS_H
