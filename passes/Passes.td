@@ -527,8 +527,10 @@ def CudaAttention : Pass<"icl-cuda-attention", "mlir::ModuleOp"> {
   let description = [{
     Replaces every `icl.attention` whose operands are bf16 or f16 with a head
     dimension of 64 or 128 (`D == Dv`) by launches of icl's attention
-    kernels (`passes/cuda/*.mlir`, instantiated for the element type and
-    head dimension and added to the module in a `gpu.module`):
+    kernels, built as IR for the element type and head dimension
+    (`passes/cuda/AttentionKernels.cpp`) in a `gpu.module` of the module; the
+    launches take their grid, block, shared memory and argument order from
+    the launch spec the builder returns:
 
     - prefill (`Sq·Hq/Hkv > 16` query rows per key/value head): one
       FlashAttention-style kernel: online softmax, tensor-core `mma.sync`,
@@ -552,7 +554,7 @@ def CudaAttention : Pass<"icl-cuda-attention", "mlir::ModuleOp"> {
            "Streaming multiprocessors of the target GPU: decode attention splits the keys "
            "so that about four blocks run on each">,
   ];
-  // Every dialect the kernel templates use is loaded before the pass runs.
+  // Every dialect the attention kernels use is loaded before the pass runs.
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::bufferization::BufferizationDialect",
                            "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
                            "mlir::NVVM::NVVMDialect", "mlir::LLVM::LLVMDialect",

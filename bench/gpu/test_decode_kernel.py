@@ -1,31 +1,66 @@
 #!/usr/bin/env python3
-"""Correctness + timing of the split-KV decode attention kernels (passes/cuda/DecodeAttention.mlir).
+"""Correctness + timing of the split-KV decode attention kernels (@icl_decode_partial and
+@icl_decode_combine, built by passes/cuda/AttentionKernels.cpp).
 
-The PTX comes from the MLIR template (one file per ELT/D, built elsewhere with mlir-opt); this
-script only loads it through the CUDA driver API (ctypes on libcuda.so.1) and launches it on
-torch's current stream. Each memref<?xT> kernel argument is 5 params (allocated ptr, aligned ptr,
-offset, size, stride).
+The PTX comes from the compiler: --make-ptx (on a machine with the icl build; no GPU or torch
+needed) compiles a one-op decode module per element type and head dimension with
+build/bin/icl-compile --target=cuda --emit=ptx and records the kernels' PTX entries and block
+sizes in <dir>/launch.json. The check itself only loads the PTX through the CUDA driver API
+(ctypes on libcuda.so.1) and launches it on torch's current stream. Each memref<?xT> kernel
+argument is 5 params (allocated ptr, aligned ptr, offset, size, stride).
 
-  python3 bench/gpu/test_decode_kernel.py --ptx-dir .gpu-tmp-decode [--variants u1,u1m3]
+  python3 bench/gpu/test_decode_kernel.py --ptx-dir .gpu-tmp-decode --make-ptx [--variant u2]
+  python3 bench/gpu/test_decode_kernel.py --ptx-dir .gpu-tmp-decode [--variants u2]
 
-PTX files: <dir>/dec_<elt>_<D>.ptx (default build) and, for timing variants, <dir>/var_<name>_bf16_128.ptx
-(u2 = gen_decode_attention.py --keys-per-warp-step=32, tile 128).
+PTX files: <dir>/dec_<elt>_<D>.ptx (default build) and, for timing variants,
+<dir>/var_<name>_<elt>_<D>.ptx: a variant is whatever DecodeAttentionConfig the compiler was
+built with (u2 = keysPerWarpStep 32, tile 128).
 """
 import argparse
 import ctypes
+import json
 import math
 import os
 import sys
 
-import torch
+from attention_ptx import attention_module, compile_attention
 
 ap = argparse.ArgumentParser()
 ap.add_argument("--ptx-dir", default=".gpu-tmp-decode")
+ap.add_argument("--make-ptx", action="store_true",
+                help="write the PTX of the compiler's kernels into --ptx-dir and exit")
+ap.add_argument("--variant", help="with --make-ptx: the PTX is the timing variant of this name")
 ap.add_argument("--variants", default="")
 ap.add_argument("--tile", type=int, default=64, help="keys per block iteration of the default build")
 ap.add_argument("--skip-tests", action="store_true")
 ap.add_argument("--iters", type=int, default=60)
 args = ap.parse_args()
+
+
+def make_ptx(outdir, variant):
+    """PTX of every element type and head dimension, and their launches in launch.json."""
+    os.makedirs(outdir, exist_ok=True)
+    meta_path = os.path.join(outdir, "launch.json")
+    launches = json.load(open(meta_path)) if os.path.exists(meta_path) else {}
+    for elt in ("bf16", "f16"):
+        for d in (64, 128):
+            name = f"dec_{elt}_{d}" if variant is None else f"var_{variant}_{elt}_{d}"
+            path = os.path.join(outdir, name + ".ptx")
+            # Four query heads over one kv head, one query each: 4 rows, decode.
+            partial, combine = compile_attention(
+                attention_module(elt, d, hq=4, hkv=1, sq=1, skv=4096), path)
+            launches[name] = {"partial": partial["entry"], "partial_threads": partial["threads"],
+                              "combine": combine["entry"], "combine_threads": combine["threads"]}
+            print(f"{elt:5s} D={d:3d} -> {path}")
+    with open(meta_path, "w") as f:
+        json.dump(launches, f, indent=1)
+
+
+if args.make_ptx:
+    make_ptx(args.ptx_dir, args.variant)
+    sys.exit(0)
+
+import torch  # noqa: E402  (not needed for --make-ptx)
 
 torch.cuda.init()
 torch.zeros(1, device="cuda")
@@ -47,7 +82,7 @@ NSM = torch.cuda.get_device_properties(0).multi_processor_count
 
 
 class Module:
-    def __init__(self, path):
+    def __init__(self, path, launch):
         data = open(path, "rb").read() + b"\0"
         self.mod = ctypes.c_void_p()
         logsz = 1 << 16
@@ -58,8 +93,10 @@ class Module:
         if rc:
             print(errlog.value.decode(errors="replace"))
         check(rc, f"cuModuleLoadDataEx {path}")
-        self.part = self.fn("icl_decode_partial")
-        self.comb = self.fn("icl_decode_combine")
+        self.part = self.fn(launch["partial"])
+        self.comb = self.fn(launch["combine"])
+        self.part_threads = launch["partial_threads"]
+        self.comb_threads = launch["combine_threads"]
 
     def fn(self, name):
         f = ctypes.c_void_p()
@@ -131,12 +168,12 @@ class Attn:
         self.a2 = param_array(self.p2)
 
     def __call__(self):
-        launch(self.mod.part, self.g1, (128, 1, 1), self.a1)
-        launch(self.mod.comb, self.g2, (256, 1, 1), self.a2)
+        launch(self.mod.part, self.g1, (self.mod.part_threads, 1, 1), self.a1)
+        launch(self.mod.comb, self.g2, (self.mod.comb_threads, 1, 1), self.a2)
         return self.o
 
     def partial_only(self):
-        launch(self.mod.part, self.g1, (128, 1, 1), self.a1)
+        launch(self.mod.part, self.g1, (self.mod.part_threads, 1, 1), self.a1)
 
 
 def reference(q, k, v, scale, mask_kind=0, window=0, mask=None, key_sizes=None):
@@ -171,8 +208,9 @@ mods = {}
 def get_mod(elt, D, variant=None):
     key = (elt, D, variant)
     if key not in mods:
-        name = f"dec_{elt}_{D}.ptx" if variant is None else f"var_{variant}_{elt}_{D}.ptx"
-        mods[key] = Module(os.path.join(args.ptx_dir, name))
+        name = f"dec_{elt}_{D}" if variant is None else f"var_{variant}_{elt}_{D}"
+        launches = json.load(open(os.path.join(args.ptx_dir, "launch.json")))
+        mods[key] = Module(os.path.join(args.ptx_dir, name + ".ptx"), launches[name])
     return mods[key]
 
 

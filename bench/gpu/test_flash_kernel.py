@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-"""Correctness and speed check of the fused attention kernel template
-(passes/cuda/FlashAttention.mlir) on a CUDA GPU, without the compiler.
+"""Correctness and speed check of icl's fused prefill attention kernel (@icl_flash_attention,
+built by passes/cuda/AttentionKernels.cpp) on a CUDA GPU, outside the compiler's runtime.
 
-Step 1, on a machine with MLIR 22 and ptxas (no GPU, no torch needed): substitute the
-placeholders, lower with the pipeline in the template's header and write
-<dir>/fa_<elt>_<D>_<variant>.ptx for bf16/f16 x D 64/128, printing ptxas -v for sm_90/sm_80:
+Step 1, on a machine with the icl build (no GPU, no torch needed): compile a one-op module per
+element type and head dimension with build/bin/icl-compile --target=cuda --emit=ptx, write
+<dir>/fa_<elt>_<D>_<variant>.ptx (and _sm80.ptx) for bf16/f16 x D 64/128, print ptxas -v for
+sm_90/sm_80, and record in <dir>/variants.json how the compiler launches each kernel (its PTX
+entry, rows per block, threads, dynamic shared memory):
 
-    python3 bench/gpu/test_flash_kernel.py --make-ptx .gpu-tmp [--template FILE] [--variant tmpl]
+    python3 bench/gpu/test_flash_kernel.py --make-ptx .gpu-tmp [--variant icl]
+
+A variant is whatever FlashAttentionConfig the compiler was built with: change its defaults,
+rebuild, and make the PTX again under another variant name.
 
 Step 2, on the GPU machine: load the PTX through the CUDA driver API (ctypes on libcuda.so.1,
 on PyTorch's context and stream), check it against a float64 PyTorch reference (NaN-poisoned
@@ -14,11 +19,8 @@ output, awkward shapes, GQA/MQA, causal, sliding window, broadcast additive mask
 fully masked rows, key sizes) and time G1-G3 next to
 torch.nn.functional.scaled_dot_product_attention (cuDNN and flash backends):
 
-    python3 bench/gpu/test_flash_kernel.py --ptx-dir .gpu-tmp --variants tmpl [--no-bench]
+    python3 bench/gpu/test_flash_kernel.py --ptx-dir .gpu-tmp --variants icl [--no-bench]
 
-<dir>/variants.json may give each variant's launch shape {"name": {"bm": BM, "nt": NTHREADS,
-"bn": BN}} (bn64/bn128 for a per-head-dim BN); the default is the template's (BM 128,
-128 threads, BN 64).  Dynamic shared memory is (BM + 4*BN) * (D + 8) * 2 bytes.
 Kernel parameters: each memref<?xT> is 5 parameters (allocated ptr, aligned ptr, offset 0,
 size, stride 1), then the scalars in signature order.
 """
@@ -33,71 +35,49 @@ import subprocess
 import sys
 import zlib
 
-LLVM = "/usr/lib/llvm-22/bin"
+from attention_ptx import attention_module, compile_attention
+
 PTXAS = "/usr/local/cuda/bin/ptxas"
-PIPELINE = ("builtin.module(gpu.module(canonicalize,convert-scf-to-cf),"
-            "gpu.module(convert-math-to-llvm,convert-gpu-to-nvvm{index-bitwidth=64},canonicalize,cse),"
-            "reconcile-unrealized-casts,nvvm-attach-target{chip=sm_%d features=+ptx80 O=3},"
-            "gpu-module-to-binary{format=isa toolkit=%s})")
+# Query rows of the module compiled for a kernel: a multiple of any block's rows, so that the
+# grid gives the rows per block.
+SQ = 4096
 
 
-def _unescape_mlir_string(raw):
-    out, i = bytearray(), 0
-    while i < len(raw):
-        c = raw[i]
-        if c == "\\":
-            h = raw[i + 1:i + 3]
-            if re.fullmatch(r"[0-9A-Fa-f]{2}", h):
-                out.append(int(h, 16))
-                i += 3
-                continue
-            out += {"n": b"\n", "t": b"\t", '"': b'"', "\\": b"\\"}[raw[i + 1]]
-            i += 2
-            continue
-        out += c.encode()
-        i += 1
-    return bytes(out)
-
-
-def make_ptx(outdir, template, variant):
-    """placeholders -> mlir-opt -> PTX (and ptxas -v for sm_90 / sm_80)."""
-    stub = "/tmp/icl-stub"
-    bc = os.path.join(stub, "nvvm", "libdevice", "libdevice.10.bc")
-    if not os.path.exists(bc):   # gpu-module-to-binary insists on a libdevice; an empty one
-        os.makedirs(os.path.dirname(bc), exist_ok=True)
-        ll = ('target datalayout = "e-p6:32:32-i64:64-i128:128-i256:256-v16:16-v32:32-n16:32:64"\n'
-              'target triple = "nvptx64-nvidia-cuda"\n')
-        subprocess.run([f"{LLVM}/llvm-as", "-o", bc], input=ll.encode(), check=True)
+def make_ptx(outdir, variant):
+    """PTX of every element type and head dimension from icl-compile, ptxas -v for sm_90 and
+    sm_80, and the kernels' launches in <outdir>/variants.json."""
     os.makedirs(outdir, exist_ok=True)
-    text = open(template).read()
+    launches = {}
     for elt in ("bf16", "f16"):
-        frag = "i32" if elt == "bf16" else "vector<2xf16>"
         for d in (64, 128):
-            src = text.replace("@FRAG@", frag).replace("@ELT@", elt).replace("@D@", str(d))
+            module = attention_module(elt, d, hq=1, hkv=1, sq=SQ, skv=SQ)
             for sm in (90, 80):
-                r = subprocess.run([f"{LLVM}/mlir-opt", "-", f"--pass-pipeline={PIPELINE % (sm, stub)}"],
-                                   input=src.encode(), capture_output=True, check=True)
-                m = re.search(r'assembly = "((?:[^"\\]|\\.)*)"', r.stdout.decode())
-                ptx = _unescape_mlir_string(m.group(1))
                 path = os.path.join(outdir, f"fa_{elt}_{d}_{variant}.ptx" if sm == 90
                                     else f"fa_{elt}_{d}_{variant}_sm80.ptx")
-                open(path, "wb").write(ptx)
+                (launch,) = compile_attention(module, path, f"sm_{sm}")
+                if sm == 90:
+                    launches[f"{elt}_{d}"] = {"entry": launch["entry"],
+                                              "bm": SQ // launch["grid"][0],
+                                              "nt": launch["threads"], "smem": launch["shared"]}
                 v = subprocess.run([PTXAS, f"-arch=sm_{sm}", "-v", path, "-o", "/dev/null"],
                                    capture_output=True, text=True, check=True).stderr
                 regs = re.search(r"Used (\d+) registers", v).group(1)
                 spill = re.search(r"(\d+) bytes spill stores, (\d+) bytes spill loads", v).groups()
                 print(f"{elt:5s} D={d:3d} sm_{sm}: {regs} registers, spill stores {spill[0]} B, "
                       f"spill loads {spill[1]} B  -> {path}")
+    meta_path = os.path.join(outdir, "variants.json")
+    meta = json.load(open(meta_path)) if os.path.exists(meta_path) else {}
+    meta[variant] = launches
+    with open(meta_path, "w") as f:
+        json.dump(meta, f, indent=1)
 
 
 if __name__ == "__main__" and "--make-ptx" in sys.argv:
     _ap = argparse.ArgumentParser()
     _ap.add_argument("--make-ptx", required=True, metavar="DIR")
-    _ap.add_argument("--template", default=os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                        "..", "..", "passes", "cuda", "FlashAttention.mlir"))
-    _ap.add_argument("--variant", default="tmpl")
+    _ap.add_argument("--variant", default="icl")
     _a = _ap.parse_args()
-    make_ptx(_a.make_ptx, _a.template, _a.variant)
+    make_ptx(_a.make_ptx, _a.variant)
     sys.exit(0)
 
 import torch  # noqa: E402  (not needed for --make-ptx)
@@ -113,8 +93,8 @@ def ck(rc, what):
 
 
 class Kernel:
-    def __init__(self, path, bm, nt, bn):
-        self.bm, self.nt, self.bn = bm, nt, bn
+    def __init__(self, path, launch):
+        self.bm, self.nt, self.shared = launch["bm"], launch["nt"], launch["smem"]
         torch.zeros(1, device="cuda")          # make PyTorch create the primary context
         ctx = ctypes.c_void_p()
         ck(cuda.cuCtxGetCurrent(ctypes.byref(ctx)), "cuCtxGetCurrent")
@@ -123,20 +103,17 @@ class Kernel:
         ck(cuda.cuModuleLoadDataEx(ctypes.byref(self.mod), ctypes.c_char_p(data), 0, None, None),
            f"cuModuleLoadDataEx {path}")
         self.fn = ctypes.c_void_p()
-        ck(cuda.cuModuleGetFunction(ctypes.byref(self.fn), self.mod, b"icl_flash_attention"),
+        ck(cuda.cuModuleGetFunction(ctypes.byref(self.fn), self.mod, launch["entry"].encode()),
            "cuModuleGetFunction")
         self.configured = set()
         regs = ctypes.c_int()
         cuda.cuFuncGetAttribute(ctypes.byref(regs), 4, self.fn)   # NUM_REGS
         self.regs = regs.value
 
-    def smem(self, d):
-        return (self.bm + 4 * self.bn) * (d + 8) * 2
-
     def __call__(self, q, k, v, o, scale, kind=0, window=0, mask=None, key_sizes=None):
         B, Hq, Sq, D = q.shape
         Hkv, Skv = k.shape[1], k.shape[2]
-        smem = self.smem(D)
+        smem = self.shared
         if smem not in self.configured:
             ck(cuda.cuFuncSetAttribute(self.fn, 8, smem), "cuFuncSetAttribute")
             self.configured.add(smem)
@@ -323,7 +300,7 @@ def bench(kerns, dtype, rows):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--ptx-dir", default=".gpu-tmp")
-    ap.add_argument("--variants", default="tmpl")
+    ap.add_argument("--variants", default="icl")
     ap.add_argument("--no-bench", action="store_true")
     ap.add_argument("--quick", action="store_true", help="a few small cases (for compute-sanitizer)")
     ap.add_argument("--bench-dtypes", default="bf16")
@@ -332,8 +309,7 @@ def main():
     print(torch.cuda.get_device_name(), torch.__version__)
     dts = {"bf16": torch.bfloat16, "f16": torch.float16}
     variants = a.variants.split(",")
-    mp = os.path.join(a.ptx_dir, "variants.json")
-    variants_meta = json.load(open(mp)) if os.path.exists(mp) else {}
+    variants_meta = json.load(open(os.path.join(a.ptx_dir, "variants.json")))
     kern = {}
     for vn in variants:
         for en in dts:
@@ -341,8 +317,7 @@ def main():
                 path = os.path.join(a.ptx_dir, f"fa_{en}_{d}_{vn}.ptx")
                 if a.cubin and os.path.exists(path[:-4] + ".cubin"):
                     path = path[:-4] + ".cubin"       # same code, compiled ahead by ptxas
-                meta = variants_meta.get(vn, {"bm": 128, "nt": 128, "bn": 64})
-                kern[(vn, en, d)] = Kernel(path, meta["bm"], meta["nt"], meta.get(f"bn{d}", meta["bn"]))
+                kern[(vn, en, d)] = Kernel(path, variants_meta[vn][f"{en}_{d}"])
                 print(f"loaded {path}: {kern[(vn, en, d)].regs} registers")
     allok = True
     summary = []

@@ -1,14 +1,15 @@
 //===- CudaAttention.cpp - icl.attention as fused GPU kernels -------------===//
 //
-// The kernels are MLIR templates (passes/cuda/*.mlir, embedded at build
-// time): @NAME@ tokens are replaced for the element type and head dimension,
-// the text is parsed, and its gpu.module joins the compiled module. Each
-// attention op becomes one launch (prefill) or two (split-KV decode).
+// The kernels are built as IR (AttentionKernels.cpp) for the element type and
+// head dimension, one gpu.module per instance; their launch specs say how to
+// launch them. Each attention op becomes one launch (prefill) or two (split-KV
+// decode).
 //
 //===----------------------------------------------------------------------===//
 
 #include "dialects/icl/IR/LinalgBuilder.h"
 #include "passes/Passes.h"
+#include "passes/cuda/AttentionKernels.h"
 
 #include "dialects/icl/IR/IclOps.h"
 
@@ -16,8 +17,6 @@
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Parser/Parser.h"
-#include "llvm/ADT/StringExtras.h"
 
 #include <cmath>
 
@@ -31,87 +30,46 @@ namespace ir = mlir::icl;
 
 namespace {
 
-const char *const kFlashTemplate =
-#include "passes/FlashAttention.inc"
-    ;
-const char *const kDecodeTemplate =
-#include "passes/DecodeAttention.inc"
-    ;
-
-/// Launch parameters of the kernels, as their templates document them.
-struct FlashShape {
-  int64_t rows = 128;    // query rows per block (4 warps of 32)
-  int64_t threads = 128; // threads per block
-  static int64_t sharedBytes(int64_t d, int64_t eltBytes);
-};
-
-int64_t FlashShape::sharedBytes(int64_t d, int64_t eltBytes) {
-  // The Q tile plus double-buffered K and V tiles of 64 keys, rows padded
-  // by 8 elements.
-  return (128 + 2 * 2 * 64) * (d + 8) * eltBytes;
-}
-
-/// Decode: at most this many query rows (group · Sq) per key/value head.
-constexpr int64_t kDecodeRows = 16;
-constexpr int64_t kDecodeThreads = 128;
-constexpr int64_t kDecodeKeyTile = 64;
-constexpr int64_t kDecodeMinChunk = 512;
-constexpr int64_t kDecodeCombineThreads = 256;
-
-/// `text` with every @NAME@ of `values` replaced.
-std::string instantiate(StringRef text, ArrayRef<std::pair<StringRef, std::string>> values) {
-  std::string out = text.str();
-  for (auto &[name, value] : values) {
-    std::string token = ("@" + name + "@").str();
-    for (size_t at = out.find(token); at != std::string::npos; at = out.find(token, at))
-      out.replace(at, token.size(), value), at += value.size();
-  }
-  return out;
-}
-
 struct CudaAttention : icl::impl::CudaAttentionBase<CudaAttention> {
   using CudaAttentionBase::CudaAttentionBase;
 
-  /// The gpu.module of a template instance, parsed and added on first use.
-  FailureOr<gpu::GPUModuleOp> kernels(ModuleOp module, Location loc, StringRef kind,
-                                      StringRef text, Type elt, int64_t d) {
-    std::string eltName = elt.isBF16() ? "bf16" : "f16";
-    std::string base = (kind + "_" + eltName + "_d" + Twine(d)).str();
-    for (auto existing : module.getOps<gpu::GPUModuleOp>())
-      if (auto tag = existing->getAttrOfType<StringAttr>("icl.kernel_template");
-          tag && tag.getValue() == base)
-        return existing;
+  /// The kernels of every (kind, element type, head dimension) built so far.
+  llvm::StringMap<ir::KernelLaunchSpec> builtFlash;
+  llvm::StringMap<ir::DecodeAttentionKernels> builtDecode;
+
+  /// A new gpu.module for the kernels of `instance` (kind, element type,
+  /// head dimension), tagged `icl.kernel` with it.
+  gpu::GPUModuleOp kernelModule(ModuleOp module, StringRef instance) {
     // A symbol of the user's with that name: pick another.
-    std::string name = base;
+    std::string name = instance.str();
     for (int i = 1; module.lookupSymbol(name); ++i)
-      name = base + "_" + std::to_string(i);
-    // FRAG: how nvvm.mma.sync takes a pair of elements.
-    std::string source = instantiate(text, {{"ELT", eltName},
-                                            {"FRAG", elt.isBF16() ? "i32" : "vector<2xf16>"},
-                                            {"D", std::to_string(d)}});
-    ParserConfig config(module.getContext());
-    OwningOpRef<ModuleOp> parsed = parseSourceString<ModuleOp>(source, config, name);
-    if (!parsed) {
-      emitError(loc) << "icl's " << kind << " kernel template does not parse for " << eltName
-                         << ", D=" << d << " (a compiler bug)";
-      return failure();
-    }
-    auto ops = parsed->getOps<gpu::GPUModuleOp>();
-    if (ops.empty()) {
-      emitError(loc) << "icl's " << kind << " kernel template has no gpu.module";
-      return failure();
-    }
-    gpu::GPUModuleOp instance = *ops.begin();
-    instance->remove();
-    instance.setName(name);
-    instance->setAttr("icl.kernel_template", StringAttr::get(&getContext(), base));
-    module.push_back(instance);
-    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(), UnitAttr::get(&getContext()));
-    return instance;
+      name = (instance + "_" + Twine(i)).str();
+    auto builder = OpBuilder::atBlockEnd(module.getBody());
+    auto kernels = gpu::GPUModuleOp::create(builder, module.getLoc(), name);
+    kernels->setAttr("icl.kernel", builder.getStringAttr(instance));
+    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(), builder.getUnitAttr());
+    return kernels;
+  }
+
+  /// The kernels `build` makes for `Config(elt, d)`, built into a gpu.module
+  /// of their own on first use and remembered in `built`.
+  template <typename Kernels, typename Config>
+  FailureOr<Kernels> buildOnce(ModuleOp module, llvm::StringMap<Kernels> &built, StringRef kind,
+                               Type elt, int64_t d,
+                               FailureOr<Kernels> (*build)(gpu::GPUModuleOp, const Config &)) {
+    std::string instance = (kind + "_" + (elt.isBF16() ? "bf16" : "f16") + "_d" + Twine(d)).str();
+    if (auto it = built.find(instance); it != built.end())
+      return it->second;
+    FailureOr<Kernels> result = build(kernelModule(module, instance), Config(elt, d));
+    if (succeeded(result))
+      built[instance] = *result;
+    return result;
   }
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    builtFlash.clear();
+    builtDecode.clear();
     SmallVector<ir::AttentionOp> ops;
     module.walk([&](ir::AttentionOp op) {
       if (supported(op))
@@ -190,11 +148,15 @@ struct CudaAttention : icl::impl::CudaAttentionBase<CudaAttention> {
       return unused;
     };
 
-    Value qb = flat(op.getQuery(), elt), kb = flat(op.getKey(), elt), vb = flat(op.getValue(), elt);
+    // The kernels' arguments, by name.
+    llvm::StringMap<Value> args;
+    args["q"] = flat(op.getQuery(), elt);
+    args["k"] = flat(op.getKey(), elt);
+    args["v"] = flat(op.getValue(), elt);
     Value bSize = dim(op.getQuery(), 0), sq = dim(op.getQuery(), 2), skv = dim(op.getKey(), 2);
 
     // The additive mask, broadcast with element strides (0 on size-1 dims).
-    Value mask, hasMask = int32(0);
+    args["has_mask"] = int32(0);
     SmallVector<Value> maskStrides(4, int64(0));
     if (Value m = op.getMask()) {
       auto mType = cast<RankedTensorType>(m.getType());
@@ -207,29 +169,37 @@ struct CudaAttention : icl::impl::CudaAttentionBase<CudaAttention> {
         maskStrides[offset + i] = arith::IndexCastOp::create(b, loc, i64, s);
         stride = arith::MulIOp::create(b, loc, stride, size);
       }
-      mask = flat(m, f32);
-      hasMask = int32(1);
+      args["mask"] = flat(m, f32);
+      args["has_mask"] = int32(1);
     } else {
-      mask = dummy();
+      args["mask"] = dummy();
     }
-    Value sizes, hasSizes = int32(0);
+    args["mask_sb"] = maskStrides[0];
+    args["mask_sh"] = maskStrides[1];
+    args["mask_si"] = maskStrides[2];
+    args["mask_sj"] = maskStrides[3];
+    args["has_key_sizes"] = int32(0);
     if (Value s = op.getKeySizes()) {
-      sizes = flat(s, f32);
-      hasSizes = int32(1);
+      args["key_sizes"] = flat(s, f32);
+      args["has_key_sizes"] = int32(1);
     } else {
-      sizes = dummy();
+      args["key_sizes"] = dummy();
     }
 
     double scale = *ir::detail::softmaxScale(op);
-    Value scaleLog2 = arith::ConstantFloatOp::create(b, loc, cast<FloatType>(f32),
-                                                     APFloat(static_cast<float>(scale * M_LOG2E)));
+    args["scale_log2"] = arith::ConstantFloatOp::create(
+        b, loc, cast<FloatType>(f32), APFloat(static_cast<float>(scale * M_LOG2E)));
     int64_t kindCode = op.getMaskKind() == ir::MaskKind::none     ? 0
                        : op.getMaskKind() == ir::MaskKind::causal ? 1
                                                                   : 2;
-    Value kind = int32(kindCode);
+    args["mask_kind"] = int32(kindCode);
     // Windows beyond 2^30 keys see every causal key (the kernels' bound).
-    Value window = int32(
+    args["window"] = int32(
         op.getWindow() ? std::min<int64_t>(static_cast<int64_t>(*op.getWindow()), 1 << 30) : 0);
+    args["hq"] = int32(hq);
+    args["group"] = int32(group);
+    args["sq"] = toI32(sq);
+    args["skv"] = toI32(skv);
 
     auto resultType = cast<RankedTensorType>(op.getType());
     SmallVector<Value> resultSizes;
@@ -238,75 +208,81 @@ struct CudaAttention : icl::impl::CudaAttentionBase<CudaAttention> {
         resultSizes.push_back(dim(op.getQuery(), i));
     Value out = memref::AllocOp::create(b, loc, MemRefType::get(resultType.getShape(), elt),
                                         resultSizes);
-    Value ob = toFlat(b, loc, out);
+    args["o"] = toFlat(b, loc, out);
     auto ceilDiv = [&](Value a, int64_t c) -> Value {
       return arith::CeilDivUIOp::create(b, loc, a, index(c));
     };
 
     // Few query rows per key/value head and a static Sq: split-KV decode.
     int64_t sqStatic = qType.getDimSize(2);
-    bool decode = !ShapedType::isDynamic(sqStatic) && group * sqStatic <= kDecodeRows;
+    bool decode = !ShapedType::isDynamic(sqStatic) &&
+                  group * sqStatic <= ir::DecodeAttentionConfig::maxRows;
     if (!decode) {
-      FailureOr<gpu::GPUModuleOp> m = kernels(module, loc, "icl_flash_attention", kFlashTemplate, elt, d);
-      if (failed(m))
+      FailureOr<ir::KernelLaunchSpec> kernel =
+          buildOnce(module, builtFlash, "icl_flash_attention", elt, d, &ir::buildFlashAttention);
+      if (failed(kernel) ||
+          failed(launch(b, loc, *kernel, {ceilDiv(sq, kernel->rowsPerBlock), index(hq), bSize},
+                        args)))
         return failure();
-      auto kernel = (*m).lookupSymbol<gpu::GPUFuncOp>("icl_flash_attention");
-      if (!kernel)
-        return op.emitError("icl's flash attention template lacks @icl_flash_attention");
-      FlashShape shape;
-      gpu::KernelDim3 grid{ceilDiv(sq, shape.rows), index(hq), bSize};
-      gpu::KernelDim3 block{index(shape.threads), index(1), index(1)};
-      Value smem = int32(FlashShape::sharedBytes(d, elt.getIntOrFloatBitWidth() / 8));
-      gpu::LaunchFuncOp::create(b, loc, kernel, grid, block, smem,
-                                ValueRange{qb, kb, vb, ob, mask, sizes, int32(hq), int32(group),
-                                           toI32(sq), toI32(skv), scaleLog2, kind, window, hasMask,
-                                           maskStrides[0], maskStrides[1], maskStrides[2],
-                                           maskStrides[3], hasSizes});
     } else {
-      FailureOr<gpu::GPUModuleOp> m =
-          kernels(module, loc, "icl_decode_attention", kDecodeTemplate, elt, d);
-      if (failed(m))
+      FailureOr<ir::DecodeAttentionKernels> kernels =
+          buildOnce(module, builtDecode, "icl_decode_attention", elt, d, &ir::buildDecodeAttention);
+      if (failed(kernels))
         return failure();
-      auto partial = (*m).lookupSymbol<gpu::GPUFuncOp>("icl_decode_partial");
-      auto combine = (*m).lookupSymbol<gpu::GPUFuncOp>("icl_decode_combine");
-      if (!partial || !combine)
-        return op.emitError("icl's decode attention template lacks its kernels");
-      // Splits (the template's rule): two resident blocks per multiprocessor
-      // over all (batch, kv head) pairs, at least 512 keys, whole key tiles.
+      // Splits (DecodeAttentionKernels): resident blocks on every
+      // multiprocessor over all (batch, kv head) pairs, at least the minimum
+      // chunk, whole key tiles.
       Value pairs = arith::MulIOp::create(b, loc, bSize, index(hkv));
       Value wanted = arith::MaxUIOp::create(
-          b, loc, index(1), arith::DivUIOp::create(b, loc, index(2 * multiprocessors), pairs));
+          b, loc, index(1),
+          arith::DivUIOp::create(b, loc, index(kernels->residentBlocks * multiprocessors),
+                                 pairs));
       Value chunk = arith::CeilDivUIOp::create(b, loc, skv, wanted);
-      chunk = arith::MulIOp::create(b, loc, ceilDiv(chunk, kDecodeKeyTile), index(kDecodeKeyTile));
-      chunk = arith::MaxUIOp::create(b, loc, chunk, index(kDecodeMinChunk));
+      chunk = arith::MulIOp::create(b, loc, ceilDiv(chunk, kernels->keyTile),
+                                    index(kernels->keyTile));
+      chunk = arith::MaxUIOp::create(b, loc, chunk, index(kernels->minChunk));
       Value splits = arith::CeilDivUIOp::create(b, loc, skv, chunk);
       int64_t rows = group * sqStatic;
-      Value partsO = memref::AllocOp::create(
-          b, loc, MemRefType::get({ShapedType::kDynamic}, f32),
-          ValueRange{arith::MulIOp::create(b, loc, arith::MulIOp::create(b, loc, pairs, splits),
-                                           index(rows * d))});
-      Value partsML = memref::AllocOp::create(
-          b, loc, MemRefType::get({ShapedType::kDynamic}, f32),
-          ValueRange{arith::MulIOp::create(b, loc, arith::MulIOp::create(b, loc, pairs, splits),
-                                           index(rows * 2))});
-      gpu::KernelDim3 grid{splits, index(hkv), bSize};
-      gpu::KernelDim3 block{index(kDecodeThreads), index(1), index(1)};
-      gpu::LaunchFuncOp::create(b, loc, partial, grid, block, int32(0),
-                                ValueRange{qb, kb, vb, partsO, partsML, mask, sizes, int32(hq),
-                                           int32(group), toI32(sq), toI32(skv), scaleLog2, kind,
-                                           window, hasMask, maskStrides[0], maskStrides[1],
-                                           maskStrides[2], maskStrides[3], hasSizes,
-                                           toI32(chunk), toI32(splits)});
-      gpu::KernelDim3 combineGrid{index(hq * sqStatic), bSize, index(1)};
-      gpu::KernelDim3 combineBlock{index(kDecodeCombineThreads), index(1), index(1)};
-      gpu::LaunchFuncOp::create(b, loc, combine, combineGrid, combineBlock, int32(0),
-                                ValueRange{partsO, partsML, ob, int32(hq), int32(group),
-                                           toI32(sq), toI32(splits)});
+      auto partials = [&](int64_t perRow) -> Value {
+        Value size = arith::MulIOp::create(b, loc, arith::MulIOp::create(b, loc, pairs, splits),
+                                           index(rows * perRow));
+        return memref::AllocOp::create(b, loc, MemRefType::get({ShapedType::kDynamic}, f32),
+                                       ValueRange{size});
+      };
+      args["o_part"] = partials(kernels->partialValuesPerRow);
+      args["ml_part"] = partials(kernels->partialStatesPerRow);
+      args["chunk"] = toI32(chunk);
+      args["splits"] = toI32(splits);
+      if (failed(launch(b, loc, kernels->partial, {splits, index(hkv), bSize}, args)) ||
+          failed(launch(b, loc, kernels->combine,
+                        {index(llvm::divideCeil(hq * sqStatic, kernels->combine.rowsPerBlock)),
+                         bSize, index(1)},
+                        args)))
+        return failure();
     }
     Value result = bufferization::ToTensorOp::create(b, loc, resultType, out, /*restrict=*/true,
                                                      /*writable=*/true);
     op.replaceAllUsesWith(result);
     op.erase();
+    return success();
+  }
+
+  /// Launches `spec` over `grid` with the values of its arguments, by name.
+  static LogicalResult launch(OpBuilder &b, Location loc, const ir::KernelLaunchSpec &spec,
+                              gpu::KernelDim3 grid, const llvm::StringMap<Value> &args) {
+    gpu::GPUFuncOp kernel = spec.func;
+    SmallVector<Value> operands;
+    for (auto [name, type] : llvm::zip_equal(spec.arguments, kernel.getArgumentTypes())) {
+      Value value = args.lookup(name);
+      if (!value || value.getType() != type)
+        return emitError(loc) << "icl-cuda-attention has no " << type << " for argument '"
+                              << name << "' of @" << kernel.getName() << " (a compiler bug)";
+      operands.push_back(value);
+    }
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    gpu::KernelDim3 block{arith::ConstantIndexOp::create(b, loc, spec.threads), one, one};
+    Value sharedBytes = arith::ConstantIntOp::create(b, loc, b.getI32Type(), spec.sharedBytes);
+    gpu::LaunchFuncOp::create(b, loc, kernel, grid, block, sharedBytes, operands);
     return success();
   }
 

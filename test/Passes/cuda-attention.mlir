@@ -1,8 +1,11 @@
 // icl.attention on bf16/f16 with head dims 64/128 becomes launches of icl's
-// kernel templates: one fused prefill kernel (grid ceil(Sq/128) x Hq x B, 128
-// threads, 104448 B of shared memory at D=128), or for few query rows per
-// kv head the split-KV decode kernel (splits of >= 512 keys) and its combine.
-// Other attention (f32 here) is left to icl-decompose.
+// attention kernels, built for the element type and head dimension: one fused
+// prefill kernel (grid ceil(Sq/128) x Hq x B, 128 threads, 104448 B of shared
+// memory at D=128), or for few query rows per kv head the split-KV decode
+// kernel (splits of >= 512 keys) and its combine. The launches take block
+// size, shared memory, rows per block and argument order from the kernels'
+// launch specs (the block size is the kernel's known_block_size, checked
+// below). Other attention (f32 here) is left to icl-decompose.
 // RUN: icl-opt %s --icl-cuda-attention --canonicalize | FileCheck %s
 
 // CHECK: module attributes {gpu.container_module}
@@ -75,6 +78,11 @@ func.func @huge_scale(%q: tensor<1x2x30x64xf16>, %k: tensor<1x2x30x64xf16>, %v: 
   return %0 : tensor<1x2x30x64xf16>
 }
 
-// The kernel templates, one instance per element type and head dimension.
-// CHECK-DAG: gpu.module @icl_flash_attention_bf16_d128
-// CHECK-DAG: gpu.module @icl_decode_attention_f16_d64
+// The kernels, one instance per kind, element type and head dimension (the
+// huge window reuses the prefill kernel), in the order of first use.
+// CHECK: gpu.module @icl_flash_attention_bf16_d128 attributes {icl.kernel = "icl_flash_attention_bf16_d128"}
+// CHECK-NEXT: gpu.func @icl_flash_attention({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>}
+// CHECK: gpu.module @icl_decode_attention_f16_d64 attributes {icl.kernel = "icl_decode_attention_f16_d64"}
+// CHECK-NEXT: gpu.func @icl_decode_partial({{.*}}) workgroup({{.*}}) kernel attributes {known_block_size = array<i32: 128, 1, 1>, nvvm.maxntid = array<i32: 128, 1, 1>}
+// CHECK: gpu.func @icl_decode_combine({{.*}}) workgroup({{.*}}) kernel attributes {known_block_size = array<i32: 256, 1, 1>, nvvm.maxntid = array<i32: 256, 1, 1>}
+// CHECK-NOT: gpu.module
