@@ -1,8 +1,8 @@
 //===- Checkpoint.cpp - The tensors of a Hugging Face checkpoint ----------===//
 
 #include "frontends/hf/Checkpoint.h"
+#include "lib/Support/Files.h"
 #include "lib/Support/Json.h"
-
 #include "lib/Support/SafeTensors.h"
 
 #include "llvm/ADT/SmallString.h"
@@ -21,10 +21,9 @@ namespace {
 
 /// Shard file name -> the tensors the index assigns to it.
 Expected<std::map<std::string, std::vector<std::string>>> readIndex(StringRef path) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer = MemoryBuffer::getFile(path, /*IsText=*/true);
+  Expected<std::unique_ptr<MemoryBuffer>> buffer = readFile(path);
   if (!buffer)
-    return createStringError(buffer.getError(), "cannot read %s: %s", path.str().c_str(),
-                             buffer.getError().message().c_str());
+    return buffer.takeError();
   Expected<json::Value> value = ::icl::parseJson((*buffer)->getBuffer());
   if (!value)
     return createStringError("%s is not valid JSON: %s", path.str().c_str(),

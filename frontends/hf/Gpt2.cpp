@@ -16,18 +16,15 @@ namespace icl::hf {
 
 Value emitGpt2(ModelBuilder &mb, Value ids) {
   ConfigReader r(mb.cfg());
-  int64_t V = r.integer("vocab_size"), P = r.integer("n_positions"), D = r.integer("n_embd"),
-          L = r.integer("n_layer", 0), H = r.integer("n_head");
-  int64_t M = r.integer("n_inner", 4 * D);
-  double eps = r.number("layer_norm_epsilon", 1e-5);
+  int64_t V = r.size("vocab_size"), P = r.size("n_positions"), D = r.size("n_embd"),
+          L = r.layers("n_layer"), H = r.size("n_head");
+  int64_t M = r.size("n_inner", 4 * D);
+  double eps = r.positive("layer_norm_epsilon", 1e-5);
   std::string act = r.string("activation_function", "gelu_new");
   bool scaled = r.boolean("scale_attn_weights", true);
   bool byLayer = r.boolean("scale_attn_by_inverse_layer_idx", false);
   bool cross = r.boolean("add_cross_attention", false);
   bool tied = r.boolean("tie_word_embeddings", true);
-  for (auto [key, value] : {std::pair{"vocab_size", V}, {"n_positions", P}, {"n_embd", D},
-                            {"n_head", H}, {"n_inner", M}})
-    r.requirePositive(key, value);
   if (llvm::Error err = r.takeError())
     return mb.fail(std::move(err));
   std::optional<ir::Activation> kind = activationNamed(act);
@@ -71,7 +68,7 @@ Value emitGpt2(ModelBuilder &mb, Value ids) {
     return mb.layerNorm(in, gamma, mb.weight(layer + ".bias", {D}), eps);
   };
 
-  for (int64_t l = 0; l < L; ++l) {
+  for (int64_t l = 0; l < L && !mb.failed(); ++l) {
     std::string h = name("h." + Twine(l));
     mb.at(h + ".attn");
     Value qkv = conv1d(layerNorm(x, h + ".ln_1"), h + ".attn.c_attn", 3 * D, D);

@@ -58,7 +58,9 @@ Expected<int64_t> defaultSeqLen(const Config &config) {
     Expected<int64_t> n = config.integer(key);
     if (!n)
       return n.takeError();
-    return std::clamp<int64_t>(*n, 1, kDefaultSeqLen);
+    if (*n < 1)
+      return config.error("'" + key + "' must be positive, got " + llvm::Twine(*n));
+    return std::min(*n, kDefaultSeqLen);
   }
   return kDefaultSeqLen;
 }

@@ -18,20 +18,15 @@ namespace icl::hf {
 Value emitLlama(ModelBuilder &mb, Value ids) {
   const Config &cfg = mb.cfg();
   ConfigReader r(cfg);
-  int64_t V = r.integer("vocab_size"), D = r.integer("hidden_size"),
-          I = r.integer("intermediate_size"), L = r.integer("num_hidden_layers", 0),
-          Hq = r.integer("num_attention_heads");
-  int64_t Hkv = r.integer("num_key_value_heads", Hq);
-  int64_t hd = r.integer("head_dim", Hq > 0 ? D / Hq : 0);
-  double eps = r.number("rms_norm_eps", 1e-6), theta = r.number("rope_theta", 10000.0);
+  int64_t V = r.size("vocab_size"), D = r.size("hidden_size"), I = r.size("intermediate_size"),
+          L = r.layers("num_hidden_layers"), Hq = r.size("num_attention_heads");
+  int64_t Hkv = r.size("num_key_value_heads", Hq);
+  int64_t hd = r.size("head_dim", D / Hq);
+  double eps = r.positive("rms_norm_eps", 1e-6), theta = r.positive("rope_theta", 10000.0);
   double rotaryFraction = r.number("partial_rotary_factor", 1.0);
   bool attnBias = r.boolean("attention_bias", false), mlpBias = r.boolean("mlp_bias", false);
   bool tied = r.boolean("tie_word_embeddings", false);
   std::string act = r.string("hidden_act", "silu");
-  for (auto [key, value] : {std::pair{"vocab_size", V}, {"hidden_size", D},
-                            {"intermediate_size", I}, {"num_attention_heads", Hq},
-                            {"num_key_value_heads", Hkv}, {"head_dim", hd}})
-    r.requirePositive(key, value);
   if (llvm::Error err = r.takeError())
     return mb.fail(std::move(err));
   std::optional<ir::Activation> kind = activationNamed(act);
@@ -69,7 +64,7 @@ Value emitLlama(ModelBuilder &mb, Value ids) {
         .getResult();
   };
 
-  for (int64_t l = 0; l < L; ++l) {
+  for (int64_t l = 0; l < L && !mb.failed(); ++l) {
     std::string p = "model.layers." + std::to_string(l);
     mb.at(p + ".self_attn");
     Value h = mb.rmsNorm(x, mb.weight(p + ".input_layernorm.weight", {D}), eps);

@@ -21,11 +21,11 @@ namespace icl::hf {
 Value emitMamba(ModelBuilder &mb, Value ids) {
   const Config &cfg = mb.cfg();
   ConfigReader r(cfg);
-  int64_t V = r.integer("vocab_size"), D = r.integer("hidden_size"),
-          N = r.integer("state_size", 16), L = r.integer("num_hidden_layers", 0),
-          W = r.integer("conv_kernel", 4), expand = r.integer("expand", 2);
-  int64_t I = r.integer("intermediate_size", expand * D);
-  double eps = r.number("layer_norm_epsilon", 1e-5);
+  int64_t V = r.size("vocab_size"), D = r.size("hidden_size"), N = r.size("state_size", 16),
+          L = r.layers("num_hidden_layers"), W = r.size("conv_kernel", 4),
+          expand = r.size("expand", 2);
+  int64_t I = r.size("intermediate_size", expand * D);
+  double eps = r.positive("layer_norm_epsilon", 1e-5);
   bool bias = r.boolean("use_bias", false), convBias = r.boolean("use_conv_bias", true);
   bool tied = r.boolean("tie_word_embeddings", true);
   std::string act = r.string("hidden_act", "silu");
@@ -33,10 +33,7 @@ Value emitMamba(ModelBuilder &mb, Value ids) {
   int64_t R = static_cast<int64_t>(std::ceil(D / 16.0));
   if (const llvm::json::Value *rank = cfg.get("time_step_rank");
       rank && rank->getAsString() != std::optional<StringRef>("auto"))
-    R = r.integer("time_step_rank");
-  for (auto [key, value] : {std::pair{"vocab_size", V}, {"hidden_size", D}, {"state_size", N},
-                            {"conv_kernel", W}, {"intermediate_size", I}, {"time_step_rank", R}})
-    r.requirePositive(key, value);
+    R = r.size("time_step_rank");
   if (llvm::Error err = r.takeError())
     return mb.fail(std::move(err));
   if (act != "silu")
@@ -48,7 +45,7 @@ Value emitMamba(ModelBuilder &mb, Value ids) {
   mb.at("backbone.embeddings");
   Value embed = mb.weight("backbone.embeddings.weight", {V, D});
   Value x = ir::EmbeddingOp::create(mb.b, embed, ids);
-  for (int64_t l = 0; l < L; ++l) {
+  for (int64_t l = 0; l < L && !mb.failed(); ++l) {
     std::string p = "backbone.layers." + std::to_string(l), m = p + ".mixer";
     mb.at(m);
     Value h = mb.rmsNorm(x, mb.weight(p + ".norm.weight", {D}), eps);

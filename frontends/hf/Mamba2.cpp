@@ -13,7 +13,6 @@
 #include "frontends/hf/Architectures.h"
 
 #include <cmath>
-#include <limits>
 
 using namespace mlir;
 namespace ir = mlir::icl;
@@ -23,20 +22,16 @@ namespace icl::hf {
 Value emitMamba2(ModelBuilder &mb, Value ids) {
   const Config &cfg = mb.cfg();
   ConfigReader r(cfg);
-  int64_t V = r.integer("vocab_size"), D = r.integer("hidden_size"),
-          N = r.integer("state_size", 128), L = r.integer("num_hidden_layers", 0),
-          W = r.integer("conv_kernel", 4), expand = r.integer("expand", 2),
-          H = r.integer("num_heads"), P = r.integer("head_dim", 64), G = r.integer("n_groups", 1),
-          chunk = r.integer("chunk_size", 256);
+  int64_t V = r.size("vocab_size"), D = r.size("hidden_size"), N = r.size("state_size", 128),
+          L = r.layers("num_hidden_layers"), W = r.size("conv_kernel", 4),
+          expand = r.size("expand", 2), H = r.size("num_heads"), P = r.size("head_dim", 64),
+          G = r.size("n_groups", 1), chunk = r.size("chunk_size", 256);
+  // At most 2^40 (kMaxSize²): the sizes below cannot overflow.
   int64_t I = expand * D;
-  double eps = r.number("layer_norm_epsilon", 1e-5);
+  double eps = r.positive("layer_norm_epsilon", 1e-5);
   bool bias = r.boolean("use_bias", false), convBias = r.boolean("use_conv_bias", true);
   bool tied = r.boolean("tie_word_embeddings", true), gatedNorm = r.boolean("rms_norm", true);
   std::string act = r.string("hidden_act", "silu");
-  for (auto [key, value] : {std::pair{"vocab_size", V}, {"hidden_size", D}, {"state_size", N},
-                            {"conv_kernel", W}, {"expand", expand}, {"num_heads", H},
-                            {"head_dim", P}, {"n_groups", G}})
-    r.requirePositive(key, value);
   if (llvm::Error err = r.takeError())
     return mb.fail(std::move(err));
   if (act != "silu")
@@ -54,27 +49,16 @@ Value emitMamba2(ModelBuilder &mb, Value ids) {
   if (cfg.has("time_step_limit")) {
     const llvm::json::Array *limit = cfg.get("time_step_limit")->getAsArray();
     std::optional<double> lo, hi;
-    // Recent transformers versions write non-finite floats as
-    // {"__float__": "Infinity"}; older ones as a bare Infinity.
-    auto number = [](const llvm::json::Value &v) -> std::optional<double> {
-      if (std::optional<double> n = v.getAsNumber())
-        return n;
-      const llvm::json::Object *o = v.getAsObject();
-      std::optional<llvm::StringRef> text = o ? o->getString("__float__") : std::nullopt;
-      if (!text)
-        return std::nullopt;
-      if (*text == "Infinity")
-        return std::numeric_limits<double>::infinity();
-      if (*text == "-Infinity")
-        return -std::numeric_limits<double>::infinity();
-      return std::nullopt;
-    };
     if (limit && limit->size() == 2) {
-      lo = number((*limit)[0]);
-      hi = number((*limit)[1]);
+      lo = Config::numberValue((*limit)[0]);
+      hi = Config::numberValue((*limit)[1]);
     }
     if (!lo || !hi)
       return mb.failConfig("'time_step_limit' must be a list [min, max] of two numbers");
+    // Δ is a softplus, so positive: min may be 0, max infinite.
+    if (!(*lo >= 0 && *lo <= *hi))
+      return mb.failConfig("'time_step_limit' = " + cfg.render("time_step_limit") +
+                           " must be [min, max] with 0 <= min <= max");
     if (*lo != 0.0 || !std::isinf(*hi)) {
       dtMin = *lo;
       dtMax = *hi;
@@ -89,7 +73,7 @@ Value emitMamba2(ModelBuilder &mb, Value ids) {
   mb.at("backbone.embeddings");
   Value embed = mb.weight("backbone.embeddings.weight", {V, D});
   Value x = ir::EmbeddingOp::create(mb.b, embed, ids);
-  for (int64_t l = 0; l < L; ++l) {
+  for (int64_t l = 0; l < L && !mb.failed(); ++l) {
     std::string p = "backbone.layers." + std::to_string(l), m = p + ".mixer";
     mb.at(m);
     Value h = mb.rmsNorm(x, mb.weight(p + ".norm.weight", {D}), eps);
@@ -108,7 +92,7 @@ Value emitMamba2(ModelBuilder &mb, Value ids) {
     Value y = ir::SsdOp::create(mb.b, xs, dt, A, Bm, Cm, mb.weight(m + ".D", {H}),
                                 mb.weight(m + ".dt_bias", {H}), /*initial_state=*/Value(),
                                 mb.b.getUnitAttr(), optionalF64(dtMin), optionalF64(dtMax),
-                                mb.b.getI64IntegerAttr(std::max<int64_t>(chunk, 0)),
+                                mb.b.getI64IntegerAttr(chunk),
                                 /*return_final_state=*/UnitAttr())
                   .getResult();
     y = ir::GatedRmsNormOp::create(mb.b, mb.mergeLast(y), z, mb.weight(m + ".norm.weight", {I}),

@@ -6,8 +6,9 @@
 // Everything computes in f32; weights stored as f16/bf16 are converted when
 // they are loaded.
 //
-// Errors do not stop the emitter: a bad weight records the first error and
-// yields a placeholder of the expected shape, and the importer checks
+// A bad weight records the first error and yields a placeholder of the
+// expected shape, so the op being built stays valid; emitters stop at the
+// end of the layer (their loops test failed()), and the importer checks
 // takeError() once the function is built (the module is then discarded).
 //
 //===----------------------------------------------------------------------===//
@@ -55,6 +56,8 @@ public:
   /// Records an error about the config: "<config.json>: message".
   mlir::Value failConfig(const llvm::Twine &message) { return fail(config.error(message)); }
   llvm::Error takeError();
+  /// True once an error is recorded: the emitter should stop building.
+  bool failed() const { return !firstError.empty(); }
 
   const Config &cfg() const { return config; }
 

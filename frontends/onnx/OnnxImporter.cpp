@@ -35,7 +35,6 @@
 #include "llvm/Support/Path.h"
 
 #include <cmath>
-#include <fstream>
 
 using namespace mlir;
 using namespace ::icl::onnximport;
@@ -1047,12 +1046,8 @@ Expected<OwningOpRef<ModuleOp>> importOnnx(StringRef path, MLIRContext &context,
   context.loadDialect<ir::IclDialect, func::FuncDialect, arith::ArithDialect, math::MathDialect,
                       tensor::TensorDialect, linalg::LinalgDialect>();
   onnx::ModelProto model;
-  std::ifstream in(path.str(), std::ios::binary);
-  if (!in)
-    return llvm::createStringError("cannot open %s", path.str().c_str());
-  if (!model.ParseFromIstream(&in))
-    return llvm::createStringError("%s is not an ONNX model (it does not parse as a ModelProto)",
-                                   path.str().c_str());
+  if (llvm::Error err = parseProtoFile(path, model, "model (ModelProto)"))
+    return std::move(err);
   GraphImporter importer(context, options, path);
   return importer.run(model);
 }

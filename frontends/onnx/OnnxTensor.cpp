@@ -2,6 +2,7 @@
 
 #include "frontends/onnx/OnnxTensor.h"
 #include "frontends/onnx/OnnxImporter.h"
+#include "lib/Support/Files.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -9,7 +10,7 @@
 #include "llvm/Support/Path.h"
 
 #include <cstring>
-#include <fstream>
+#include <limits>
 
 namespace icl {
 
@@ -85,11 +86,11 @@ static llvm::Expected<std::vector<uint8_t>> readExternal(const onnx::TensorProto
       !llvm::sys::fs::real_path(path, realPath) &&
       !llvm::StringRef(realPath).starts_with((realDir + llvm::sys::path::get_separator()).str()))
     return outside("leads out of it through a symbolic link");
-  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false);
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+      readFile(path, /*nullTerminated=*/false);
   if (!buffer)
-    return llvm::createStringError(buffer.getError(),
-                                   "cannot read external data '%s' of tensor '%s'",
-                                   path.c_str(), t.name().c_str());
+    return llvm::createStringError("external data of tensor '%s': %s", t.name().c_str(),
+                                   llvm::toString(buffer.takeError()).c_str());
   llvm::StringRef data = (*buffer)->getBuffer();
   int64_t size = static_cast<int64_t>(data.size());
   if (offset > size || (length >= 0 && length > size - offset))
@@ -135,11 +136,27 @@ llvm::Expected<HostArray> tensorFromProto(const onnx::TensorProto &t, llvm::Stri
   return array;
 }
 
+llvm::Error parseProtoFile(llvm::StringRef path, google::protobuf::MessageLite &message,
+                           llvm::StringRef what) {
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> buffer =
+      readFile(path, /*nullTerminated=*/false);
+  if (!buffer)
+    return buffer.takeError();
+  llvm::StringRef bytes = (*buffer)->getBuffer();
+  if (bytes.size() > static_cast<size_t>(std::numeric_limits<int>::max()))
+    return llvm::createStringError("%s is larger than protobuf's 2 GiB limit: store the "
+                                   "weights as external data",
+                                   path.str().c_str());
+  if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    return llvm::createStringError("%s is not an ONNX %s (it does not parse as one)",
+                                   path.str().c_str(), what.str().c_str());
+  return llvm::Error::success();
+}
+
 llvm::Expected<HostArray> readOnnxTensorFile(llvm::StringRef path, std::string *name) {
-  std::ifstream in(path.str(), std::ios::binary);
   onnx::TensorProto tensor;
-  if (!in || !tensor.ParseFromIstream(&in))
-    return llvm::createStringError("cannot read an ONNX TensorProto from %s", path.str().c_str());
+  if (llvm::Error err = parseProtoFile(path, tensor, "TensorProto"))
+    return std::move(err);
   if (name)
     *name = tensor.name();
   return tensorFromProto(tensor, llvm::sys::path::parent_path(path));

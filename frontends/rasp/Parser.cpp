@@ -1,6 +1,7 @@
 //===- Parser.cpp - Parsing RASP source into syntax trees -----------------===//
 
 #include "frontends/rasp/Parser.h"
+#include "lib/Support/Files.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringSet.h"
@@ -820,10 +821,9 @@ Expected<std::unique_ptr<Module>> parseSource(std::string source, std::string fi
 }
 
 Expected<std::unique_ptr<Module>> parseFile(StringRef path) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer = MemoryBuffer::getFile(path, /*IsText=*/true);
+  Expected<std::unique_ptr<MemoryBuffer>> buffer = readFile(path);
   if (!buffer)
-    return createStringError(buffer.getError(),
-                             "error: cannot read '" + path + "': " + buffer.getError().message());
+    return createStringError("error: " + toString(buffer.takeError()));
   return parseSource((*buffer)->getBuffer().str(), path.str());
 }
 

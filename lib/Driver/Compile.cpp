@@ -3,6 +3,8 @@
 #include "lib/Driver/Compile.h"
 
 #include "lib/Driver/Jit.h"
+#include "lib/Reference/Evaluator.h"
+#include "lib/Support/Files.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
@@ -29,7 +31,6 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
-#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Target/TargetMachine.h"
 
 using namespace mlir;
@@ -69,15 +70,12 @@ private:
   ScopedDiagnosticHandler handler;
 };
 
+/// Writes `path` through `write` (writeFile: checked, removed on failure).
 llvm::Error writeText(StringRef path, llvm::function_ref<void(llvm::raw_ostream &)> write) {
-  std::error_code ec;
-  llvm::ToolOutputFile file(path, ec, llvm::sys::fs::OF_Text);
-  if (ec)
-    return llvm::createStringError(ec, "cannot write %s: %s", path.str().c_str(),
-                                   ec.message().c_str());
-  write(file.os());
-  file.keep();
-  return llvm::Error::success();
+  return writeFile(path, [&](llvm::raw_pwrite_stream &os) {
+    write(os);
+    return llvm::Error::success();
+  });
 }
 
 } // namespace
@@ -86,6 +84,9 @@ llvm::Error runPhases(ModuleOp module, const PipelineOptions &options,
                       std::optional<Phase> stopAfter,
                       llvm::function_ref<llvm::Error(Phase, ModuleOp)> onPhase) {
   if (llvm::Error err = mlir::icl::checkUserPasses(options.userPasses))
+    return err;
+  // Recursive calls would keep inlining and lowering from terminating.
+  if (llvm::Error err = ref::checkCallGraph(module))
     return err;
   MLIRContext *ctx = module.getContext();
   // Bufferization and lowering interfaces of the upstream dialects.
@@ -446,17 +447,15 @@ llvm::Error compileModule(ModuleOp module, const CompileOptions &options) {
     return writeText(options.output, [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); });
 
   std::string objectPath = options.emit == Emit::Obj ? options.output : options.output + ".o";
-  {
-    std::error_code ec;
-    llvm::ToolOutputFile object(objectPath, ec, llvm::sys::fs::OF_None);
-    if (ec)
-      return llvm::createStringError(ec, "cannot write %s", objectPath.c_str());
+  llvm::Error emitted = writeFile(objectPath, [&](llvm::raw_pwrite_stream &os) -> llvm::Error {
     llvm::legacy::PassManager codegen;
-    if ((*tm)->addPassesToEmitFile(codegen, object.os(), nullptr, llvm::CodeGenFileType::ObjectFile))
+    if ((*tm)->addPassesToEmitFile(codegen, os, nullptr, llvm::CodeGenFileType::ObjectFile))
       return llvm::createStringError("the target cannot emit object files");
     codegen.run(*llvmModule);
-    object.keep();
-  }
+    return llvm::Error::success();
+  });
+  if (emitted)
+    return emitted;
   if (options.emit == Emit::Obj)
     return llvm::Error::success();
 

@@ -5,6 +5,7 @@
 #include "dialects/icl/IR/IclDialect.h"
 #include "frontends/hf/HfImporter.h"
 #include "frontends/onnx/OnnxImporter.h"
+#include "lib/Support/Files.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -16,7 +17,6 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
@@ -85,13 +85,21 @@ OwningOpRef<ModuleOp> loadModule(llvm::StringRef path, MLIRContext &context,
                                 "Hugging Face model directory (config.json + model.safetensors)\n";
     return nullptr;
   }
-  std::string message;
-  std::unique_ptr<llvm::MemoryBuffer> buffer = openInputFile(path, &message);
+  if (path == "-") {
+    llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer = llvm::MemoryBuffer::getSTDIN();
+    if (!buffer) {
+      llvm::WithColor::error() << "cannot read standard input: " << buffer.getError().message()
+                               << "\n";
+      return nullptr;
+    }
+    return parse(std::move(*buffer), context);
+  }
+  llvm::Expected<std::unique_ptr<llvm::MemoryBuffer>> buffer = readFile(path);
   if (!buffer) {
-    llvm::WithColor::error() << message << "\n";
+    llvm::WithColor::error() << llvm::toString(buffer.takeError()) << "\n";
     return nullptr;
   }
-  return parse(std::move(buffer), context);
+  return parse(std::move(*buffer), context);
 }
 
 OwningOpRef<ModuleOp> parseModule(llvm::StringRef source, llvm::StringRef bufferName,

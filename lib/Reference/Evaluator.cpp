@@ -20,6 +20,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
@@ -27,6 +28,7 @@
 #include <cmath>
 #include <map>
 #include <random>
+#include <type_traits>
 
 using namespace mlir;
 namespace ir = mlir::icl;
@@ -78,7 +80,7 @@ void forEachIndex(const std::vector<int64_t> &shape, Fn fn) {
   }
 }
 
-/// A runtime value: a float tensor or an integer tensor.
+/// A runtime value: a float tensor or an integer tensor (i1 included).
 template <typename T>
 struct RtValue {
   bool isInt = false;
@@ -88,7 +90,47 @@ struct RtValue {
   const std::vector<int64_t> &shape() const { return isInt ? i.shape : f.shape; }
   static RtValue ofFloat(Tensor<T> t) { return {false, std::move(t), {}}; }
   static RtValue ofInt(Tensor<int64_t> t) { return {true, {}, std::move(t)}; }
+  /// Zeros of `shape`, integers when `isInt`.
+  static RtValue zeros(bool isInt, std::vector<int64_t> shape) {
+    return isInt ? ofInt(Tensor<int64_t>(std::move(shape)))
+                 : ofFloat(Tensor<T>(std::move(shape)));
+  }
+
+  /// The tensor of type `TensorT` (Tensor<T> or Tensor<int64_t>), so that
+  /// data movement can be written once for both kinds.
+  template <typename TensorT> TensorT &as() {
+    if constexpr (std::is_same_v<TensorT, Tensor<int64_t>>)
+      return i;
+    else
+      return f;
+  }
+  template <typename TensorT> const TensorT &as() const {
+    return const_cast<RtValue *>(this)->template as<TensorT>();
+  }
+  /// Calls `fn` with the tensor this value holds.
+  template <typename Fn> void visit(Fn fn) {
+    if (isInt)
+      fn(i);
+    else
+      fn(f);
+  }
 };
+
+/// Data movement of any element type: a value of `in`'s kind and of `shape`
+/// whose element at each multi-index `idx` is element `sourceOf(idx)` (a
+/// row-major position) of `in`. Transposes, broadcasts and slices are this.
+template <typename T, typename Fn>
+RtValue<T> gather(const RtValue<T> &in, const std::vector<int64_t> &shape, Fn sourceOf) {
+  RtValue<T> out = RtValue<T>::zeros(in.isInt, shape);
+  out.visit([&](auto &dst) {
+    const auto &src = in.template as<std::decay_t<decltype(dst)>>();
+    int64_t n = 0;
+    forEachIndex(shape, [&](const std::vector<int64_t> &idx) {
+      dst.data[n++] = src.data[sourceOf(idx)];
+    });
+  });
+  return out;
+}
 
 Activation toRef(ir::Activation a) {
   switch (a) {
@@ -568,25 +610,23 @@ Error Interpreter<T>::execUpstream(Operation *op, Env &env) {
         if (s.getOffsets().size() || s.getSizes().size() || s.getStrides().size())
           return unsupportedDynamic();
         const RtValue<T> &in = R(s.getSource());
-        if (in.isInt)
-          return opError(op, "on integers is not supported by the reference evaluator");
+        const std::vector<int64_t> &inShape = in.shape();
         std::vector<int64_t> sizes(s.getStaticSizes()), offsets(s.getStaticOffsets()),
             steps(s.getStaticStrides());
         for (size_t d = 0; d < sizes.size(); ++d)
           if (offsets[d] < 0 || sizes[d] < 0 ||
-              (sizes[d] > 0 && offsets[d] + (sizes[d] - 1) * steps[d] >= in.f.shape[d]))
-            return opError(op, "slice exceeds its source of shape " + formatShape(in.f.shape));
-        Tensor<T> out(sizes);
-        std::vector<int64_t> srcStrides = stridesOf(in.f.shape);
-        int64_t n = 0;
-        forEachIndex(sizes, [&](const std::vector<int64_t> &idx) {
+              (sizes[d] > 0 && offsets[d] + (sizes[d] - 1) * steps[d] >= inShape[d]))
+            return opError(op, "slice exceeds its source of shape " + formatShape(inShape));
+        std::vector<int64_t> srcStrides = stridesOf(inShape);
+        RtValue<T> out = gather(in, sizes, [&](const std::vector<int64_t> &idx) {
           int64_t src = 0;
           for (size_t d = 0; d < idx.size(); ++d)
             src += (offsets[d] + idx[d] * steps[d]) * srcStrides[d];
-          out.data[n++] = in.f.data[src];
+          return src;
         });
-        out.shape = std::vector<int64_t>(s.getType().getShape());
-        return setResult(RtValue<T>::ofFloat(std::move(out)));
+        // A rank-reducing slice drops unit dimensions.
+        (out.isInt ? out.i.shape : out.f.shape) = std::vector<int64_t>(s.getType().getShape());
+        return setResult(std::move(out));
       })
       .Case([&](tensor::ConcatOp c) -> Error {
         std::optional<std::vector<int64_t>> shape = staticShape(c.getResult());
@@ -598,57 +638,59 @@ Error Interpreter<T>::execUpstream(Operation *op, Env &env) {
         int64_t outer = 1;
         for (int64_t d = 0; d < dim; ++d)
           outer *= (*shape)[d];
-        Tensor<T> out(*shape);
-        int64_t pos = 0;
-        for (int64_t o = 0; o < outer; ++o)
-          for (Value in : c.getInputs()) {
-            const Tensor<T> &t = R(in).f;
-            int64_t inner = t.numel() / std::max<int64_t>(outer, 1);
-            std::copy_n(t.data.begin() + o * inner, inner, out.data.begin() + pos);
-            pos += inner;
-          }
-        return setResult(RtValue<T>::ofFloat(std::move(out)));
+        RtValue<T> out = RtValue<T>::zeros(R(c.getInputs()[0]).isInt, *shape);
+        out.visit([&](auto &dst) {
+          using TensorT = std::decay_t<decltype(dst)>;
+          int64_t pos = 0;
+          for (int64_t o = 0; o < outer; ++o)
+            for (Value in : c.getInputs()) {
+              const TensorT &t = R(in).template as<TensorT>();
+              int64_t inner = t.numel() / std::max<int64_t>(outer, 1);
+              std::copy_n(t.data.begin() + o * inner, inner, dst.data.begin() + pos);
+              pos += inner;
+            }
+        });
+        return setResult(std::move(out));
       })
       .Case([&](linalg::TransposeOp t) -> Error {
-        const Tensor<T> &in = R(t.getInput()).f;
+        const RtValue<T> &in = R(t.getInput());
         ArrayRef<int64_t> perm = t.getPermutation();
         std::vector<int64_t> shape;
         for (int64_t p : perm)
-          shape.push_back(in.shape[p]);
-        Tensor<T> out(shape);
-        std::vector<int64_t> inStrides = stridesOf(in.shape);
-        int64_t n = 0;
-        forEachIndex(shape, [&](const std::vector<int64_t> &idx) {
+          shape.push_back(in.shape()[p]);
+        std::vector<int64_t> inStrides = stridesOf(in.shape());
+        return setResult(gather(in, shape, [&](const std::vector<int64_t> &idx) {
           int64_t src = 0;
           for (size_t d = 0; d < idx.size(); ++d)
             src += idx[d] * inStrides[perm[d]];
-          out.data[n++] = in.data[src];
-        });
-        env[t->getResult(0)] = RtValue<T>::ofFloat(std::move(out));
-        return Error::success();
+          return src;
+        }));
       })
       .Case([&](linalg::FillOp f) -> Error {
-        const RtValue<T> &init = R(f.getOutputs()[0]);
         const RtValue<T> &value = R(f.getInputs()[0]);
-        Tensor<T> out(init.f.shape, value.f.data.empty() ? T() : value.f.data[0]);
-        env[f->getResult(0)] = RtValue<T>::ofFloat(std::move(out));
-        return Error::success();
+        const RtValue<T> &init = R(f.getOutputs()[0]);
+        if (value.isInt != init.isInt)
+          return opError(op, "between integers and floats is not supported by the reference "
+                             "evaluator");
+        RtValue<T> out = RtValue<T>::zeros(init.isInt, init.shape());
+        out.visit([&](auto &dst) {
+          const auto &scalar = value.template as<std::decay_t<decltype(dst)>>();
+          if (!scalar.data.empty())
+            std::fill(dst.data.begin(), dst.data.end(), scalar.data[0]);
+        });
+        return setResult(std::move(out));
       })
       .Case([&](linalg::BroadcastOp b) -> Error {
-        const Tensor<T> &in = R(b.getInput()).f;
-        Tensor<T> out(R(b.getInit()).f.shape);
+        const RtValue<T> &in = R(b.getInput());
         ArrayRef<int64_t> added = b.getDimensions();
-        std::vector<int64_t> inStrides = stridesOf(in.shape);
-        int64_t n = 0;
-        forEachIndex(out.shape, [&](const std::vector<int64_t> &idx) {
+        std::vector<int64_t> inStrides = stridesOf(in.shape());
+        return setResult(gather(in, R(b.getInit()).shape(), [&](const std::vector<int64_t> &idx) {
           int64_t src = 0, k = 0;
           for (size_t d = 0; d < idx.size(); ++d)
             if (!llvm::is_contained(added, static_cast<int64_t>(d)))
               src += idx[d] * inStrides[k++];
-          out.data[n++] = in.data[src];
-        });
-        env[b->getResult(0)] = RtValue<T>::ofFloat(std::move(out));
-        return Error::success();
+          return src;
+        }));
       })
       .Case([&](arith::CmpFOp c) -> Error {
         const RtValue<T> &a = R(c.getLhs()), &b = R(c.getRhs());
@@ -707,6 +749,8 @@ Error Interpreter<T>::execUpstream(Operation *op, Env &env) {
         if (!m.hasPureTensorSemantics() || !m.isDefaultIndexingMaps(m.getIndexingMaps()))
           return opError(op, "with transposed or broadcast operands is not supported by the "
                              "reference evaluator");
+        if (R(m.getInputs()[0]).isInt || R(m.getInputs()[1]).isInt || R(m.getOutputs()[0]).isInt)
+          return opError(op, "on integers is not supported by the reference evaluator");
         const Tensor<T> &a = R(m.getInputs()[0]).f, &b = R(m.getInputs()[1]).f;
         Tensor<T> out = R(m.getOutputs()[0]).f;
         bool batched = a.rank() == 3;
@@ -773,6 +817,8 @@ Expected<std::vector<HostArray>> evaluateAs(func::FuncOp func, ArrayRef<HostArra
   }
 
   auto module = func->getParentOfType<ModuleOp>();
+  if (Error err = checkCallGraph(module))
+    return std::move(err);
   Interpreter<T> interpreter(module, options);
   Expected<std::vector<RtValue<T>>> results = interpreter.call(func, std::move(args));
   if (!results)
@@ -810,6 +856,72 @@ int64_t intBound(BlockArgument arg) {
 }
 
 } // namespace
+
+Error checkCallGraph(ModuleOp module) {
+  // The functions each function refers to, with the op that refers to them.
+  using Edge = std::pair<Operation *, Operation *>;
+  SymbolTable symbols(module);
+  SmallVector<Operation *> funcs;
+  llvm::DenseMap<Operation *, SmallVector<Edge>> callees;
+  for (func::FuncOp f : module.getOps<func::FuncOp>()) {
+    funcs.push_back(f);
+    SmallVector<Edge> &edges = callees[f];
+    if (std::optional<SymbolTable::UseRange> uses = SymbolTable::getSymbolUses(&f.getBody()))
+      for (const SymbolTable::SymbolUse &use : *uses)
+        if (auto callee = symbols.lookup<func::FuncOp>(use.getSymbolRef().getRootReference()))
+          edges.push_back({callee, use.getUser()});
+  }
+  auto name = [](Operation *f) { return cast<func::FuncOp>(f).getSymName(); };
+
+  // Depth-first, with an explicit stack: a long chain of calls must not
+  // overflow this one either. `depth` is the longest chain a finished
+  // function starts, in functions.
+  enum class State { New, Active, Done };
+  llvm::DenseMap<Operation *, State> state;
+  llvm::DenseMap<Operation *, int64_t> depth;
+  for (Operation *root : funcs) {
+    if (state.lookup(root) != State::New)
+      continue;
+    // (function, index of its next callee) for each active function.
+    SmallVector<std::pair<Operation *, size_t>> stack = {{root, 0}};
+    state[root] = State::Active;
+    while (!stack.empty()) {
+      auto &[f, next] = stack.back();
+      ArrayRef<Edge> edges = callees.at(f);
+      if (next < edges.size()) {
+        auto [callee, user] = edges[next++];
+        State s = state.lookup(callee);
+        if (s == State::Active) {
+          SmallVector<StringRef> cycle;
+          auto from = llvm::find_if(stack, [&](auto &frame) { return frame.first == callee; });
+          for (auto &frame : llvm::make_range(from, stack.end()))
+            cycle.push_back(name(frame.first));
+          cycle.push_back(name(callee));
+          return opError(user, "makes '" + name(callee) + "' recursive (" +
+                                   llvm::join(cycle, " -> ") +
+                                   "): icl evaluates and compiles only functions that do not "
+                                   "call themselves, directly or through others");
+        }
+        if (s == State::New) {
+          state[callee] = State::Active;
+          stack.push_back({callee, 0});
+        }
+        continue;
+      }
+      int64_t longest = 1;
+      for (const Edge &edge : edges)
+        longest = std::max(longest, depth.lookup(edge.first) + 1);
+      if (longest > kMaxCallDepth)
+        return opError(f, "'" + name(f) + "' starts a chain of calls " + llvm::Twine(longest) +
+                              " functions deep; icl accepts at most " +
+                              llvm::Twine(kMaxCallDepth));
+      depth[f] = longest;
+      state[f] = State::Done;
+      stack.pop_back();
+    }
+  }
+  return Error::success();
+}
 
 Expected<std::vector<HostArray>> evaluate(func::FuncOp func, ArrayRef<HostArray> inputs,
                                           const EvaluatorOptions &options) {

@@ -12,6 +12,7 @@
 #include "lib/Support/HostArray.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
 
 #include <string>
@@ -30,10 +31,22 @@ struct EvaluatorOptions {
   std::string weightsDir;
 };
 
+/// The longest chain of nested calls a module may have, in functions.
+constexpr int64_t kMaxCallDepth = 256;
+
+/// Checks the calls between the functions of `module` (func.call, and any
+/// other reference to a function by its symbol): no function may call itself,
+/// directly or through others, and no chain of calls may nest more than
+/// kMaxCallDepth functions. Recursion would overflow the evaluator's stack
+/// and keep native compilation from terminating, so both refuse it first; the
+/// error names the call that closes the cycle.
+llvm::Error checkCallGraph(mlir::ModuleOp module);
+
 /// Runs `func` on `inputs` (one per argument, in order; shapes must match the
-/// argument types, dynamic sizes taking the input's size). Float results are
-/// returned in the element type the function declares, integer results as
-/// i64. Errors name the op location and what went wrong.
+/// argument types, dynamic sizes taking the input's size), after
+/// checkCallGraph on its module. Float results are returned in the element
+/// type the function declares, integer results as i64. Errors name the op
+/// location and what went wrong.
 llvm::Expected<std::vector<HostArray>> evaluate(mlir::func::FuncOp func,
                                                 llvm::ArrayRef<HostArray> inputs,
                                                 const EvaluatorOptions &options = {});

@@ -8,15 +8,13 @@
 //===----------------------------------------------------------------------===//
 
 #include "lib/Support/Npy.h"
+#include "lib/Support/Files.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Endian.h"
-#include "llvm/Support/FileOutputBuffer.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
-
-#include <cstring>
 
 using namespace llvm;
 
@@ -466,13 +464,10 @@ Expected<HostArray> parseNpy(StringRef bytes, StringRef name) {
 }
 
 Expected<HostArray> readNpy(StringRef path) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
-      MemoryBuffer::getFile(path, /*IsText=*/false,
-                            /*RequiresNullTerminator=*/false);
+  Expected<std::unique_ptr<MemoryBuffer>> buffer =
+      readFile(path, /*nullTerminated=*/false);
   if (!buffer)
-    return createStringError(buffer.getError(),
-                             "cannot open '" + path +
-                                 "': " + buffer.getError().message());
+    return buffer.takeError();
   return parseNpy((*buffer)->getBuffer(), path);
 }
 
@@ -537,19 +532,12 @@ Error writeNpy(StringRef path, const HostArray &array) {
   if (!prefix)
     return createStringError("cannot write '" + path +
                              "': " + toString(prefix.takeError()));
-  Expected<std::unique_ptr<FileOutputBuffer>> out =
-      FileOutputBuffer::create(path, prefix->size() + array.bytes.size());
-  if (!out)
-    return createStringError("cannot write '" + path +
-                             "': " + toString(out.takeError()));
-  uint8_t *p = (*out)->getBufferStart();
-  std::memcpy(p, prefix->data(), prefix->size());
-  if (!array.bytes.empty())
-    std::memcpy(p + prefix->size(), array.bytes.data(), array.bytes.size());
-  if (Error err = (*out)->commit())
-    return createStringError("cannot write '" + path +
-                             "': " + toString(std::move(err)));
-  return Error::success();
+  return writeFile(path, [&](raw_pwrite_stream &os) {
+    os << *prefix;
+    os.write(reinterpret_cast<const char *>(array.bytes.data()),
+             array.bytes.size());
+    return Error::success();
+  });
 }
 
 } // namespace icl

@@ -8,19 +8,18 @@
 //===----------------------------------------------------------------------===//
 
 #include "lib/Support/SafeTensors.h"
+#include "lib/Support/Files.h"
 #include "lib/Support/Json.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Endian.h"
-#include "llvm/Support/FileOutputBuffer.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 
 using namespace llvm;
 
@@ -104,14 +103,11 @@ StringRef safeTensorsDTypeName(DType dtype) {
 
 Expected<std::unique_ptr<SafeTensorsFile>>
 SafeTensorsFile::open(StringRef path) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> buffer =
-      MemoryBuffer::getFile(path, /*IsText=*/false,
-                            /*RequiresNullTerminator=*/false);
+  Expected<std::unique_ptr<MemoryBuffer>> buffer =
+      readFile(path, /*nullTerminated=*/false);
   if (!buffer)
-    return createStringError(buffer.getError(),
-                             "cannot open '" + path +
-                                 "': " + buffer.getError().message());
-  // getFile names the buffer after `path`, so errors name the file.
+    return buffer.takeError();
+  // readFile names the buffer after `path`, so errors name the file.
   return fromBuffer(std::move(*buffer));
 }
 
@@ -400,19 +396,16 @@ buildHeader(ArrayRef<std::pair<std::string, HostArray>> tensors,
   return header;
 }
 
-/// Writes the length field, `header` and the tensor bytes to `out`, which
-/// must have room for them.
-void emit(uint8_t *out, StringRef header,
+/// Writes the length field, `header` and the tensor bytes to `out`.
+void emit(raw_ostream &out, StringRef header,
           ArrayRef<std::pair<std::string, HostArray>> tensors) {
-  support::endian::write64le(out, header.size());
-  out += 8;
-  std::memcpy(out, header.data(), header.size());
-  out += header.size();
-  for (const auto &t : tensors) {
-    if (!t.second.bytes.empty())
-      std::memcpy(out, t.second.bytes.data(), t.second.bytes.size());
-    out += t.second.bytes.size();
-  }
+  char length[8];
+  support::endian::write64le(length, header.size());
+  out.write(length, sizeof(length));
+  out << header;
+  for (const auto &t : tensors)
+    out.write(reinterpret_cast<const char *>(t.second.bytes.data()),
+              t.second.bytes.size());
 }
 
 size_t totalSize(StringRef header,
@@ -431,8 +424,10 @@ serializeSafeTensors(ArrayRef<std::pair<std::string, HostArray>> tensors,
   Expected<std::string> header = buildHeader(tensors, metadata);
   if (!header)
     return header.takeError();
-  std::string out(totalSize(*header, tensors), '\0');
-  emit(reinterpret_cast<uint8_t *>(out.data()), *header, tensors);
+  std::string out;
+  out.reserve(totalSize(*header, tensors));
+  raw_string_ostream os(out);
+  emit(os, *header, tensors);
   return out;
 }
 
@@ -443,18 +438,12 @@ Error writeSafeTensors(StringRef path,
   if (!header)
     return createStringError("cannot write '" + path +
                              "': " + toString(header.takeError()));
-  // Tensor bytes go straight into the (mapped) output file, without an
-  // intermediate copy of the whole file in memory.
-  Expected<std::unique_ptr<FileOutputBuffer>> out =
-      FileOutputBuffer::create(path, totalSize(*header, tensors));
-  if (!out)
-    return createStringError("cannot write '" + path +
-                             "': " + toString(out.takeError()));
-  emit((*out)->getBufferStart(), *header, tensors);
-  if (Error err = (*out)->commit())
-    return createStringError("cannot write '" + path +
-                             "': " + toString(std::move(err)));
-  return Error::success();
+  // Tensor bytes go straight to the file, without an intermediate copy of
+  // the whole file in memory.
+  return writeFile(path, [&](raw_pwrite_stream &os) {
+    emit(os, *header, tensors);
+    return Error::success();
+  });
 }
 
 } // namespace icl

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "lib/Support/Files.h"
 #include "lib/Support/HostArray.h"
 #include "lib/Support/Npy.h"
 #include "lib/Support/SafeTensors.h"
@@ -28,6 +29,8 @@
 #include <limits>
 #include <memory>
 #include <random>
+
+#include <sys/stat.h>
 
 using namespace icl;
 using llvm::Expected;
@@ -594,7 +597,7 @@ TEST_F(NpyTest, MalformedInputs) {
   std::string msg = errorOf(readNpy(path));
   EXPECT_CONTAINS(msg, path);
   EXPECT_CONTAINS(msg, "data is shorter");
-  EXPECT_CONTAINS(errorOf(readNpy(file("missing.npy"))), "cannot open");
+  EXPECT_CONTAINS(errorOf(readNpy(file("missing.npy"))), "cannot read");
   EXPECT_CONTAINS(errorOf(readNpy(file("missing.npy"))), "missing.npy");
 
   // Writing errors.
@@ -957,7 +960,7 @@ TEST_F(SafeTensorsTest, CorruptedFiles) {
                   "span 24 bytes");
 
   EXPECT_CONTAINS(errorOf(SafeTensorsFile::open(file("absent.safetensors"))),
-                  "cannot open");
+                  "cannot read");
 }
 
 TEST_F(SafeTensorsTest, MissingTensorMessage) {
@@ -1185,6 +1188,65 @@ TEST_F(NpyTest, RandomMutationsNeverCrash) {
   RecordProperty("rejected", rejected);
   EXPECT_GT(accepted, 50);
   EXPECT_GT(rejected, 1000);
+}
+
+//===----------------------------------------------------------------------===//
+// Reading and writing files
+//===----------------------------------------------------------------------===//
+
+using FilesTest = TempDirTest;
+
+TEST_F(FilesTest, ReadsRegularFilesOnly) {
+  std::string path = file("a.txt");
+  writeBytes(path, "abc");
+  std::unique_ptr<llvm::MemoryBuffer> buffer = unwrap(readFile(path));
+  ASSERT_TRUE(buffer);
+  EXPECT_EQ(buffer->getBuffer(), "abc");
+  EXPECT_EQ(buffer->getBufferIdentifier(), path);
+  EXPECT_EQ(*buffer->getBufferEnd(), '\0');
+
+  // A FIFO would block, /dev/zero never end: both are refused unopened,
+  // whichever reader meets them.
+  std::string fifo = file("fifo.npy");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(errorOf(readFile(fifo)),
+            "cannot read '" + fifo + "': it is a FIFO, not a regular file");
+  EXPECT_CONTAINS(errorOf(readNpy(fifo)), "it is a FIFO, not a regular file");
+  EXPECT_CONTAINS(errorOf(SafeTensorsFile::open(fifo)), "it is a FIFO");
+  EXPECT_EQ(errorOf(readFile("/dev/zero")),
+            "cannot read '/dev/zero': it is a character device, not a regular file");
+  EXPECT_EQ(errorOf(readFile(dir)),
+            "cannot read '" + std::string(dir) + "': it is a directory, not a regular file");
+  EXPECT_CONTAINS(errorOf(readFile(file("absent"))), "No such file or directory");
+}
+
+TEST_F(FilesTest, WriteErrorsNameTheFile) {
+  std::string path = file("out.npy");
+  ASSERT_OK(writeFile(path, "abc"));
+  EXPECT_EQ(readBytes(path), "abc");
+
+  // A failing writer leaves nothing behind.
+  EXPECT_EQ(errorOf(writeFile(path,
+                              [](llvm::raw_pwrite_stream &os) {
+                                os << "partial";
+                                return llvm::createStringError("the writer failed");
+                              })),
+            "cannot write '" + path + "': the writer failed");
+  EXPECT_FALSE(llvm::sys::fs::exists(path));
+
+  // A full device: the reason instead of LLVM's fatal "IO failure", and the
+  // device (here behind a link) is left in place.
+  if (!llvm::sys::fs::exists("/dev/full"))
+    GTEST_SKIP() << "no /dev/full";
+  EXPECT_EQ(errorOf(writeFile("/dev/full", "abc")),
+            "cannot write '/dev/full': No space left on device");
+  std::string link = file("full.npy");
+  ASSERT_FALSE(llvm::sys::fs::create_link("/dev/full", link));
+  EXPECT_CONTAINS(errorOf(writeNpy(link, sampleArray(DType::F32, {2}))),
+                  "cannot write '" + link + "': No space left on device");
+  EXPECT_CONTAINS(errorOf(writeSafeTensors(link, {{"w", sampleArray(DType::F32, {2})}})),
+                  "No space left on device");
+  EXPECT_TRUE(llvm::sys::fs::exists(link));
 }
 
 } // namespace

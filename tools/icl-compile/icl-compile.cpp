@@ -3,6 +3,7 @@
 #include "lib/Driver/Compile.h"
 #include "passes/Passes.h"
 #include "lib/Driver/ModuleLoader.h"
+#include "lib/Support/Files.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -128,6 +129,10 @@ int main(int argc, char **argv) {
     Expected<mlir::icl::X86Options> x86 = mlir::icl::parseX86Options(x86Options);
     if (!x86)
       return fail(toString(x86.takeError()));
+    // MLIR's transform interpreter reads the schedule by itself.
+    if (!x86->schedule.empty())
+      if (Error err = icl::checkRegularFile(x86->schedule))
+        return fail(toString(std::move(err)));
     options.pipeline.x86 = *x86;
   }
   if (Error err = mlir::icl::checkUserPasses(passes))

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/icl/IR/IclDialect.h"
+#include "lib/Support/Files.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -14,6 +15,7 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "llvm/Support/WithColor.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
@@ -27,6 +29,15 @@ int main(int argc, char **argv) {
   mlir::icl::registerGpuExtensions(registry);
   registry.insert<mlir::icl::IclDialect>();
 
-  return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, "icl optimizer driver\n", registry));
+  auto [inputFile, outputFile] =
+      mlir::registerAndParseCLIOptions(argc, argv, "icl optimizer driver\n", registry);
+  // MLIR's driver reads its input whole: a FIFO or a device is refused first
+  // (docs/security.md).
+  if (inputFile != "-") {
+    if (llvm::Error err = icl::checkRegularFile(inputFile)) {
+      llvm::WithColor::error(llvm::errs(), "icl-opt") << llvm::toString(std::move(err)) << "\n";
+      return 1;
+    }
+  }
+  return mlir::asMainReturnCode(mlir::MlirOptMain(argc, argv, inputFile, outputFile, registry));
 }

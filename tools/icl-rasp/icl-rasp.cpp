@@ -22,14 +22,13 @@
 #include "lib/Driver/Compile.h"
 #include "lib/Driver/Jit.h"
 #include "lib/Driver/ModuleLoader.h"
+#include "lib/Support/Files.h"
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
-#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
-#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
@@ -184,13 +183,11 @@ int compileMain() {
     emitModule(model, sopName, outs());
     return 0;
   }
-  std::error_code ec;
-  ToolOutputFile file(outputPath, ec, sys::fs::OF_Text);
-  if (ec)
-    return fail(createStringError(ec, "error: cannot write '%s': %s", outputPath.c_str(),
-                                  ec.message().c_str()));
-  emitModule(model, sopName, file.os());
-  file.keep();
+  if (Error err = writeFile(outputPath, [&](raw_pwrite_stream &os) {
+        emitModule(model, sopName, os);
+        return Error::success();
+      }))
+    return fail(createStringError("error: " + toString(std::move(err))));
   outs() << model.reportJson() << "\n";
   return 0;
 }
@@ -258,10 +255,8 @@ int verifyMain() {
   return mismatches ? 1 : 0;
 }
 
-} // namespace
-
-int main(int argc, char **argv) {
-  InitLLVM init(argc, argv);
+/// Everything main does but the final check of standard output.
+int run(int argc, char **argv) {
   // The JIT's phases honour MLIR's pass-manager options (crash reproducer,
   // timing).
   icl::registerPassManagerCommandLineOptions();
@@ -280,4 +275,14 @@ int main(int argc, char **argv) {
     return verifyMain();
   errs() << "error: expected a command: eval, compile, run or verify (see icl-rasp --help)\n";
   return 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  int rc = run(argc, argv);
+  if (Error err = flushStandardOutput())
+    return fail(createStringError("error: " + toString(std::move(err))));
+  return rc;
 }

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "lib/Support/Files.h"
 #include "lib/Support/Npy.h"
 #include "tools/icl-run/LibraryRun.h"
 
@@ -43,8 +44,9 @@ static cl::opt<unsigned> benchmark(
     "benchmark", cl::desc("Time N runs after one warm-up run and print min/median/max wall time"),
     cl::value_desc("N"), cl::init(0), cl::cat(category));
 
-int main(int argc, char **argv) {
-  InitLLVM init(argc, argv);
+/// Everything main does but the final check of standard output, with the
+/// settings the command line gives written to `s`.
+static int run(int argc, char **argv, icl::tool::RunSettings &s) {
   cl::HideUnrelatedOptions({&category, &icl::tool::toleranceCategory});
   cl::ParseCommandLineOptions(
       argc, argv,
@@ -53,8 +55,6 @@ int main(int argc, char **argv) {
       "  icl-run-lib libmodel.so --input ids.npy --output logits.npy\n"
       "  icl-run-lib libmodel.so --device=cuda --input x.npy --expect y.npy --benchmark 20\n"
       "Checking against the reference evaluator needs the compiler: icl-run --check.\n");
-  icl::tool::RunSettings s;
-  s.tool = "icl-run-lib";
   s.tolerance = icl::tool::toleranceFromFlags();
   s.benchmark = benchmark;
   s.cuda = device == Device::Cuda;
@@ -79,4 +79,14 @@ int main(int argc, char **argv) {
   if (int rc = icl::tool::writeResults(s, *results))
     return rc;
   return icl::tool::compareExpected(s, *results);
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  icl::tool::RunSettings s;
+  s.tool = "icl-run-lib";
+  int rc = run(argc, argv, s);
+  if (Error err = icl::flushStandardOutput())
+    return icl::tool::failWith(s, toString(std::move(err)));
+  return rc;
 }

@@ -12,6 +12,7 @@
 #include "lib/Driver/Jit.h"
 #include "lib/Reference/Evaluator.h"
 #include "lib/Driver/ModuleLoader.h"
+#include "lib/Support/Files.h"
 #include "lib/Support/Npy.h"
 #include "tools/icl-run/LibraryRun.h"
 #include "runtime/icl_runtime.h"
@@ -163,8 +164,8 @@ static int generate(mlir::func::FuncOp func, ArrayRef<icl::HostArray> args, Stri
   return 0;
 }
 
-int main(int argc, char **argv) {
-  InitLLVM init(argc, argv);
+/// Everything main does but the final check of standard output.
+static int run(int argc, char **argv) {
   icl::registerPassManagerCommandLineOptions();
   cl::HideUnrelatedOptions({&category, &icl::tool::toleranceCategory});
   cl::ParseCommandLineOptions(
@@ -366,4 +367,12 @@ int main(int argc, char **argv) {
   if (!withinTolerance)
     return fail("the native results differ from the reference evaluator beyond tolerance");
   return icl::tool::compareExpected(settings(), *results);
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  int rc = run(argc, argv);
+  if (Error err = icl::flushStandardOutput())
+    return fail(toString(std::move(err)));
+  return rc;
 }

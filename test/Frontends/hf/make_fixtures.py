@@ -365,23 +365,9 @@ def mamba2():
     write_checkpoint("mamba2", cfg, p, torch.float32, ids, forward(w, ids))
 
 
-def bad_dtype():
-    """A GPT-2 whose ln_f.bias is stored as I32: the importer must refuse it."""
-    torch.manual_seed(5)
-    V, P, D, H = 8, 4, 8, 2
-    cfg = {"model_type": "gpt2", "vocab_size": V, "n_positions": P, "n_embd": D, "n_layer": 0,
-           "n_head": H, "activation_function": "gelu_new", "layer_norm_epsilon": 1e-5}
-    p = {"wte.weight": rand(V, D), "wpe.weight": rand(P, D), "ln_f.weight": rand(D)}
-    write_checkpoint("gpt2-int-weight", cfg, p, torch.float32, None, None)
-    with open(os.path.join(HERE, "gpt2-int-weight", "model.safetensors"), "wb") as f:
-        f.write(safetensors_bytes([(k, v) for k, v in p.items()] +
-                                  [("ln_f.bias", torch.zeros(D, dtype=torch.int32))]))
-
-
 if __name__ == "__main__":
     gpt2()
     gpt2("gpt2-sharded", shards=2, prefix="transformer.")
     llama()
     mamba()
     mamba2()
-    bad_dtype()
