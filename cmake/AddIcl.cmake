@@ -1,0 +1,5 @@
+# icl's libraries are MLIR libraries (add_mlir_library: DEPENDS for generated
+# headers, explicit LINK_LIBS) that are neither part of libMLIR nor installed.
+function(add_icl_library name)
+  add_mlir_library(${name} EXCLUDE_FROM_LIBMLIR DISABLE_INSTALL ${ARGN})
+endfunction()
