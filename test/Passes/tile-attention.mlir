@@ -10,19 +10,18 @@
 // RUN: icl-opt %s --icl-tile-attention="rows=8 keys=16" -o %t.tiled.mlir
 // RUN: FileCheck %s < %t.tiled.mlir
 //
-// DEFINE: %{check} = %python %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.tiled.mlir %t
-// RUN: %{check} gqa_none 3 1
-// RUN: %{check} causal 3 1
-// RUN: %{check} sliding 3 1
-// RUN: %{check} decode_causal 3 1
-// RUN: %{check} sq_gt_skv_causal 3 1
-// RUN: %{check} mask_key_sizes 5 1
-// RUN: %{check} mask_broadcast_keys 4 1
-// RUN: %{check} mask_keys_only 4 1
-// RUN: %{check} ninf_rows 4 1
-// RUN: %{check} dv_ne_d_scale 3 1
-// RUN: %{check} bf16_causal 3 1
-// RUN: %{check} short 3 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.tiled.mlir %t gqa_none 3 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.tiled.mlir %t causal 3 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.tiled.mlir %t sliding 3 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.tiled.mlir %t decode_causal 3 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.tiled.mlir %t sq_gt_skv_causal 3 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.tiled.mlir %t mask_key_sizes 5 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.tiled.mlir %t mask_broadcast_keys 4 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.tiled.mlir %t mask_keys_only 4 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.tiled.mlir %t ninf_rows 4 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.tiled.mlir %t dv_ne_d_scale 3 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.tiled.mlir %t bf16_causal 3 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.tiled.mlir %t short 3 1
 
 // 37 queries: no multiple of 8 divides 37, so blocks of 1 query; 37 keys:
 // two blocks of 16 in the loop, then the 5 that remain.
