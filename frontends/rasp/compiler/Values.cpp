@@ -185,6 +185,7 @@ Error Compiler::inferMap(const Node &node) {
       operands.push_back(operand);
   std::map<std::pair<bool, std::vector<int>>, std::optional<int>> cache;
   std::vector<const std::vector<int> *> sets;
+  std::string firstFailure;
   for (size_t p = 0; p < pos.count(); ++p) {
     bool byRoots = true;
     ArrayRef<const Node *> leaves = self.roots;
@@ -215,14 +216,29 @@ Error Compiler::inferMap(const Node &node) {
             memo);
         // A combination the map fails on never occurs in a run that
         // succeeds.
-        if (value)
+        if (value) {
           it->second = self.values.insert(*value);
-        else
-          consumeError(value.takeError());
+        } else {
+          std::string why = toString(value.takeError());
+          if (firstFailure.empty())
+            firstFailure = why;
+        }
       }
       if (it->second)
         result.push_back(*it->second);
     });
+    // Failing on every value its inputs can take here, the program fails on
+    // every input of this length: the compiled model would give numbers
+    // where the program has none.
+    if (result.empty() && productSize(sets) > 0) {
+      unsigned length = 1;
+      while (pos.index(length + 1, 0) <= p)
+        ++length;
+      std::string where =
+          length == 1 ? "" : " of " + std::to_string(length) + " tokens (--max-len " +
+                                 std::to_string(length - 1) + " stops before them)";
+      return nodeError(node, "it fails on every input" + where + ": " + firstFailure);
+    }
     sortUnique(result);
   }
   // A positional s-op holds one value per index, whatever the length.
