@@ -23,6 +23,16 @@ inline int64_t divisorAtMost(int64_t extent, int64_t target) {
   return 1;
 }
 
+/// Rows of a block of `extent` rows, at most `target`: the largest multiple
+/// of 8 that divides `extent` (whole register tiles), else its largest
+/// divisor.
+inline int64_t rowBlock(int64_t extent, int64_t target) {
+  for (int64_t d = target / 8 * 8; d >= 8; d -= 8)
+    if (extent % d == 0)
+      return d;
+  return divisorAtMost(extent, target);
+}
+
 /// `op` tiled by `sizes` (0: not tiled) in an scf.forall that replaces it.
 inline FailureOr<scf::SCFTilingResult> tileInForall(RewriterBase &rewriter, TilingInterface op,
                                                     ArrayRef<int64_t> sizes) {

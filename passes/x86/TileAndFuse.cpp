@@ -30,7 +30,6 @@ namespace mlir::icl {
 } // namespace mlir::icl
 
 using namespace mlir;
-using mlir::icl::detail::divisorAtMost;
 
 namespace {
 
@@ -136,13 +135,9 @@ struct TileAndFusePass : public mlir::icl::impl::TileAndFuseBase<TileAndFusePass
     SmallVector<int64_t> sizes(ranges.size(), 0);
     for (unsigned i = 0; i + 2 < parallel.size(); ++i)
       sizes[parallel[i]] = 1;
-    // Blocks of a multiple of 8 rows split evenly into register tiles.
-    int64_t target = std::min<int64_t>(fit, maxRows), block = 0;
-    for (int64_t d = target / 8 * 8; d >= 8 && !block; d -= 8)
-      if (ranges[rowLoop] % d == 0)
-        block = d;
     sizes[rowLoop] = mlir::icl::detail::legalTile(
-        root, rowLoop, ranges[rowLoop], block ? block : divisorAtMost(ranges[rowLoop], target));
+        root, rowLoop, ranges[rowLoop],
+        mlir::icl::detail::rowBlock(ranges[rowLoop], std::min<int64_t>(fit, maxRows)));
 
     scf::SCFTileAndFuseOptions options;
     options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));

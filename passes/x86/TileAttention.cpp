@@ -24,15 +24,6 @@ namespace ir = mlir::icl;
 
 namespace {
 
-/// Queries per tile: a divisor of `queries` at most `rows`, a multiple of 8
-/// (whole register tiles) where one exists.
-int64_t queryBlock(int64_t queries, int64_t rows) {
-  for (int64_t d = rows / 8 * 8; d >= 8; d -= 8)
-    if (queries % d == 0)
-      return d;
-  return ir::detail::divisorAtMost(queries, rows);
-}
-
 struct TileAttentionPass : ir::impl::TileAttentionBase<TileAttentionPass> {
   using Base::Base;
 
@@ -50,7 +41,7 @@ struct TileAttentionPass : ir::impl::TileAttentionBase<TileAttentionPass> {
 
   LogicalResult tile(IRRewriter &rewriter, ir::AttentionOp op) {
     auto q = cast<RankedTensorType>(op.getQuery().getType());
-    SmallVector<int64_t> sizes = {1, 1, queryBlock(q.getDimSize(2), rows)};
+    SmallVector<int64_t> sizes = {1, 1, ir::detail::rowBlock(q.getDimSize(2), rows)};
     FailureOr<scf::SCFTilingResult> tiled =
         ir::detail::tileInForall(rewriter, cast<TilingInterface>(op.getOperation()), sizes);
     if (failed(tiled))

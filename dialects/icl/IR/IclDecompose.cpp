@@ -602,6 +602,7 @@ OnlineState onlineStep(Emitter &e, ir::AttentionOp op, LogitsInputs in, OpFoldRe
 
 FailureOr<Value> mlir::icl::decomposeAttentionOnline(OpBuilder &b, AttentionOp op,
                                                      int64_t keyTile) {
+  assert(keyTile > 0 && "an online softmax steps over at least one key");
   Emitter e(b, op.getLoc());
   FailureOr<LogitsInputs> in = logitsInputs(e, op, 0, 0);
   if (failed(in))
