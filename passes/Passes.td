@@ -138,6 +138,15 @@ def TileAttention : Pass<"icl-tile-attention", "mlir::func::FuncOp"> {
     of queries (a multiple of 8 where one exists), so the tiles keep static
     shapes for `icl-tile-and-vectorize`.
 
+    When batch × heads × query blocks give fewer blocks than `threads` (a
+    decode step: one query, many keys), the keys are split instead
+    (split-KV), one part per thread: the op's `PartialReductionOpInterface`
+    tiles it into one `icl.attention_partial` per part in an `scf.forall`
+    (over all the rows: a partial reduction tiles no parallel loop), each
+    stepping through its keys with the online softmax, and
+    `icl.attention_combine` merges the parts' states. `splits` forces a
+    number of parts (1: never split).
+
     ```mlir
     %o = icl.attention %q, %k, %v : (tensor<1x8x2048x64xf32>, ...) -> tensor<1x8x2048x64xf32>
     ```
@@ -157,6 +166,10 @@ def TileAttention : Pass<"icl-tile-attention", "mlir::func::FuncOp"> {
            "Queries per block (at most; a divisor of the query count is taken)">,
     Option<"keys", "keys", "int64_t", /*default=*/"256",
            "Keys per step of the online softmax (0: leave attention to icl-decompose)">,
+    Option<"threads", "threads", "int64_t", /*default=*/"1",
+           "Threads the blocks run on: fewer blocks than this split the keys">,
+    Option<"splits", "splits", "int64_t", /*default=*/"0",
+           "Parallel splits of the keys (0: as `threads` asks; 1: none)">,
   ];
   let dependentDialects = ["mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect",
                            "mlir::math::MathDialect", "mlir::scf::SCFDialect",

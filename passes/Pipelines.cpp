@@ -40,7 +40,9 @@ struct X86Knobs : PassPipelineOptions<Derived> {
       *this, "reduction-tile", llvm::cl::desc("icl-tile-and-vectorize reduction-tile"),
       llvm::cl::init(defaults.reductionTile)};
   PassOptions::Option<int64_t> threads{*this, "threads",
-                                       llvm::cl::desc("icl-tile-and-vectorize threads"),
+                                       llvm::cl::desc("icl-tile-and-vectorize threads (also: icl-tile-attention "
+                                                      "splits the keys of ops with fewer query "
+                                                      "blocks)"),
                                        llvm::cl::init(defaults.threads)};
   PassOptions::Option<int64_t> tileBytes{
       *this, "tile-bytes", llvm::cl::desc("icl-tile-and-fuse tile-bytes (0: host L2 / 8)"),
@@ -278,6 +280,7 @@ void mlir::icl::buildPipeline(OpPassManager &pm, const PipelineOptions &options,
       TileAttentionOptions attention;
       attention.rows = options.x86.attentionRows;
       attention.keys = options.x86.attentionKeys;
+      attention.threads = options.x86.threads;
       pm.addNestedPass<func::FuncOp>(createTileAttention(attention));
     }
     pm.addNestedPass<func::FuncOp>(createDecompose());

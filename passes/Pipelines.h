@@ -50,7 +50,9 @@ struct X86Options {
   bool vectorize = true;
   /// icl-fuse-elementwise and icl-tile-and-fuse (off: every op on its own).
   bool fusion = true;
-  /// icl-tile-and-vectorize's tiles; 0: derived from the host.
+  /// icl-tile-and-vectorize's tiles; 0: derived from the host. `threads`
+  /// also splits the keys of attention with fewer query blocks than threads
+  /// (icl-tile-attention).
   int64_t vectorWidth = 0, registerRows = 0, reductionTile = 1, threads = 2;
   /// icl-tile-and-fuse's block bytes (0: host L2 / 8) and rows.
   int64_t tileBytes = 0, maxRows = 64;

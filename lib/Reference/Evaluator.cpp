@@ -395,12 +395,26 @@ Error Interpreter<T>::execIcl(Operation *op, Env &env) {
         });
       })
       .Case([&](ir::AttentionPartialOp a) -> Error {
+        // Positions given as values are scalars (rank-0 integer tensors).
+        auto position = [&](OpFoldResult p) -> std::optional<int64_t> {
+          if (std::optional<int64_t> c = getConstantIntValue(p))
+            return c;
+          const Tensor<int64_t> &v = I(cast<Value>(p));
+          return v.data.size() == 1 ? std::optional<int64_t>(v.data[0]) : std::nullopt;
+        };
+        std::optional<int64_t> offset = position(a.getMixedKvOffset());
+        std::optional<int64_t> length = position(a.getMixedKvLength());
+        if (!offset || !length)
+          return opError(a, "positions(...) must be scalars");
         Tensor<T> o, m, l;
         if (Error err = check(attentionPartial(F(a.getQuery()), F(a.getKey()), F(a.getValue()),
                                                optF(a.getMask()), optF(a.getKeySizes()),
-                                               attentionOptions(a), a.getKvOffset(),
-                                               a.getKvLength(), o, m, l)))
+                                               attentionOptions(a), *offset, *length, o, m, l)))
           return err;
+        if (a.getState().size() == 3)
+          if (Error err = check(continueAttentionState(F(a.getState()[0]), F(a.getState()[1]),
+                                                       F(a.getState()[2]), o, m, l)))
+            return err;
         setF(a.getOutput(), std::move(o));
         setF(a.getMax(), std::move(m));
         setF(a.getSum(), std::move(l));

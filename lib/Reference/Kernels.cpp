@@ -609,6 +609,32 @@ Status attentionPartial(const Tensor<T> &q, const Tensor<T> &k, const Tensor<T> 
 }
 
 template <typename T>
+Status continueAttentionState(const Tensor<T> &o0, const Tensor<T> &m0, const Tensor<T> &l0,
+                              Tensor<T> &o, Tensor<T> &m, Tensor<T> &l) {
+  const char *op = "attention_partial";
+  if (Status s = checkShape(op, "state max", m0.shape, m.shape); !s.ok())
+    return s;
+  if (Status s = checkShape(op, "state sum", l0.shape, l.shape); !s.ok())
+    return s;
+  if (Status s = checkShape(op, "state output", o0.shape, o.shape); !s.ok())
+    return s;
+  int64_t rows = static_cast<int64_t>(m.data.size());
+  int64_t width = rows ? static_cast<int64_t>(o.data.size()) / rows : 0;
+  auto weight = [](double mi, double top) { return mi == kNegInf ? 0.0 : std::exp(mi - top); };
+  for (int64_t r = 0; r < rows; ++r) {
+    double top = std::max<double>(m0.data[r], m.data[r]);
+    double a = weight(m0.data[r], top), b = weight(m.data[r], top);
+    m.data[r] = static_cast<T>(top);
+    l.data[r] = static_cast<T>(a * l0.data[r] + b * l.data[r]);
+    for (int64_t d = 0; d < width; ++d) {
+      T &x = o.data[r * width + d];
+      x = static_cast<T>(a * o0.data[r * width + d] + b * x);
+    }
+  }
+  return Status::success();
+}
+
+template <typename T>
 Status attentionCombine(const Tensor<T> &o, const Tensor<T> &m, const Tensor<T> &l,
                         Tensor<T> &out) {
   const char *op = "attention_combine";
@@ -1135,6 +1161,8 @@ Status tokenUnpool(const Tensor<T> &x, int64_t segment, int64_t length, Tensor<T
                                    int64_t, int64_t, Tensor<T> &, Tensor<T> &, Tensor<T> &);       \
   template Status attentionCombine(const Tensor<T> &, const Tensor<T> &, const Tensor<T> &,        \
                                    Tensor<T> &);                                                   \
+  template Status continueAttentionState(const Tensor<T> &, const Tensor<T> &, const Tensor<T> &,  \
+                                         Tensor<T> &, Tensor<T> &, Tensor<T> &);                   \
   template Status linearAttention(const Tensor<T> &, const Tensor<T> &, const Tensor<T> &,         \
                                   const Tensor<T> *, const Tensor<T> *,                            \
                                   const LinearAttentionOptions &, Tensor<T> &, Tensor<T> *);       \

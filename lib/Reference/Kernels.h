@@ -137,6 +137,13 @@ Status attentionPartial(const Tensor<T> &q, const Tensor<T> &k, const Tensor<T> 
                         const AttentionOptions &opts, int64_t kvOffset, int64_t kvLength,
                         Tensor<T> &o, Tensor<T> &m, Tensor<T> &l);
 
+/// Continues the partial state (o0, m0, l0) with the partial (o, m, l) of
+/// more keys, in place: m = max(m0, m), l = e^{m0−m}·l0 + e^{m_old−m}·l, and
+/// o likewise (a −∞ maximum weighs 0).
+template <typename T>
+Status continueAttentionState(const Tensor<T> &o0, const Tensor<T> &m0, const Tensor<T> &l0,
+                              Tensor<T> &o, Tensor<T> &m, Tensor<T> &l);
+
 /// Combines NS partial states o[NS,...,Dv], m[NS,...], l[NS,...] into the
 /// normalised output [...,Dv] (zeros where every l is 0).
 template <typename T>

@@ -22,6 +22,28 @@
 // RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.tiled.mlir %t dv_ne_d_scale 3 1
 // RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.tiled.mlir %t bf16_causal 3 1
 // RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.tiled.mlir %t short 3 1
+//
+// Split-KV: with keys=8 and splits=3 every function splits its keys into
+// 2 or 3 parts (PartialReductionOpInterface), merged by attention_combine:
+// parts wholly masked (ninf_rows, causal parts past a row's last key) give
+// −∞ maxima the merge must weigh 0. threads=64 splits only the ops with
+// fewer query blocks than threads (gqa_none has 296: none; decode_causal
+// has 16: 4 parts).
+// RUN: icl-opt %s --icl-tile-attention="rows=8 keys=8 splits=3" -o %t.split.mlir
+// RUN: FileCheck %s --check-prefix=SPLIT < %t.split.mlir
+// RUN: icl-opt %s --icl-tile-attention="rows=8 keys=8 threads=64" | FileCheck %s --check-prefix=AUTO
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.split.mlir %t.split gqa_none 3 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.split.mlir %t.split causal 3 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.split.mlir %t.split sliding 3 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.split.mlir %t.split decode_causal 3 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.split.mlir %t.split sq_gt_skv_causal 3 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.split.mlir %t.split mask_key_sizes 5 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.split.mlir %t.split mask_broadcast_keys 4 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.split.mlir %t.split mask_keys_only 4 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.split.mlir %t.split ninf_rows 4 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.split.mlir %t.split dv_ne_d_scale 3 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.split.mlir %t.split bf16_causal 3 1
+// RUN: python3 %S/../Dialect/icl/Inputs/check-tiled.py icl-run %s %t.split.mlir %t.split short 3 1
 
 // 37 queries: no multiple of 8 divides 37, so blocks of 1 query; 37 keys:
 // two blocks of 16 in the loop, then the 5 that remain.
@@ -56,6 +78,18 @@ func.func @sliding(%q: tensor<1x4x48x40xf32>, %k: tensor<1x2x48x40xf32>, %v: ten
   return %0 : tensor<1x4x48x40xf32>
 }
 
+// SPLIT-LABEL: func.func @decode_causal(
+// SPLIT:         scf.forall (%[[J:.*]]) = (0) to (33) step (11) shared_outs({{.*}}) -> (tensor<3x2x8x1x64xf32>, tensor<3x2x8x1xf32>, tensor<3x2x8x1xf32>)
+// SPLIT:           scf.for
+// SPLIT:             arith.addi %[[J]], %{{.*}} : index
+// SPLIT:           tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%{{.*}}, 0, 0, 0, 0] [1, 2, 8, 1, 64]
+// SPLIT:         icl.attention_combine {{.*}} -> tensor<2x8x1x64xf32>
+// AUTO-LABEL:  func.func @gqa_none(
+// AUTO-NOT:      icl.attention_combine
+// AUTO-LABEL:  func.func @causal(
+// AUTO-LABEL:  func.func @decode_causal(
+// AUTO:          scf.forall ({{.*}}) = (0) to (33) step (9)
+// AUTO:          icl.attention_combine
 func.func @decode_causal(%q: tensor<2x8x1x64xf32>, %k: tensor<2x2x33x64xf32>, %v: tensor<2x2x33x64xf32>) -> tensor<2x8x1x64xf32> {
   %0 = icl.attention %q, %k, %v {mask_kind = #icl.mask<causal>} : (tensor<2x8x1x64xf32>, tensor<2x2x33x64xf32>, tensor<2x2x33x64xf32>) -> tensor<2x8x1x64xf32>
   return %0 : tensor<2x8x1x64xf32>

@@ -11,6 +11,8 @@
 // RUN: %if cuda-device %{ icl-run %s --function la_nc --random-inputs 3 --check --device=cuda | FileCheck %s --check-prefix=LA_NC %}
 // RUN: icl-run %s --function split --random-inputs 3 --check | FileCheck %s --check-prefix=SPLIT
 // RUN: %if cuda-device %{ icl-run %s --function split --random-inputs 3 --check --device=cuda | FileCheck %s --check-prefix=SPLIT %}
+// RUN: icl-run %s --function split_state --random-inputs 3 --check | FileCheck %s --check-prefix=SPLIT_STATE
+// RUN: %if cuda-device %{ icl-run %s --function split_state --random-inputs 3 --check --device=cuda | FileCheck %s --check-prefix=SPLIT_STATE %}
 
 func.func @ss(%u: tensor<2x6x9xf32>, %dt: tensor<2x6x9xf32>, %a: tensor<6x4xf32>, %b: tensor<2x3x4x9xf32>, %c: tensor<2x3x4x9xf32>, %d: tensor<6xf32>, %z: tensor<2x6x9xf32>, %db: tensor<6xf32>, %h0: tensor<2x6x4xf32>) -> (tensor<2x6x9xf32>, tensor<2x6x4xf32>) {
   %y, %h = icl.selective_scan %u, %dt, %a, %b, %c D(%d) z(%z) delta_bias(%db) initial_state(%h0) {delta_softplus, return_final_state}
@@ -56,6 +58,15 @@ func.func @split(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x10x8xf32>, %v: tensor<1
   return %full, %c : tensor<1x4x3x5xf32>, tensor<1x4x3x5xf32>
 }
 
+// A split continuing a given f32 state (any values: the update is exact
+// algebra) over bf16 keys, its positions given as index values.
+func.func @split_state(%q: tensor<1x4x3x8xbf16>, %k: tensor<1x2x6x8xbf16>, %v: tensor<1x2x6x5xbf16>, %o0: tensor<1x4x3x5xf32>, %m0: tensor<1x4x3xf32>, %l0: tensor<1x4x3xf32>) -> (tensor<1x4x3x5xf32>, tensor<1x4x3xf32>, tensor<1x4x3xf32>) {
+  %c4 = arith.constant 4 : index
+  %c10 = arith.constant 10 : index
+  %o1, %m1, %l1 = icl.attention_partial %q, %k, %v positions(%c4, %c10) state(%o0, %m0, %l0) {mask_kind = #icl.mask<sliding_window>, window = 5 : i64} : (tensor<1x4x3x8xbf16>, tensor<1x2x6x8xbf16>, tensor<1x2x6x5xbf16>, index, index, tensor<1x4x3x5xf32>, tensor<1x4x3xf32>, tensor<1x4x3xf32>) -> (tensor<1x4x3x5xf32>, tensor<1x4x3xf32>, tensor<1x4x3xf32>)
+  return %o1, %m1, %l1 : tensor<1x4x3x5xf32>, tensor<1x4x3xf32>, tensor<1x4x3xf32>
+}
+
 // SS: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
 // SS: check: result 1: {{.*}}, 0 of {{[0-9]+}} beyond
 // SSD: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
@@ -66,3 +77,6 @@ func.func @split(%q: tensor<1x4x3x8xf32>, %k: tensor<1x2x10x8xf32>, %v: tensor<1
 // LA_NC: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
 // SPLIT: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
 // SPLIT: check: result 1: {{.*}}, 0 of {{[0-9]+}} beyond
+// SPLIT_STATE: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
+// SPLIT_STATE: check: result 1: {{.*}}, 0 of {{[0-9]+}} beyond
+// SPLIT_STATE: check: result 2: {{.*}}, 0 of {{[0-9]+}} beyond

@@ -226,6 +226,44 @@ func.func @f(%q: tensor<1x4x2x8xf64>, %k: tensor<1x2x11x8xf64>, %v: tensor<1x2x1
   EXPECT_LT(maxAbsDiff((*out)[0], (*out)[1]), 1e-12);
 }
 
+TEST(EvaluatorTest, SplitKvStateContinuesToAttention) {
+  // The same split, the second part continuing the first's state with its
+  // positions given as index constants: one combine of the single state.
+  const char *ir = R"mlir(
+func.func @f(%q: tensor<1x4x2x8xf64>, %k: tensor<1x2x11x8xf64>, %v: tensor<1x2x11x5xf64>)
+    -> (tensor<1x4x2x5xf64>, tensor<1x4x2x5xf64>) {
+  %full = icl.attention %q, %k, %v {mask_kind = #icl.mask<causal>}
+      : (tensor<1x4x2x8xf64>, tensor<1x2x11x8xf64>, tensor<1x2x11x5xf64>) -> tensor<1x4x2x5xf64>
+  %k0 = tensor.extract_slice %k[0, 0, 0, 0] [1, 2, 4, 8] [1, 1, 1, 1] : tensor<1x2x11x8xf64> to tensor<1x2x4x8xf64>
+  %v0 = tensor.extract_slice %v[0, 0, 0, 0] [1, 2, 4, 5] [1, 1, 1, 1] : tensor<1x2x11x5xf64> to tensor<1x2x4x5xf64>
+  %k1 = tensor.extract_slice %k[0, 0, 4, 0] [1, 2, 7, 8] [1, 1, 1, 1] : tensor<1x2x11x8xf64> to tensor<1x2x7x8xf64>
+  %v1 = tensor.extract_slice %v[0, 0, 4, 0] [1, 2, 7, 5] [1, 1, 1, 1] : tensor<1x2x11x5xf64> to tensor<1x2x7x5xf64>
+  %c4 = arith.constant 4 : index
+  %c11 = arith.constant 11 : index
+  %o0, %m0, %l0 = icl.attention_partial %q, %k0, %v0 {mask_kind = #icl.mask<causal>, kv_length = 11 : i64}
+      : (tensor<1x4x2x8xf64>, tensor<1x2x4x8xf64>, tensor<1x2x4x5xf64>)
+      -> (tensor<1x4x2x5xf64>, tensor<1x4x2xf64>, tensor<1x4x2xf64>)
+  %o1, %m1, %l1 = icl.attention_partial %q, %k1, %v1 positions(%c4, %c11) state(%o0, %m0, %l0) {mask_kind = #icl.mask<causal>}
+      : (tensor<1x4x2x8xf64>, tensor<1x2x7x8xf64>, tensor<1x2x7x5xf64>, index, index,
+         tensor<1x4x2x5xf64>, tensor<1x4x2xf64>, tensor<1x4x2xf64>)
+      -> (tensor<1x4x2x5xf64>, tensor<1x4x2xf64>, tensor<1x4x2xf64>)
+  %eo = tensor.expand_shape %o1 [[0, 1], [2], [3], [4]] output_shape [1, 1, 4, 2, 5] : tensor<1x4x2x5xf64> into tensor<1x1x4x2x5xf64>
+  %em = tensor.expand_shape %m1 [[0, 1], [2], [3]] output_shape [1, 1, 4, 2] : tensor<1x4x2xf64> into tensor<1x1x4x2xf64>
+  %el = tensor.expand_shape %l1 [[0, 1], [2], [3]] output_shape [1, 1, 4, 2] : tensor<1x4x2xf64> into tensor<1x1x4x2xf64>
+  %combined = icl.attention_combine %eo, %em, %el
+      : (tensor<1x1x4x2x5xf64>, tensor<1x1x4x2xf64>, tensor<1x1x4x2xf64>) -> tensor<1x4x2x5xf64>
+  return %full, %combined : tensor<1x4x2x5xf64>, tensor<1x4x2x5xf64>
+}
+)mlir";
+  auto p = parse(ir);
+  ASSERT_TRUE(p->module);
+  auto inputs = ref::randomInputs(*findEntryFunction(*p->module, ""), 3);
+  ASSERT_TRUE(static_cast<bool>(inputs));
+  auto out = run(*p, *inputs);
+  ASSERT_TRUE(static_cast<bool>(out)) << llvm::toString(out.takeError());
+  EXPECT_LT(maxAbsDiff((*out)[0], (*out)[1]), 1e-12);
+}
+
 std::string ssdModel(int64_t chunk) {
   return llvm::formatv(R"mlir(
 func.func @f(%x: tensor<2x37x4x3xf64>, %dt: tensor<2x37x4xf64>, %a: tensor<4xf64>,

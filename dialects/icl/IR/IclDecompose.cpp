@@ -389,9 +389,10 @@ struct LogitsInputs {
 };
 
 /// The logits inputs of an attention-like op over all its keys, which are
-/// positions [kvOffset, kvOffset + Skv) of `kvLength` keys (0: Skv).
+/// positions [kvOffset, kvOffset + Skv) of `kvLength` keys (null or 0: Skv).
 template <typename OpTy>
-FailureOr<LogitsInputs> logitsInputs(Emitter &e, OpTy op, int64_t kvOffset, int64_t kvLength) {
+FailureOr<LogitsInputs> logitsInputs(Emitter &e, OpTy op, OpFoldResult kvOffset = nullptr,
+                                     OpFoldResult kvLength = nullptr) {
   Value q = op.getQuery(), k = op.getKey();
   int64_t hq = typeOf(q).getDimSize(1), hkv = typeOf(k).getDimSize(1);
   if (ShapedType::isDynamic(hq) || ShapedType::isDynamic(hkv))
@@ -408,8 +409,8 @@ FailureOr<LogitsInputs> logitsInputs(Emitter &e, OpTy op, int64_t kvOffset, int6
                       op.getMaskKind(),
                       op.getWindow() ? static_cast<int64_t>(*op.getWindow()) : 0,
                       hq / hkv,
-                      e.b.getIndexAttr(kvOffset),
-                      kvLength ? OpFoldResult(e.b.getIndexAttr(kvLength)) : e.size(k, 2)};
+                      kvOffset ? kvOffset : e.b.getIndexAttr(0),
+                      kvLength && !isConstantIntValue(kvLength, 0) ? kvLength : e.size(k, 2)};
 }
 
 /// Scaled, masked logits s[B,Hq,Sq,Skv] (f32 for bf16/f16 storage).
@@ -511,7 +512,7 @@ Value weightedValues(Emitter &e, Value p, Value v, int64_t group, Value out = nu
 }
 
 FailureOr<Value> decomposeAttention(Emitter &e, ir::AttentionOp op) {
-  FailureOr<LogitsInputs> in = logitsInputs(e, op, 0, 0);
+  FailureOr<LogitsInputs> in = logitsInputs(e, op);
   if (failed(in))
     return failure();
   Value p = softmaxAlong(e, attentionLogits(e, *in), 3);
@@ -529,6 +530,21 @@ struct OnlineState {
   Value o, m, l;
 };
 
+/// The state before any key: o = 0, m = −∞, ℓ = 0, in `elt`.
+OnlineState emptyState(Emitter &e, Value q, Value v, Type elt) {
+  SmallVector<OpFoldResult> rows = {e.size(q, 0), e.size(q, 1), e.size(q, 2)};
+  SmallVector<OpFoldResult> out = rows;
+  out.push_back(e.size(v, 3));
+  return {e.filled(out, elt, 0.0), e.filled(rows, elt, -std::numeric_limits<double>::infinity()),
+          e.filled(rows, elt, 0.0)};
+}
+
+/// What an online softmax steps over: the keys and values and the masks
+/// indexed by key.
+struct KeyOperands {
+  Value k, v, mask, sizes;
+};
+
 /// `x` restricted to keys [offset, offset + length) along `dim`.
 Value keySlice(Emitter &e, Value x, unsigned dim, OpFoldResult offset, OpFoldResult length) {
   unsigned rank = typeOf(x).getRank();
@@ -539,19 +555,37 @@ Value keySlice(Emitter &e, Value x, unsigned dim, OpFoldResult offset, OpFoldRes
   return tensor::ExtractSliceOp::create(e.b, e.loc, x, offsets, sizes, strides);
 }
 
-/// `state` advanced over the keys [offset, offset + length) of `op`.
-OnlineState onlineStep(Emitter &e, ir::AttentionOp op, LogitsInputs in, OpFoldResult offset,
-                       OpFoldResult length, OnlineState state) {
-  in.k = keySlice(e, op.getKey(), 2, offset, length);
-  if (in.mask) {
+/// The keys [offset, offset + length) of `keys`.
+KeyOperands keyBlock(Emitter &e, const KeyOperands &keys, OpFoldResult offset, OpFoldResult length) {
+  KeyOperands block = keys;
+  block.k = keySlice(e, keys.k, 2, offset, length);
+  block.v = keySlice(e, keys.v, 2, offset, length);
+  if (keys.mask) {
     // A mask that broadcasts over keys (size-1 or no key dim) is read whole.
-    auto mType = typeOf(in.mask);
+    auto mType = typeOf(keys.mask);
     if (mType.getRank() > 0 && mType.getDimSize(mType.getRank() - 1) != 1)
-      in.mask = keySlice(e, in.mask, mType.getRank() - 1, offset, length);
+      block.mask = keySlice(e, keys.mask, mType.getRank() - 1, offset, length);
   }
-  if (in.sizes)
-    in.sizes = keySlice(e, in.sizes, 1, offset, length);
-  in.keyOffset = offset;
+  if (keys.sizes)
+    block.sizes = keySlice(e, keys.sizes, 1, offset, length);
+  return block;
+}
+
+/// `state` advanced over the keys of `block`, which start `offset` keys after
+/// those of `in` (whose key fields are replaced by the block's).
+OnlineState onlineStep(Emitter &e, LogitsInputs in, const KeyOperands &block, OpFoldResult offset,
+                       OnlineState state) {
+  in.k = block.k;
+  in.mask = block.mask;
+  in.sizes = block.sizes;
+  // (An addi, not a composed affine.apply: `offset` may be the induction
+  // variable of a loop still being built.)
+  if (!isConstantIntValue(offset, 0))
+    in.keyOffset = isConstantIntValue(in.keyOffset, 0)
+                       ? offset
+                       : OpFoldResult(arith::AddIOp::create(
+                             e.b, e.loc, getValueOrCreateConstantIndexOp(e.b, e.loc, in.keyOffset),
+                             getValueOrCreateConstantIndexOp(e.b, e.loc, offset)));
   Value s = attentionLogits(e, in);
   Type elt = typeOf(s).getElementType();
   double ninf = -std::numeric_limits<double>::infinity();
@@ -594,58 +628,117 @@ OnlineState onlineStep(Emitter &e, ir::AttentionOp op, LogitsInputs in, OpFoldRe
   Value l = e.generic(e.generic(state.l, {alpha}, {id3, id3}, par3, rescale), {p}, {id4, rows},
                       overKeys, accumulate);
   Value o = e.generic(state.o, {alpha}, {rows, id4}, par4, rescale);
-  Value v = keySlice(e, op.getValue(), 2, offset, length);
-  return {weightedValues(e, p, v, in.group, o), m, l};
+  return {weightedValues(e, p, block.v, in.group, o), m, l};
 }
 
-} // namespace
+/// `state` advanced over all of `keys` in blocks of `keyTile`: whole blocks in
+/// an scf.for, then the rest (if any) once.
+OnlineState onlineLoop(Emitter &e, const LogitsInputs &in, const KeyOperands &keys, int64_t keyTile,
+                       OnlineState state) {
+  AffineExpr s0;
+  bindSymbols(e.ctx, s0);
+  OpFoldResult count = e.size(keys.k, 2);
+  OpFoldResult whole = affine::makeComposedFoldedAffineApply(
+      e.b, e.loc, s0.floorDiv(keyTile) * keyTile, {count});
+  OpFoldResult rest = affine::makeComposedFoldedAffineApply(e.b, e.loc, s0 % keyTile, {count});
+  if (getConstantIntValue(whole) != 0) {
+    auto loop = scf::ForOp::create(
+        e.b, e.loc, e.idx(0), getValueOrCreateConstantIndexOp(e.b, e.loc, whole), e.idx(keyTile),
+        ValueRange{state.o, state.m, state.l},
+        [&](OpBuilder &nb, Location nl, Value offset, ValueRange carried) {
+          Emitter inner(nb, nl);
+          OnlineState next =
+              onlineStep(inner, in, keyBlock(inner, keys, offset, nb.getIndexAttr(keyTile)), offset,
+                         {carried[0], carried[1], carried[2]});
+          scf::YieldOp::create(nb, nl, ValueRange{next.o, next.m, next.l});
+        });
+    state = {loop.getResult(0), loop.getResult(1), loop.getResult(2)};
+  }
+  if (getConstantIntValue(rest) != 0)
+    state = onlineStep(e, in, keyBlock(e, keys, whole, rest), whole, state);
+  return state;
+}
 
-FailureOr<Value> mlir::icl::decomposeAttentionOnline(OpBuilder &b, AttentionOp op,
-                                                     int64_t keyTile) {
-  assert(keyTile > 0 && "an online softmax steps over at least one key");
-  Emitter e(b, op.getLoc());
-  FailureOr<LogitsInputs> in = logitsInputs(e, op, 0, 0);
+/// `x` in `elt` (an extension or truncation when the float types differ).
+Value convertTo(Emitter &e, Value x, Type elt) {
+  if (typeOf(x).getElementType() == elt)
+    return x;
+  return e.map(x, x, elt, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+    if (a[0].getType().getIntOrFloatBitWidth() < elt.getIntOrFloatBitWidth())
+      return arith::ExtFOp::create(b, l, elt, a[0]);
+    return arith::TruncFOp::create(b, l, elt, a[0]);
+  });
+}
+
+/// The logits inputs of `op` with the queries scaled once, in the
+/// accumulator type, rather than the logits of every key block.
+template <typename OpTy>
+FailureOr<LogitsInputs> prescaledInputs(Emitter &e, OpTy op, OpFoldResult kvOffset = nullptr,
+                                        OpFoldResult kvLength = nullptr) {
+  FailureOr<LogitsInputs> in = logitsInputs(e, op, kvOffset, kvLength);
   if (failed(in))
     return failure();
-  Value q = op.getQuery(), k = op.getKey();
+  Value q = op.getQuery();
   Type elt = accumulatorType(typeOf(q).getElementType());
-  // The queries are scaled once, not the logits of every key block.
   double scale = in->scale;
   in->q = e.map(q, q, elt, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
     Value x = a[0].getType() == elt ? a[0] : arith::ExtFOp::create(nb, l, elt, a[0]).getResult();
     return arith::MulFOp::create(nb, l, x, fconst(nb, l, elt, scale));
   });
   in->scale = 1.0;
-  SmallVector<OpFoldResult> rowSizes = {e.size(q, 0), e.size(q, 1), e.size(q, 2)};
-  SmallVector<OpFoldResult> outSizes = rowSizes;
-  outSizes.push_back(e.size(op.getValue(), 3));
-  OnlineState state{e.filled(outSizes, elt, 0.0),
-                    e.filled(rowSizes, elt, -std::numeric_limits<double>::infinity()),
-                    e.filled(rowSizes, elt, 0.0)};
+  return in;
+}
 
-  // Whole blocks of `keyTile` keys in a loop, then the rest (if any) once.
-  AffineExpr s0;
-  bindSymbols(b.getContext(), s0);
-  OpFoldResult keys = e.size(k, 2);
-  OpFoldResult whole = affine::makeComposedFoldedAffineApply(
-      b, e.loc, s0.floorDiv(keyTile) * keyTile, {keys});
-  OpFoldResult rest = affine::makeComposedFoldedAffineApply(b, e.loc, s0 % keyTile, {keys});
-  auto loop = scf::ForOp::create(
-      b, e.loc, e.idx(0), getValueOrCreateConstantIndexOp(b, e.loc, whole), e.idx(keyTile),
-      ValueRange{state.o, state.m, state.l},
-      [&](OpBuilder &nb, Location nl, Value offset, ValueRange carried) {
-        Emitter inner(nb, nl);
-        OnlineState next = onlineStep(inner, op, *in, offset, nb.getIndexAttr(keyTile),
-                                      {carried[0], carried[1], carried[2]});
-        scf::YieldOp::create(nb, nl, ValueRange{next.o, next.m, next.l});
-      });
-  state = {loop.getResult(0), loop.getResult(1), loop.getResult(2)};
-  if (getConstantIntValue(rest) != 0)
-    state = onlineStep(e, op, *in, whole, rest, state);
+template <typename OpTy>
+KeyOperands keyOperands(OpTy op) {
+  return {op.getKey(), op.getValue(), op.getMask(), op.getKeySizes()};
+}
 
+/// A partial state over the keys of `op` in blocks of `keyTile` (one block
+/// when 0), continuing its `state` operands or from the empty state, in the
+/// state's types (the query's without one).
+FailureOr<SmallVector<Value>> partialState(Emitter &e, ir::AttentionPartialOp op, int64_t keyTile) {
+  FailureOr<LogitsInputs> in =
+      keyTile ? prescaledInputs(e, op, op.getMixedKvOffset(), op.getMixedKvLength())
+              : logitsInputs(e, op, op.getMixedKvOffset(), op.getMixedKvLength());
+  if (failed(in))
+    return failure();
+  Type storage = typeOf(op.getQuery()).getElementType();
+  Type elt = accumulatorType(storage);
+  OnlineState state;
+  SmallVector<Type> types = {storage, storage, storage};
+  if (op.getState().size() == 3) {
+    ValueRange given = op.getState();
+    state = {convertTo(e, given[0], elt), convertTo(e, given[1], elt), convertTo(e, given[2], elt)};
+    types.assign(3, typeOf(given[0]).getElementType());
+  } else {
+    state = emptyState(e, op.getQuery(), op.getValue(), elt);
+  }
+  KeyOperands keys = keyOperands(op);
+  state = keyTile ? onlineLoop(e, *in, keys, keyTile, state)
+                  : onlineStep(e, *in, keys, e.b.getIndexAttr(0), state);
+  return SmallVector<Value>{convertTo(e, state.o, types[0]), convertTo(e, state.m, types[1]),
+                            convertTo(e, state.l, types[2])};
+}
+
+} // namespace
+
+FailureOr<SmallVector<Value>> mlir::icl::decomposeAttentionOnline(OpBuilder &b, Operation *op,
+                                                                  int64_t keyTile) {
+  assert(keyTile > 0 && "an online softmax steps over at least one key");
+  Emitter e(b, op->getLoc());
+  if (auto partial = dyn_cast<AttentionPartialOp>(op))
+    return partialState(e, partial, keyTile);
+  auto attention = cast<AttentionOp>(op);
+  FailureOr<LogitsInputs> in = prescaledInputs(e, attention);
+  if (failed(in))
+    return failure();
+  Type elt = accumulatorType(typeOf(attention.getQuery()).getElementType());
+  OnlineState state = onlineLoop(e, *in, keyOperands(attention), keyTile,
+                                 emptyState(e, attention.getQuery(), attention.getValue(), elt));
   // o / ℓ, zeros in rows that see no key.
   AffineMap id4 = e.identity(4), rows = e.dims(4, {0, 1, 2});
-  Value o = e.generic(e.empty(outSizes, elt), {state.o, state.l}, {id4, rows, id4},
+  Value o = e.generic(e.empty(e.sizes(state.o), elt), {state.o, state.l}, {id4, rows, id4},
                       SmallVector<IteratorType>(4, IteratorType::parallel),
                       [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
                         Value zero = fconst(nb, l, elt, 0.0);
@@ -653,7 +746,7 @@ FailureOr<Value> mlir::icl::decomposeAttentionOnline(OpBuilder &b, AttentionOp o
                         return arith::SelectOp::create(nb, l, none, zero,
                                                        arith::DivFOp::create(nb, l, a[0], a[1]));
                       });
-  return toStorage(e, o, op.getType().getElementType());
+  return SmallVector<Value>{toStorage(e, o, attention.getType().getElementType())};
 }
 
 namespace {
@@ -663,8 +756,10 @@ namespace {
 //===----------------------------------------------------------------------===//
 
 FailureOr<SmallVector<Value>> decomposeAttentionPartial(Emitter &e, ir::AttentionPartialOp op) {
-  FailureOr<LogitsInputs> in = logitsInputs(e, op, static_cast<int64_t>(op.getKvOffset()),
-                                            static_cast<int64_t>(op.getKvLength()));
+  // Continuing a state is one online step over all the keys.
+  if (!op.getState().empty())
+    return partialState(e, op, /*keyTile=*/0);
+  FailureOr<LogitsInputs> in = logitsInputs(e, op, op.getMixedKvOffset(), op.getMixedKvLength());
   if (failed(in))
     return failure();
   FailureOr<Value> logits = attentionLogits(e, *in);

@@ -371,6 +371,26 @@ LogicalResult AttentionPartialOp::verify() {
   int64_t skv = dimOf(getKey(), 2);
   int64_t offset = static_cast<int64_t>(getKvOffset());
   int64_t length = static_cast<int64_t>(getKvLength());
+  c.require(getPositions().empty() || getPositions().size() == 2,
+            "expects positions(offset, length): two index values")
+      .require(getPositions().empty() || (offset == 0 && length == 0),
+               "expects either positions(...) or the kv_offset and kv_length attributes, not both")
+      .require(getState().empty() || getState().size() == 3,
+               "expects state(o, m, l): three tensors");
+  if (getState().size() == 3) {
+    Value q = getQuery(), o = getState()[0], m = getState()[1], l = getState()[2];
+    c.rank(o, "state output", 4).rank(m, "state max", 3).rank(l, "state sum", 3);
+    if (c.failed())
+      return failure();
+    for (int64_t d = 0; d < 3; ++d) {
+      const char *what[] = {"batch size", "head count", "query length"};
+      c.same(what[d], dimOf(o, d), "state output", dimOf(q, d), "query")
+          .same(what[d], dimOf(m, d), "state max", dimOf(q, d), "query")
+          .same(what[d], dimOf(l, d), "state sum", dimOf(q, d), "query");
+    }
+    c.same("value width", dimOf(o, 3), "state output", dimOf(getValue(), 3), "value")
+        .sameElementType({o, m, l});
+  }
   c.require(offset >= 0 && length >= 0, "expects kv_offset >= 0 and kv_length >= 0")
       .require(length != 0 || offset == 0, "expects kv_length when kv_offset is set")
       .require(length == 0 || skv == kDyn || offset + skv <= length,
@@ -384,11 +404,28 @@ LogicalResult AttentionPartialOp::inferReturnTypes(MLIRContext *, std::optional<
   Value q = adaptor.getQuery(), v = adaptor.getValue();
   if (failed(haveRanks({{q, 4}, {v, 4}})))
     return failure();
+  // Continuing a state gives results of the state's types.
+  if (adaptor.getState().size() == 3) {
+    llvm::append_range(types, adaptor.getState().getTypes());
+    return success();
+  }
   Type elt = elementTypeOf(q);
   types.push_back(tensorOf({dimOf(q, 0), dimOf(q, 1), dimOf(q, 2), dimOf(v, 3)}, elt));
   types.push_back(tensorOf({dimOf(q, 0), dimOf(q, 1), dimOf(q, 2)}, elt));
   types.push_back(types.back());
   return success();
+}
+
+OpFoldResult AttentionPartialOp::getMixedKvOffset() {
+  if (getPositions().size() == 2)
+    return getPositions()[0];
+  return Builder(getContext()).getIndexAttr(static_cast<int64_t>(getKvOffset()));
+}
+
+OpFoldResult AttentionPartialOp::getMixedKvLength() {
+  if (getPositions().size() == 2)
+    return getPositions()[1];
+  return Builder(getContext()).getIndexAttr(static_cast<int64_t>(getKvLength()));
 }
 
 LogicalResult AttentionCombineOp::verify() {

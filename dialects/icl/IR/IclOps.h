@@ -26,12 +26,15 @@ namespace mlir::icl {
 /// when it loads.
 void attachTilingInterfaces(MLIRContext *ctx);
 
-/// `op` as linalg/scf with an online softmax over blocks of `keyTile` keys:
-/// an scf.for carries each row's running maximum, sum of exponentials and
-/// unnormalised output across the blocks (the keys that remain after the last
-/// whole block are one more step), so no logits wider than `keyTile` keys
-/// exist. Computes what the op's decomposeOperation computes, up to rounding.
-FailureOr<Value> decomposeAttentionOnline(OpBuilder &b, AttentionOp op, int64_t keyTile);
+/// `op` (an icl.attention or icl.attention_partial) as linalg/scf with an
+/// online softmax over blocks of `keyTile` keys: an scf.for carries each
+/// row's running maximum, sum of exponentials and unnormalised output across
+/// the blocks (the keys that remain after the last whole block are one more
+/// step), so no logits wider than `keyTile` keys exist. Returns the values
+/// that replace the op's results: what its decomposeOperation computes, up
+/// to rounding.
+FailureOr<SmallVector<Value>> decomposeAttentionOnline(OpBuilder &b, Operation *op,
+                                                       int64_t keyTile);
 } // namespace mlir::icl
 
 #endif // ICL_DIALECTS_ICL_IR_ICLOPS_H

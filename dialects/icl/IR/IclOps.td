@@ -299,6 +299,16 @@ def Icl_AttentionPartialOp : Icl_ComputeOp<"attention_partial", [AttrSizedOperan
     Results: `o = Σ e^{s−m}·v` (unnormalised) `[B, Hq, Sq, Dv]`,
     `m = max s` (−∞ when all masked) and `ℓ = Σ e^{s−m}`, both `[B, Hq, Sq]`.
     `icl.attention_combine` merges splits; any split gives `icl.attention`.
+
+    Tiling the keys of `icl.attention` (its `PartialReductionOpInterface`)
+    makes one `attention_partial` per split with two optional operand groups:
+    `positions(%offset, %length)` gives `kv_offset` and `kv_length` as index
+    values (the attributes then keep their defaults), and
+    `state(%o0, %m0, %l0)` is a partial state, of any float type, that the
+    split's keys continue: the results (of the state's types) are
+    `m = max(m0, max s)`, `ℓ = e^{m0−m}·ℓ0 + Σ e^{s−m}` and
+    `o = e^{m0−m}·o0 + Σ e^{s−m}·v`, with the empty state
+    (`o0 = 0`, `m0 = −∞`, `ℓ0 = 0`) giving the plain partial.
   }], Icl_AttentionMaskDoc, [{
 
     ```mlir
@@ -314,11 +324,18 @@ def Icl_AttentionPartialOp : Icl_ComputeOp<"attention_partial", [AttrSizedOperan
                        DefaultValuedAttr<Icl_MaskKindAttr, "MaskKind::none">:$mask_kind,
                        OptionalAttr<I64Attr>:$window,
                        DefaultValuedAttr<I64Attr, "0">:$kv_offset,
-                       DefaultValuedAttr<I64Attr, "0">:$kv_length);
+                       DefaultValuedAttr<I64Attr, "0">:$kv_length,
+                       Variadic<Index>:$positions, Variadic<Icl_FloatTensor>:$state);
   let results = (outs Icl_FloatTensor:$output, Icl_FloatTensor:$max, Icl_FloatTensor:$sum);
   let assemblyFormat = [{
     $query `,` $key `,` $value (`mask` `(` $mask^ `)`)? (`key_sizes` `(` $key_sizes^ `)`)?
+    (`positions` `(` $positions^ `)`)? (`state` `(` $state^ `)`)?
     attr-dict `:` functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    /// Where the keys start among all keys, and how many there are (0: Skv).
+    ::mlir::OpFoldResult getMixedKvOffset();
+    ::mlir::OpFoldResult getMixedKvLength();
   }];
 }
 

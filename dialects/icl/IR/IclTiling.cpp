@@ -10,6 +10,12 @@
 // same op on slices, so it keeps its decomposition and its reference
 // semantics.
 //
+// Attention also has a reduction loop, its keys. A tile must take them all
+// (its softmax is not a sum over key tiles); they split through
+// PartialReductionOpInterface instead: each split is an
+// icl.attention_partial continuing an empty state at its key positions, and
+// icl.attention_combine merges the splits' states (split-KV as tiling).
+//
 // Slicing an operand along loop `l` of extent E whose own dim has extent X:
 //   X == E   the tile's offset and size;
 //   X == 1   (broadcast) the whole dim;
@@ -20,6 +26,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialects/icl/IR/IclOps.h"
+#include "dialects/icl/IR/LinalgBuilder.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
@@ -37,6 +44,8 @@ namespace {
 /// Operands are listed by operand number; an absent entry is read whole.
 struct Indexing {
   std::string loops;
+  /// The loops (letters) that are reductions; the rest are parallel.
+  std::string reductions;
   SmallVector<std::string> operands, results;
   /// The (operand, dim) whose extent each loop has.
   SmallVector<std::pair<unsigned, unsigned>> extents;
@@ -92,13 +101,14 @@ std::string loopsOf(StringRef letters) {
 
 Indexing indexing(AttentionOp op) {
   // q [B, Hq, Sq, D], k/v [B, Hkv, Skv, ·] (grouped heads), mask right-aligned
-  // to [B, Hq, Sq, Skv], key_sizes [B, Skv].
-  Indexing ix(op, "bhi");
+  // to [B, Hq, Sq, Skv], key_sizes [B, Skv]; the keys j are a reduction.
+  Indexing ix(op, "bhij");
+  ix.reductions = "j";
   ix.operand(op.getQueryMutable(), "bhi.");
-  ix.operand(op.getKeyMutable(), "bh..");
-  ix.operand(op.getValueMutable(), "bh..");
-  ix.rightAligned(op.getMaskMutable(), "bhi.");
-  ix.operand(op.getKeySizesMutable(), "b.");
+  ix.operand(op.getKeyMutable(), "bhj.");
+  ix.operand(op.getValueMutable(), "bhj.");
+  ix.rightAligned(op.getMaskMutable(), "bhij");
+  ix.operand(op.getKeySizesMutable(), "bj");
   ix.result(0, "bhi.");
   return ix;
 }
@@ -230,6 +240,9 @@ FailureOr<Value> sliceFor(OpBuilder &b, Location loc, Value value, StringRef let
     size_t l = ix.loops.find(letter);
     if (l == std::string::npos)
       continue;
+    if (ix.reductions.find(letter) != std::string::npos && isZeroInteger(offsets[l]) &&
+        isEqualConstantIntOrValue(sizes[l], domainSizes[l]))
+      continue; // all the keys
     std::optional<int64_t> extent = getConstantIntValue(domainSizes[l]);
     int64_t own = type.getDimSize(d);
     if (own == 1 && extent != 1)
@@ -254,6 +267,19 @@ FailureOr<Value> sliceFor(OpBuilder &b, Location loc, Value value, StringRef let
   if (whole)
     return value;
   return tensor::ExtractSliceOp::create(b, loc, value, off, len, stride).getResult();
+}
+
+/// The name of the first reduction loop that the tile does not take whole,
+/// or "" (a tile of such a loop would compute its reduction over part of it
+/// as if it were all of it).
+std::string partialReduction(const Indexing &ix, ArrayRef<OpFoldResult> domainSizes,
+                             ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes) {
+  for (char letter : ix.reductions) {
+    size_t l = ix.loops.find(letter);
+    if (!isZeroInteger(offsets[l]) || !isEqualConstantIntOrValue(sizes[l], domainSizes[l]))
+      return letter == 'j' ? "key" : std::string(1, letter);
+  }
+  return "";
 }
 
 /// Causal and sliding-window attention aligns its last query with its last
@@ -303,10 +329,14 @@ void adjustTile(OpBuilder &b, AttentionOp op, ArrayRef<OpFoldResult> offsets,
   sliceCausalKeys(b, op, offsets, sizes, operands);
 }
 
-/// The op on the slices of a loop tile; its result types are inferred.
+/// The slices of `op`'s operands that the loop tile (`offsets`, `sizes`)
+/// reads; each slice made is recorded in `result`.
+/// A `split` tile takes part of a reduction loop (for a partial reduction)
+/// and keeps each slice as the loops cut it.
 template <typename OpTy>
-FailureOr<TilingResult> tileOf(OpBuilder &b, OpTy op, ArrayRef<OpFoldResult> offsets,
-                               ArrayRef<OpFoldResult> sizes) {
+FailureOr<SmallVector<Value>> operandSlices(OpBuilder &b, OpTy op, ArrayRef<OpFoldResult> offsets,
+                                            ArrayRef<OpFoldResult> sizes, TilingResult &result,
+                                            bool split = false) {
   Indexing ix = indexing(op);
   ix.finish(op);
   Location loc = op.getLoc();
@@ -314,7 +344,6 @@ FailureOr<TilingResult> tileOf(OpBuilder &b, OpTy op, ArrayRef<OpFoldResult> off
   for (Range r : domainOf(b, op, ix))
     domainSizes.push_back(r.size);
   SmallVector<Value> operands;
-  TilingResult result;
   for (OpOperand &o : op->getOpOperands()) {
     StringRef letters = ix.operands[o.getOperandNumber()];
     FailureOr<Value> slice = sliceFor(b, loc, o.get(), letters, ix, domainSizes, offsets, sizes);
@@ -324,12 +353,31 @@ FailureOr<TilingResult> tileOf(OpBuilder &b, OpTy op, ArrayRef<OpFoldResult> off
              failure();
     operands.push_back(*slice);
   }
-  adjustTile(b, op, offsets, sizes, operands);
+  if (!split) {
+    if (std::string bad = partialReduction(ix, domainSizes, offsets, sizes); !bad.empty())
+      return op.emitOpError("cannot take part of its ")
+                 << bad << " loop in a tile: it is a reduction (split it with the op's "
+                 << "PartialReductionOpInterface)",
+             failure();
+    adjustTile(b, op, offsets, sizes, operands);
+  }
   for (auto [operand, value] : llvm::zip(op->getOperands(), operands))
     if (value != operand)
       result.generatedSlices.push_back(value.getDefiningOp());
+  return operands;
+}
+
+/// The op on the slices of a loop tile; its result types are inferred.
+template <typename OpTy>
+FailureOr<TilingResult> tileOf(OpBuilder &b, OpTy op, ArrayRef<OpFoldResult> offsets,
+                               ArrayRef<OpFoldResult> sizes) {
+  Location loc = op.getLoc();
+  TilingResult result;
+  FailureOr<SmallVector<Value>> operands = operandSlices(b, op, offsets, sizes, result);
+  if (failed(operands))
+    return failure();
   Operation *tile = b.clone(*op);
-  tile->setOperands(operands);
+  tile->setOperands(*operands);
   SmallVector<Type> types;
   if (failed(cast<InferTypeOpInterface>(tile).inferReturnTypes(
           b.getContext(), loc, tile->getOperands(), tile->getRawDictionaryAttrs(),
@@ -366,8 +414,13 @@ void resultTile(OpBuilder &b, OpTy op, unsigned r, ArrayRef<OpFoldResult> offset
 template <typename OpTy>
 struct TilingModel : public TilingInterface::ExternalModel<TilingModel<OpTy>, OpTy> {
   SmallVector<utils::IteratorType> getLoopIteratorTypes(Operation *op) const {
-    return SmallVector<utils::IteratorType>(indexing(cast<OpTy>(op)).loops.size(),
-                                            utils::IteratorType::parallel);
+    Indexing ix = indexing(cast<OpTy>(op));
+    SmallVector<utils::IteratorType> types;
+    for (char loop : ix.loops)
+      types.push_back(ix.reductions.find(loop) == std::string::npos
+                          ? utils::IteratorType::parallel
+                          : utils::IteratorType::reduction);
+    return types;
   }
 
   SmallVector<Range> getIterationDomain(Operation *op, OpBuilder &b) const {
@@ -488,6 +541,157 @@ struct ReifyModel
   }
 };
 
+//===----------------------------------------------------------------------===//
+// Split-KV attention as a partial reduction over the keys
+//===----------------------------------------------------------------------===//
+
+/// A split of the keys of icl.attention is an icl.attention_partial that
+/// continues the empty state of its slot; the partial states of NS splits are
+/// stacked `o: [NS, B, Hq, Sq, Dv]`, `m, ℓ: [NS, B, Hq, Sq]` in the
+/// accumulator type, and icl.attention_combine merges them. Only the
+/// parallel form (PartialReductionOuterParallel, one slot per split) is
+/// offered: a sequential loop over key blocks is an online softmax
+/// (icl::decomposeAttentionOnline), which carries one state, not one per lane.
+struct AttentionSplitModel
+    : public PartialReductionOpInterface::ExternalModel<AttentionSplitModel, AttentionOp> {
+  static constexpr unsigned kKeys = 3;
+
+  FailureOr<SmallVector<Value>>
+  generateInitialTensorForPartialReduction(Operation *op, OpBuilder &b, Location loc,
+                                           ArrayRef<OpFoldResult> sizes,
+                                           const SetVector<unsigned> &reductionDims) const {
+    auto attention = cast<AttentionOp>(op);
+    if (!isKeysOnly(reductionDims))
+      return op->emitOpError("splits only its keys (loop 3)"), failure();
+    icl::detail::Emitter e(b, loc);
+    Type elt = icl::detail::accumulatorType(attention.getType().getElementType());
+    Value q = attention.getQuery();
+    SmallVector<OpFoldResult> rows = {sizes[kKeys], e.size(q, 0), e.size(q, 1), e.size(q, 2)};
+    SmallVector<OpFoldResult> out = rows;
+    out.push_back(e.size(attention.getValue(), 3));
+    return SmallVector<Value>{e.filled(out, elt, 0.0),
+                              e.filled(rows, elt, -std::numeric_limits<double>::infinity()),
+                              e.filled(rows, elt, 0.0)};
+  }
+
+  FailureOr<TilingResult> tileToPartialReduction(Operation *op, OpBuilder &b, Location loc,
+                                                 ReductionTilingStrategy strategy, ValueRange init,
+                                                 ArrayRef<OpFoldResult> offsets,
+                                                 ArrayRef<OpFoldResult> sizes,
+                                                 const SetVector<unsigned> &reductionDims,
+                                                 ArrayRef<OpFoldResult> splitIvs) const {
+    auto attention = cast<AttentionOp>(op);
+    if (strategy != ReductionTilingStrategy::PartialReductionOuterParallel)
+      return op->emitOpError("splits its keys in parallel only (PartialReductionOuterParallel); "
+                             "a sequential loop over key blocks is the online softmax of "
+                             "icl-tile-attention"),
+             failure();
+    if (!isKeysOnly(reductionDims))
+      return op->emitOpError("splits only its keys (loop 3)"), failure();
+    TilingResult result;
+    FailureOr<SmallVector<Value>> operands =
+        operandSlices(b, attention, offsets, sizes, result, /*split=*/true);
+    if (failed(operands))
+      return failure();
+    // The split's keys are positions [j0, j0 + n) of all Skv keys; its rows
+    // [t0, t0 + m) see key g iff g ≤ t0 + i + Skv − Sq, which is the partial
+    // op's rule for a cache of t0 + m + Skv − Sq keys.
+    SmallVector<Value> positions;
+    if (attention.getMaskKind() != MaskKind::none) {
+      AffineExpr t0, m, skv, sq;
+      bindSymbols(b.getContext(), t0, m, skv, sq);
+      OpFoldResult length = affine::makeComposedFoldedAffineApply(
+          b, loc, t0 + m + skv - sq,
+          {offsets[2], sizes[2], tensor::getMixedSize(b, loc, attention.getKey(), 2),
+           tensor::getMixedSize(b, loc, attention.getQuery(), 2)});
+      positions = {getValueOrCreateConstantIndexOp(b, loc, offsets[kKeys]),
+                   getValueOrCreateConstantIndexOp(b, loc, length)};
+    }
+    // The split's slot of each stacked state.
+    SmallVector<Value> state;
+    for (auto [r, stacked] : llvm::enumerate(init)) {
+      SmallVector<OpFoldResult> slotOffsets, slotSizes;
+      slot(b, attention, r, offsets, sizes, splitIvs[0], slotOffsets, slotSizes);
+      auto type = cast<RankedTensorType>(stacked.getType());
+      SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
+      // The slot dim is the first unit dim, the one a canonical rank
+      // reduction drops.
+      auto sliceType = tensor::ExtractSliceOp::inferCanonicalRankReducedResultType(
+          type.getRank() - 1, type, slotSizes);
+      auto slice = tensor::ExtractSliceOp::create(b, loc, sliceType, stacked, slotOffsets,
+                                                  slotSizes, strides);
+      result.generatedSlices.push_back(slice);
+      state.push_back(slice);
+    }
+    Value mask = attention.getMask() ? (*operands)[attention.getMaskMutable()[0].getOperandNumber()]
+                                     : Value();
+    Value keySizes = attention.getKeySizes()
+                         ? (*operands)[attention.getKeySizesMutable()[0].getOperandNumber()]
+                         : Value();
+    auto partial = AttentionPartialOp::create(
+        b, loc, (*operands)[0], (*operands)[1], (*operands)[2], mask, keySizes,
+        attention.getScaleAttr(), attention.getMaskKindAttr(), attention.getWindowAttr(),
+        /*kv_offset=*/nullptr, /*kv_length=*/nullptr, positions, state);
+    result.tiledOps.push_back(partial);
+    llvm::append_range(result.tiledValues, partial->getResults());
+    return result;
+  }
+
+  FailureOr<MergeResult> mergeReductions(Operation *op, OpBuilder &b, Location loc,
+                                         ValueRange partials,
+                                         const SetVector<unsigned> &reductionDims) const {
+    auto attention = cast<AttentionOp>(op);
+    auto combine = AttentionCombineOp::create(b, loc, partials[0], partials[1], partials[2]);
+    MergeResult merge;
+    merge.mergeOps.push_back(combine);
+    Value out = combine.getResult();
+    Type storage = attention.getType().getElementType();
+    if (cast<RankedTensorType>(out.getType()).getElementType() != storage) {
+      icl::detail::Emitter e(b, loc);
+      out = e.map(out, out, storage, [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        return arith::TruncFOp::create(nb, l, storage, a[0]);
+      });
+      merge.mergeOps.push_back(out.getDefiningOp());
+    }
+    merge.replacements.push_back(out);
+    return merge;
+  }
+
+  LogicalResult getPartialResultTilePosition(Operation *op, OpBuilder &b, unsigned r,
+                                             ReductionTilingStrategy strategy,
+                                             ArrayRef<OpFoldResult> offsets,
+                                             ArrayRef<OpFoldResult> sizes,
+                                             const SetVector<unsigned> &reductionDims,
+                                             ArrayRef<OpFoldResult> splitIvs,
+                                             SmallVector<OpFoldResult> &resultOffsets,
+                                             SmallVector<OpFoldResult> &resultSizes) const {
+    if (strategy != ReductionTilingStrategy::PartialReductionOuterParallel ||
+        !isKeysOnly(reductionDims))
+      return failure();
+    slot(b, cast<AttentionOp>(op), r, offsets, sizes, splitIvs[0], resultOffsets, resultSizes);
+    return success();
+  }
+
+private:
+  static bool isKeysOnly(const SetVector<unsigned> &reductionDims) {
+    return reductionDims.size() == 1 && reductionDims[0] == kKeys;
+  }
+
+  /// The slot of split `split` for the row tile (`offsets`, `sizes`) in
+  /// stacked state `r` (0: o, 1: m, 2: ℓ).
+  static void slot(OpBuilder &b, AttentionOp op, unsigned r, ArrayRef<OpFoldResult> offsets,
+                   ArrayRef<OpFoldResult> sizes, OpFoldResult split,
+                   SmallVectorImpl<OpFoldResult> &slotOffsets,
+                   SmallVectorImpl<OpFoldResult> &slotSizes) {
+    slotOffsets.assign({split, offsets[0], offsets[1], offsets[2]});
+    slotSizes.assign({b.getIndexAttr(1), sizes[0], sizes[1], sizes[2]});
+    if (r == 0) {
+      slotOffsets.push_back(b.getIndexAttr(0));
+      slotSizes.push_back(tensor::getMixedSize(b, op.getLoc(), op.getValue(), 3));
+    }
+  }
+};
+
 template <typename... OpTys>
 void attach(MLIRContext *ctx) {
   (OpTys::template attachInterface<TilingModel<OpTys>, ReifyModel<OpTys>>(*ctx), ...);
@@ -498,4 +702,5 @@ void attach(MLIRContext *ctx) {
 void mlir::icl::attachTilingInterfaces(MLIRContext *ctx) {
   attach<AttentionOp, LinearAttentionOp, SelectiveScanOp, SsdOp, CausalConv1dOp, LayerNormOp,
          RmsNormOp, GatedRmsNormOp, SoftmaxOp, ActivationOp>(ctx);
+  AttentionOp::attachInterface<AttentionSplitModel>(*ctx);
 }

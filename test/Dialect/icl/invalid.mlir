@@ -638,6 +638,56 @@ func.func @attention_result_type(%q: tensor<1x8x16x64xf32>, %k: tensor<1x2x16x64
 // icl.attention_partial
 //===----------------------------------------------------------------------===//
 
+func.func @partial_one_position(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x512x64xf32>, %i: index) {
+  // expected-error @+1 {{'icl.attention_partial' op expects positions(offset, length): two index values}}
+  %o, %m, %l = icl.attention_partial %q, %k, %k positions(%i)
+      : (tensor<1x8x1x64xf32>, tensor<1x8x512x64xf32>, tensor<1x8x512x64xf32>, index)
+      -> (tensor<1x8x1x64xf32>, tensor<1x8x1xf32>, tensor<1x8x1xf32>)
+  return
+}
+
+// -----
+
+func.func @partial_positions_and_attrs(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x512x64xf32>, %i: index) {
+  // expected-error @+1 {{'icl.attention_partial' op expects either positions(...) or the kv_offset and kv_length attributes, not both}}
+  %o, %m, %l = icl.attention_partial %q, %k, %k positions(%i, %i) {kv_length = 1024 : i64}
+      : (tensor<1x8x1x64xf32>, tensor<1x8x512x64xf32>, tensor<1x8x512x64xf32>, index, index)
+      -> (tensor<1x8x1x64xf32>, tensor<1x8x1xf32>, tensor<1x8x1xf32>)
+  return
+}
+
+// -----
+
+func.func @partial_state_count(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x512x64xf32>, %m0: tensor<1x8x1xf32>) {
+  // expected-error @+1 {{'icl.attention_partial' op expects state(o, m, l): three tensors}}
+  %o, %m, %l = icl.attention_partial %q, %k, %k state(%m0, %m0)
+      : (tensor<1x8x1x64xf32>, tensor<1x8x512x64xf32>, tensor<1x8x512x64xf32>, tensor<1x8x1xf32>, tensor<1x8x1xf32>)
+      -> (tensor<1x8x1x64xf32>, tensor<1x8x1xf32>, tensor<1x8x1xf32>)
+  return
+}
+
+// -----
+
+func.func @partial_state_rows(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x512x64xf32>, %o0: tensor<1x8x1x64xf32>, %m0: tensor<1x8x2xf32>) {
+  // expected-error @+1 {{'icl.attention_partial' op query length of state max (2) does not match query (1)}}
+  %o, %m, %l = icl.attention_partial %q, %k, %k state(%o0, %m0, %m0)
+      : (tensor<1x8x1x64xf32>, tensor<1x8x512x64xf32>, tensor<1x8x512x64xf32>, tensor<1x8x1x64xf32>, tensor<1x8x2xf32>, tensor<1x8x2xf32>)
+      -> (tensor<1x8x1x64xf32>, tensor<1x8x2xf32>, tensor<1x8x2xf32>)
+  return
+}
+
+// -----
+
+func.func @partial_state_width(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x512x64xf32>, %o0: tensor<1x8x1x32xf32>, %m0: tensor<1x8x1xf32>) {
+  // expected-error @+1 {{'icl.attention_partial' op value width of state output (32) does not match value (64)}}
+  %o, %m, %l = icl.attention_partial %q, %k, %k state(%o0, %m0, %m0)
+      : (tensor<1x8x1x64xf32>, tensor<1x8x512x64xf32>, tensor<1x8x512x64xf32>, tensor<1x8x1x32xf32>, tensor<1x8x1xf32>, tensor<1x8x1xf32>)
+      -> (tensor<1x8x1x32xf32>, tensor<1x8x1xf32>, tensor<1x8x1xf32>)
+  return
+}
+
+// -----
+
 func.func @partial_shared_checks(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x512x64xf32>) {
   // expected-error @+1 {{'icl.attention_partial' op expects window >= 1}}
   %o, %m, %l = icl.attention_partial %q, %k, %k {mask_kind = #icl.mask<sliding_window>, window = -1 : i64, kv_offset = 0 : i64, kv_length = 1024 : i64}

@@ -168,6 +168,19 @@ func.func @attention_partial(%q: tensor<1x8x1x64xf32>, %k: tensor<1x8x512x64xf32
   return
 }
 
+// A split continuing a state at key positions given as values: the results
+// take the state's (f32) types.
+// CHECK-LABEL: func.func @attention_partial_state(
+// CHECK:         icl.attention_partial %{{.*}}, %{{.*}}, %{{.*}} positions(%{{.*}}, %{{.*}}) state(%{{.*}}, %{{.*}}, %{{.*}}) {mask_kind = #icl.mask<causal>}
+// CHECK-SAME:      -> (tensor<1x8x1x64xf32>, tensor<1x8x1xf32>, tensor<1x8x1xf32>)
+func.func @attention_partial_state(%q: tensor<1x8x1x64xbf16>, %k: tensor<1x8x512x64xbf16>, %offset: index, %length: index,
+                                   %o0: tensor<1x8x1x64xf32>, %m0: tensor<1x8x1xf32>, %l0: tensor<1x8x1xf32>) {
+  %o, %m, %l = icl.attention_partial %q, %k, %k positions(%offset, %length) state(%o0, %m0, %l0) {mask_kind = #icl.mask<causal>}
+      : (tensor<1x8x1x64xbf16>, tensor<1x8x512x64xbf16>, tensor<1x8x512x64xbf16>, index, index, tensor<1x8x1x64xf32>, tensor<1x8x1xf32>, tensor<1x8x1xf32>)
+      -> (tensor<1x8x1x64xf32>, tensor<1x8x1xf32>, tensor<1x8x1xf32>)
+  return
+}
+
 // CHECK-LABEL: func.func @attention_combine(
 // CHECK-SAME:    %[[OS:[^:]*]]: tensor<4x1x8x1x64xf32>, %[[MS:[^:]*]]: tensor<4x1x8x1xf32>, %[[LS:[^:]*]]: tensor<4x1x8x1xf32>
 // CHECK:         icl.attention_combine %[[OS]], %[[MS]], %[[LS]] : (tensor<4x1x8x1x64xf32>, tensor<4x1x8x1xf32>, tensor<4x1x8x1xf32>) -> tensor<1x8x1x64xf32>
