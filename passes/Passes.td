@@ -535,6 +535,31 @@ def TileAndVectorize : Pass<"icl-tile-and-vectorize", "mlir::func::FuncOp"> {
 // NVIDIA GPU lowering (icl-cuda-pipeline)
 //===----------------------------------------------------------------------===//
 
+def CudaRows : Pass<"icl-cuda-rows", "mlir::ModuleOp"> {
+  let summary = "Run RMS and layer norms as GPU row kernels, one block per row";
+  let description = [{
+    Replaces every `icl.rms_norm` and `icl.layer_norm` of a static shape with
+    at least one row, in f32, bf16 or f16, by one launch of icl's row kernel
+    `@icl_row_norm`, built as IR for the element type, row width and form
+    (`passes/cuda/RowKernels.cpp`) in a `gpu.module` of the module. One block
+    normalises one row: its threads read the row once, with 16-byte accesses
+    when the width is a multiple of 16 bytes, keep it in registers through
+    the block reductions (warp shuffles, then shared memory across warps) of
+    the mean and variance (f32), and write the normalised row. The launch
+    takes its block size and argument order from the launch spec the
+    builder returns. Norms whose rows a block cannot keep in registers
+    (more than 128 values a thread at 1024 threads) are left to
+    `icl-decompose`, as are dynamic shapes.
+
+    Before: `%y = icl.rms_norm %x gamma(%g) {eps = 1.0e-06 : f64} : (tensor<16384x4096xbf16>, tensor<4096xbf16>) -> tensor<16384x4096xbf16>`
+    After: `gpu.launch_func @icl_rms_norm_bf16_w4096_g::@icl_row_norm blocks in (%c16384, %c1, %c1) threads in (%c128, %c1, %c1) ...`
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",
+                           "mlir::gpu::GPUDialect", "mlir::LLVM::LLVMDialect",
+                           "mlir::memref::MemRefDialect", "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def CudaAttention : Pass<"icl-cuda-attention", "mlir::ModuleOp"> {
   let summary = "Run icl.attention as one fused GPU kernel per call";
   let description = [{

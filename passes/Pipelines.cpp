@@ -92,6 +92,11 @@ struct CudaKnobs : PassPipelineOptions<Derived> {
       llvm::cl::desc("Run bf16/f16 attention with head dims 64 and 128 as icl's fused kernels "
                      "(icl-cuda-attention); off: decomposed like every other op"),
       llvm::cl::init(defaults.fusedAttention)};
+  PassOptions::Option<bool> fusedRows{
+      *this, "fused-rows",
+      llvm::cl::desc("Run RMS and layer norms over static rows as icl's row kernels, one block "
+                     "per row (icl-cuda-rows); off: decomposed like every other op"),
+      llvm::cl::init(defaults.fusedRows)};
   PassOptions::Option<int64_t> blockSize{
       *this, "block-size", llvm::cl::desc("Threads per block of generated kernels"),
       llvm::cl::init(defaults.blockSize)};
@@ -102,8 +107,8 @@ struct CudaKnobs : PassPipelineOptions<Derived> {
       llvm::cl::init(defaults.multiprocessors)};
 
   CudaOptions get() const {
-    return CudaOptions{chip, features, optLevel, fusion, fusedAttention, blockSize,
-                       multiprocessors};
+    return CudaOptions{chip,           features,  optLevel,       fusion,
+                       fusedAttention, fusedRows, blockSize, multiprocessors};
   }
 };
 
@@ -178,9 +183,17 @@ llvm::Error checkKnobs(const CudaOptions &o) {
   if (o.multiprocessors < 1 || o.multiprocessors > 1024)
     return llvm::createStringError("CUDA pipeline option multiprocessors=%lld must be 1..1024",
                                    (long long)o.multiprocessors);
-  if (!llvm::StringRef(o.chip).starts_with("sm_"))
+  // sm_<number>, with an `a` or `f` suffix for arch-specific features (a
+  // name NVPTX does not know would abort code generation).
+  llvm::StringRef number = llvm::StringRef(o.chip);
+  bool isChip = number.consume_front("sm_");
+  if (number.ends_with("a") || number.ends_with("f"))
+    number = number.drop_back();
+  unsigned version = 0;
+  if (!isChip || number.getAsInteger(10, version) || version < 20 || version > 200)
     return llvm::createStringError("CUDA pipeline option chip=%s must name an architecture "
-                                   "such as sm_90 or sm_80",
+                                   "such as sm_90, sm_90a or sm_80 (options are separated by "
+                                   "spaces)",
                                    o.chip.c_str());
   return llvm::Error::success();
 }
@@ -273,6 +286,9 @@ void mlir::icl::buildPipeline(OpPassManager &pm, const PipelineOptions &options,
       attention.multiprocessors = options.cuda.multiprocessors;
       pm.addPass(createCudaAttention(attention));
     }
+    // Norms run as row kernels.
+    if (options.target == Target::Cuda && options.cuda.fusedRows)
+      pm.addPass(createCudaRows());
     // On the CPU, long attention runs in query blocks with an online softmax
     // (with icl's tiling; a schedule does its own).
     if (options.target == Target::X86 && options.x86.vectorize && options.x86.fusion &&

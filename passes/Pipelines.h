@@ -73,6 +73,8 @@ struct CudaOptions {
   bool fusion = true;
   /// bf16/f16 attention with head dims 64/128 as icl's fused kernels.
   bool fusedAttention = true;
+  /// RMS and layer norms of static rows as icl's row kernels.
+  bool fusedRows = true;
   /// Threads per block of generated kernels.
   int64_t blockSize = 256;
   /// Multiprocessors of the target GPU, for splitting decode attention.

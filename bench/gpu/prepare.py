@@ -14,8 +14,9 @@ writes into OUT:
                                arithmetic; bf16 written as float32)
   ops/manifest.json            cases with the bounds of their `%if cuda-device`
                                lit RUN lines (--tolerance, --atol, --rtol)
-  bench/g<N>.so, bench/manifest.json   the attention workloads G1-G4 of
-                               BENCHMARKS.md, bf16, as icl modules
+  bench/g<N>.so, bench/manifest.json   the attention workloads G1-G4 and the
+                               norms of G10 of BENCHMARKS.md, bf16, as icl
+                               modules (G10 also without the row kernels)
 
 Then, on the GPU machine: python3 bench/gpu/run.py OUT
 """
@@ -38,6 +39,14 @@ WORKLOADS = [
     ("g2", 4, 32, 32, 4096, 4096, 128, False),
     ("g3", 16, 16, 16, 1024, 1024, 64, False),
     ("g4", 1, 32, 32, 1, 65536, 128, False),
+]
+
+# G10: (name, form, rows, width, cuda options beyond the chip).
+NORMS = [
+    ("g10r", "rms_norm", 16384, 4096, ""),
+    ("g10l", "layer_norm", 16384, 4096, ""),
+    ("g10r-generic", "rms_norm", 16384, 4096, " fused-rows=false"),
+    ("g10l-generic", "layer_norm", 16384, 4096, " fused-rows=false"),
 ]
 
 
@@ -82,6 +91,18 @@ def attention_module(name, b, hq, hkv, sq, skv, d, causal):
     return (f"func.func @{name}(%q: {q}, %k: {kv}, %v: {kv}) -> {q} {{\n"
             f"  %o = icl.attention %q, %k, %v{attr} : ({q}, {kv}, {kv}) -> {q}\n"
             f"  return %o : {q}\n}}\n")
+
+
+def norm_module(name, form, rows, width):
+    x, g = f"tensor<{rows}x{width}xbf16>", f"tensor<{width}xbf16>"
+    beta = form == "layer_norm"
+    args = f"%x: {x}, %g: {g}" + (f", %b: {g}" if beta else "")
+    operands = "gamma(%g)" + (" beta(%b)" if beta else "")
+    types = f"{x}, {g}" + (f", {g}" if beta else "")
+    fn = name.replace("-", "_")
+    return (f"func.func @{fn}({args}) -> {x} {{\n"
+            f"  %y = icl.{form} %x {operands} {{eps = 1.0e-05 : f64}} : ({types}) -> {x}\n"
+            f"  return %y : {x}\n}}\n")
 
 
 def main():
@@ -152,6 +173,15 @@ def main():
         run([compile_, src, "-o", os.path.join(args.out, "bench", name + ".so")] + cuda)
         bench.append({"name": name, "library": f"bench/{name}.so", "B": b, "Hq": hq, "Hkv": hkv,
                       "Sq": sq, "Skv": skv, "D": d, "causal": causal})
+    for name, form, rows, width, options in NORMS:
+        src = os.path.join(args.out, "bench", name + ".mlir")
+        open(src, "w").write(norm_module(name, form, rows, width))
+        print(f"compiling {name}", flush=True)
+        run([compile_, src, "-o", os.path.join(args.out, "bench", name + ".so"), "--target=cuda",
+             f"--cuda-options=chip={args.chip}{options}"])
+        bench.append({"name": name, "function": name.replace("-", "_"),
+                      "library": f"bench/{name}.so", "kind": "norm", "form": form, "rows": rows,
+                      "width": width})
     json.dump(bench, open(os.path.join(args.out, "bench", "manifest.json"), "w"), indent=1)
     size = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(args.out) for f in fs)
     print(f"wrote {args.out} ({size / 2**20:.1f} MiB)")

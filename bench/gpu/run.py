@@ -75,8 +75,11 @@ def bench(root, rt, reps):
     from torch.nn.attention import SDPBackend, sdpa_kernel
 
     rt.set_stream(torch.cuda.current_stream())
-    rows = []
+    rows, norms = [], []
     for w in json.load(open(os.path.join(root, "bench", "manifest.json"))):
+        if w.get("kind") == "norm":
+            norms.append(bench_norm(root, rt, w, reps))
+            continue
         fn = rt.load(os.path.join(root, w["library"]))[w["name"]]
         b, hq, hkv, sq, skv, d = w["B"], w["Hq"], w["Hkv"], w["Sq"], w["Skv"], w["D"]
         kv_bytes = 2 * b * hkv * skv * d * 2
@@ -142,6 +145,51 @@ def bench(root, rt, reps):
         ratio = lambda x: f"{x / t:9.2f}" if x else "      n/a"
         print(f"{name:4} {fmt(t)} {fmt(cudnn)} {fmt(flash)}  {rate:>14} {ratio(cudnn)} "
               f"{ratio(flash)[1:]}  {rel:.2g}")
+    print_norms(norms)
+
+def bench_norm(root, rt, w, reps):
+    """G10: a norm of bf16 rows, icl against PyTorch and a copy of the rows."""
+    import torch
+    import torch.nn.functional as F
+    fn = rt.load(os.path.join(root, w["library"]))[w["function"]]
+    rows, width = w["rows"], w["width"]
+    gen = torch.Generator(device="cuda").manual_seed(0)
+    x = torch.randn(rows, width, device="cuda", dtype=torch.bfloat16, generator=gen)
+    g = torch.randn(width, device="cuda", dtype=torch.bfloat16, generator=gen)
+    b = torch.randn(width, device="cuda", dtype=torch.bfloat16, generator=gen)
+    y = torch.full_like(x, float("nan"))
+    layer = w["form"] == "layer_norm"
+    inputs = [x, g, b] if layer else [x, g]
+    fn.invoke_device(inputs, [y])
+    rt.synchronize()
+    if layer:
+        torch_call = lambda: F.layer_norm(x, (width,), g, b, 1e-5)
+        ref = F.layer_norm(x.float(), (width,), g.float(), b.float(), 1e-5)
+    else:
+        torch_call = lambda: F.rms_norm(x, (width,), g, 1e-5)
+        ref = F.rms_norm(x.float(), (width,), g.float(), 1e-5)
+    rel = (torch.linalg.vector_norm(y.float() - ref) / torch.linalg.vector_norm(ref)).item()
+    if not (rel < 1e-2):
+        return (w["name"], None, None, None, rel)
+    copy = torch.empty_like(x)
+    t_icl = time_ms(lambda: fn.invoke_device(inputs, [y]), reps, 10)
+    t_torch = time_ms(torch_call, reps, 10)
+    t_copy = time_ms(lambda: copy.copy_(x), reps, 10)
+    return (w["name"], t_icl, t_torch, t_copy, rel, 2 * x.numel() * x.element_size())
+
+
+def print_norms(norms):
+    print()
+    print(f"{'':13} {'icl':>9} {'PyTorch':>9} {'copy':>9} {'icl rate':>11} {'torch/icl':>9} "
+          f"{'of copy':>7}  rel.err")
+    for row in norms:
+        if row[1] is None:
+            print(f"{row[0]:13} {'wrong':>9}  relative error {row[4]:.3g}")
+            continue
+        name, t, torch_t, copy_t, rel, bytes_moved = row
+        print(f"{name:13} {t * 1e3:7.1f}us {torch_t * 1e3:7.1f}us {copy_t * 1e3:7.1f}us "
+              f"{bytes_moved / t / 1e9:7.2f} TB/s {torch_t / t:9.2f} {copy_t / t:7.2f}  {rel:.2g}")
+
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])

@@ -31,62 +31,14 @@ using arith::CmpIPredicate;
 
 namespace {
 
-/// A kernel argument: the launch passes its value by this name.
-struct Argument {
-  StringRef name;
-  Type type;
-};
-
-/// Adds kernel `name` of `arguments` and workgroup buffers `workgroup` to
-/// `module`, for blocks of exactly `threads` threads (known_block_size, which
-/// becomes .maxntid; `attributes` are added to the func), and moves `b` to its
-/// entry. Returns its launch spec, with no shared memory and no rows yet.
-KernelLaunchSpec createKernel(OpBuilder &b, gpu::GPUModuleOp module, StringRef name,
-                              ArrayRef<Argument> arguments, TypeRange workgroup, int64_t threads,
-                              ArrayRef<NamedAttribute> attributes = {}) {
-  Location loc = module.getLoc();
-  auto types = llvm::map_to_vector(arguments, [](const Argument &a) { return a.type; });
-  b.setInsertionPointToEnd(module.getBody());
-  auto func = gpu::GPUFuncOp::create(b, loc, name, b.getFunctionType(types, {}), workgroup,
-                                     /*privateAttributions=*/{}, attributes);
-  func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(), b.getUnitAttr());
-  func.setKnownBlockSizeAttr(b.getDenseI32ArrayAttr({static_cast<int32_t>(threads), 1, 1}));
-  KernelLaunchSpec spec;
-  spec.func = func;
-  spec.threads = threads;
-  for (auto [i, argument] : llvm::enumerate(arguments)) {
-    func.getArgument(i).setLoc(NameLoc::get(b.getStringAttr(argument.name), loc));
-    spec.arguments.push_back(argument.name.str());
-  }
-  b.setInsertionPointToStart(&func.front());
-  return spec;
-}
-
-/// The kernel's arguments by name.
-class NamedArguments {
-public:
-  NamedArguments(gpu::GPUFuncOp func, ArrayRef<std::string> names) {
-    for (auto [i, name] : llvm::enumerate(names))
-      values[name] = func.getArgument(i);
-  }
-  Value operator[](StringRef name) const {
-    Value value = values.lookup(name);
-    assert(value && "no kernel argument of this name");
-    return value;
-  }
-
-private:
-  llvm::StringMap<Value> values;
-};
-
 /// The arguments of a partial or whole attention: q, k, v, its `outputs`,
 /// mask, key sizes and the scalars describing them.
-SmallVector<Argument> attentionArguments(MLIRContext *ctx, Type element,
-                                         ArrayRef<Argument> outputs) {
+SmallVector<KernelArgument> attentionArguments(MLIRContext *ctx, Type element,
+                                         ArrayRef<KernelArgument> outputs) {
   Type i32 = IntegerType::get(ctx, 32), i64 = IntegerType::get(ctx, 64);
   auto elements = MemRefType::get({ShapedType::kDynamic}, element);
   auto floats = MemRefType::get({ShapedType::kDynamic}, Float32Type::get(ctx));
-  SmallVector<Argument> arguments = {{"q", elements}, {"k", elements}, {"v", elements}};
+  SmallVector<KernelArgument> arguments = {{"q", elements}, {"k", elements}, {"v", elements}};
   arguments.append(outputs.begin(), outputs.end());
   arguments.append({{"mask", floats},
                     {"key_sizes", floats},
@@ -1573,7 +1525,7 @@ mlir::icl::buildDecodeAttention(gpu::GPUModuleOp module, const DecodeAttentionCo
     attributes.push_back(
         b.getNamedAttr("nvvm.minctasm", b.getI32IntegerAttr(config.minBlocksPerMultiprocessor)));
   auto floats = MemRefType::get({ShapedType::kDynamic}, f32);
-  SmallVector<Argument> arguments =
+  SmallVector<KernelArgument> arguments =
       attentionArguments(ctx, config.element, {{"o_part", floats}, {"ml_part", floats}});
   arguments.append({{"chunk", i32}, {"splits", i32}});
   // Each warp's O and (m, l) for the block's merge.
@@ -1589,7 +1541,7 @@ mlir::icl::buildDecodeAttention(gpu::GPUModuleOp module, const DecodeAttentionCo
     DecodePartialBuilder(config, kb, args).build(buffers[0], buffers[1]);
   }
 
-  SmallVector<Argument> combineArguments = {
+  SmallVector<KernelArgument> combineArguments = {
       {"o_part", floats},
       {"ml_part", floats},
       {"o", MemRefType::get({ShapedType::kDynamic}, config.element)},

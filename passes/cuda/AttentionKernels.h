@@ -12,29 +12,9 @@
 #ifndef ICL_PASSES_CUDA_ATTENTIONKERNELS_H
 #define ICL_PASSES_CUDA_ATTENTIONKERNELS_H
 
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
-#include "mlir/Support/LLVM.h"
-
-#include <string>
+#include "passes/cuda/KernelSpec.h"
 
 namespace mlir::icl {
-
-/// How the host launches one kernel: block = (threads, 1, 1) with
-/// `sharedBytes` of dynamic shared memory, and the values of `arguments`, in
-/// that order.
-struct KernelLaunchSpec {
-  /// The kernel.
-  gpu::GPUFuncOp func;
-  /// Threads of a block, exactly (the kernel's known_block_size).
-  int64_t threads = 0;
-  /// Query rows one block computes (the prefill grid is ceil(Sq / rows) x Hq x B).
-  int64_t rowsPerBlock = 0;
-  /// Bytes of dynamic shared memory of a launch.
-  int64_t sharedBytes = 0;
-  /// The names of the kernel's arguments, in order (also the names of the
-  /// locations of the func's arguments).
-  SmallVector<std::string> arguments;
-};
 
 /// The fused prefill kernel @icl_flash_attention. Every field but the element
 /// type and head dimension is a tuning knob; the defaults were the fastest of

@@ -37,20 +37,6 @@ struct CudaAttention : icl::impl::CudaAttentionBase<CudaAttention> {
   llvm::StringMap<ir::KernelLaunchSpec> builtFlash;
   llvm::StringMap<ir::DecodeAttentionKernels> builtDecode;
 
-  /// A new gpu.module for the kernels of `instance` (kind, element type,
-  /// head dimension), tagged `icl.kernel` with it.
-  gpu::GPUModuleOp kernelModule(ModuleOp module, StringRef instance) {
-    // A symbol of the user's with that name: pick another.
-    std::string name = instance.str();
-    for (int i = 1; module.lookupSymbol(name); ++i)
-      name = (instance + "_" + Twine(i)).str();
-    auto builder = OpBuilder::atBlockEnd(module.getBody());
-    auto kernels = gpu::GPUModuleOp::create(builder, module.getLoc(), name);
-    kernels->setAttr("icl.kernel", builder.getStringAttr(instance));
-    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(), builder.getUnitAttr());
-    return kernels;
-  }
-
   /// The kernels `build` makes for `Config(elt, d)`, built into a gpu.module
   /// of their own on first use and remembered in `built`.
   template <typename Kernels, typename Config>
@@ -60,7 +46,7 @@ struct CudaAttention : icl::impl::CudaAttentionBase<CudaAttention> {
     std::string instance = (kind + "_" + (elt.isBF16() ? "bf16" : "f16") + "_d" + Twine(d)).str();
     if (auto it = built.find(instance); it != built.end())
       return it->second;
-    FailureOr<Kernels> result = build(kernelModule(module, instance), Config(elt, d));
+    FailureOr<Kernels> result = build(ir::createKernelModule(module, instance), Config(elt, d));
     if (succeeded(result))
       built[instance] = *result;
     return result;
@@ -137,7 +123,7 @@ struct CudaAttention : icl::impl::CudaAttentionBase<CudaAttention> {
       }
       auto memrefType = MemRefType::get(type.getShape(), eltType);
       Value buffer = bufferization::ToBufferOp::create(b, loc, memrefType, tensor, /*readOnly=*/true);
-      return toFlat(b, loc, buffer);
+      return ir::flatBuffer(b, loc, buffer);
     };
     // One never-read buffer stands in for an absent mask and key sizes.
     Value unused;
@@ -208,7 +194,7 @@ struct CudaAttention : icl::impl::CudaAttentionBase<CudaAttention> {
         resultSizes.push_back(dim(op.getQuery(), i));
     Value out = memref::AllocOp::create(b, loc, MemRefType::get(resultType.getShape(), elt),
                                         resultSizes);
-    args["o"] = toFlat(b, loc, out);
+    args["o"] = ir::flatBuffer(b, loc, out);
     auto ceilDiv = [&](Value a, int64_t c) -> Value {
       return arith::CeilDivUIOp::create(b, loc, a, index(c));
     };
@@ -267,34 +253,9 @@ struct CudaAttention : icl::impl::CudaAttentionBase<CudaAttention> {
     return success();
   }
 
-  /// Launches `spec` over `grid` with the values of its arguments, by name.
   static LogicalResult launch(OpBuilder &b, Location loc, const ir::KernelLaunchSpec &spec,
                               gpu::KernelDim3 grid, const llvm::StringMap<Value> &args) {
-    gpu::GPUFuncOp kernel = spec.func;
-    SmallVector<Value> operands;
-    for (auto [name, type] : llvm::zip_equal(spec.arguments, kernel.getArgumentTypes())) {
-      Value value = args.lookup(name);
-      if (!value || value.getType() != type)
-        return emitError(loc) << "icl-cuda-attention has no " << type << " for argument '"
-                              << name << "' of @" << kernel.getName() << " (a compiler bug)";
-      operands.push_back(value);
-    }
-    Value one = arith::ConstantIndexOp::create(b, loc, 1);
-    gpu::KernelDim3 block{arith::ConstantIndexOp::create(b, loc, spec.threads), one, one};
-    Value sharedBytes = arith::ConstantIntOp::create(b, loc, b.getI32Type(), spec.sharedBytes);
-    gpu::LaunchFuncOp::create(b, loc, kernel, grid, block, sharedBytes, operands);
-    return success();
-  }
-
-  /// A contiguous buffer as memref<?xT>.
-  static Value toFlat(OpBuilder &b, Location loc, Value buffer) {
-    auto type = cast<MemRefType>(buffer.getType());
-    SmallVector<ReassociationIndices> all(1);
-    for (int64_t i = 0; i < type.getRank(); ++i)
-      all[0].push_back(i);
-    Value flat = type.getRank() == 1 ? buffer : memref::CollapseShapeOp::create(b, loc, buffer, all);
-    auto dynamic = MemRefType::get({ShapedType::kDynamic}, type.getElementType());
-    return flat.getType() == dynamic ? flat : memref::CastOp::create(b, loc, dynamic, flat);
+    return ir::launchKernel(b, loc, "icl-cuda-attention", spec, grid, args);
   }
 };
 

@@ -118,6 +118,9 @@ public:
   Value ex2(Value x) { return intrinsic("llvm.nvvm.ex2.approx.ftz.f", x); }
   /// log2(x), approximated (lg2.approx.f32).
   Value lg2(Value x) { return intrinsic("llvm.nvvm.lg2.approx.f", x); }
+  /// sqrt(x), correctly rounded (sqrt.rn.f32; llvm.intr.sqrt is illegal in
+  /// the NVVM lowering, which would call libdevice).
+  Value sqrt(Value x) { return intrinsic("llvm.nvvm.sqrt.rn.f", x); }
   /// The f32 `x` of the lane whose id is this lane's xor `mask`.
   Value shuffleXor(Value x, int64_t mask) {
     return gpu::ShuffleOp::create(b, loc, x.getType(), b.getI1Type(), x, i32(mask), i32(32),

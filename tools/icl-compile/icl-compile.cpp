@@ -70,7 +70,7 @@ static cl::opt<std::string> cudaOptions(
     "cuda-options",
     cl::desc("Options of the CUDA pipeline, as for icl-opt --icl-cuda-pipeline=\"...\": "
              "chip=sm_90|sm_80|..., features=+ptx80, opt-level=N, block-size=N, "
-             "fusion=false, fused-attention=false, multiprocessors=N"),
+             "fusion=false, fused-attention=false, fused-rows=false, multiprocessors=N"),
     cl::value_desc("options"), cl::cat(category));
 
 static cl::opt<std::string> passes(

@@ -1,0 +1,120 @@
+//===- CudaRows.cpp - Norms as GPU row kernels ----------------------------===//
+//
+// Each icl.rms_norm and icl.layer_norm of a static shape becomes one launch
+// of @icl_row_norm (RowKernels.cpp), built once per (form, element type,
+// width, γ/β) into a gpu.module of its own; the launch reads its block size
+// and argument order from the kernel's launch spec.
+//
+//===----------------------------------------------------------------------===//
+
+#include "passes/Passes.h"
+#include "passes/cuda/RowKernels.h"
+
+#include "dialects/icl/IR/IclOps.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
+namespace mlir::icl {
+#define GEN_PASS_DEF_CUDAROWS
+#include "passes/Passes.h.inc"
+} // namespace mlir::icl
+
+using namespace mlir;
+namespace ir = mlir::icl;
+
+namespace {
+
+struct CudaRows : ir::impl::CudaRowsBase<CudaRows> {
+  using CudaRowsBase::CudaRowsBase;
+
+  /// The kernels built so far, by instance name.
+  llvm::StringMap<ir::KernelLaunchSpec> built;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    built.clear();
+    SmallVector<Operation *> ops;
+    module.walk([&](Operation *op) {
+      if (isa<ir::RmsNormOp, ir::LayerNormOp>(op) && supported(op))
+        ops.push_back(op);
+    });
+    for (Operation *op : ops) {
+      LogicalResult lowered = failure();
+      if (auto rms = dyn_cast<ir::RmsNormOp>(op))
+        lowered = lower(module, op, rms.getInput(), rms.getGamma(), nullptr,
+                        rms.getEps().convertToDouble(), /*center=*/false);
+      else if (auto layer = dyn_cast<ir::LayerNormOp>(op))
+        lowered = lower(module, op, layer.getInput(), layer.getGamma(), layer.getBeta(),
+                        layer.getEps().convertToDouble(), /*center=*/true);
+      if (failed(lowered))
+        return signalPassFailure();
+    }
+  }
+
+  /// A static shape with rows, in a type the kernel takes, whose rows its
+  /// threads can keep in registers.
+  static bool supported(Operation *op) {
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+    Type elt = type.getElementType();
+    if (!type.hasStaticShape() || type.getRank() < 1 || type.getNumElements() == 0 ||
+        !(elt.isF32() || elt.isBF16() || elt.isF16()))
+      return false;
+    ir::RowNormConfig config(elt, type.getShape().back(), false, false, false);
+    return config.accessesPerThread() * config.vectorWidth <=
+           ir::RowNormConfig::maxValuesPerThread;
+  }
+
+  LogicalResult lower(ModuleOp module, Operation *op, Value input, Value gamma, Value beta,
+                      double eps, bool center) {
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+    Type elt = type.getElementType();
+    int64_t width = type.getShape().back();
+    ir::RowNormConfig config(elt, width, center, bool(gamma), bool(beta));
+    std::string instance;
+    llvm::raw_string_ostream(instance) << (center ? "icl_layer_norm_" : "icl_rms_norm_") << elt
+                                       << "_w" << width << (gamma ? "_g" : "")
+                                       << (beta ? "_b" : "");
+    auto it = built.find(instance);
+    if (it == built.end()) {
+      FailureOr<ir::KernelLaunchSpec> spec =
+          ir::buildRowNorm(ir::createKernelModule(module, instance), config);
+      if (failed(spec))
+        return failure();
+      it = built.insert({instance, *spec}).first;
+    }
+    const ir::KernelLaunchSpec &spec = it->second;
+
+    OpBuilder b(op);
+    Location loc = op->getLoc();
+    auto buffer = [&](Value tensor) {
+      auto tensorType = cast<RankedTensorType>(tensor.getType());
+      Value memref = bufferization::ToBufferOp::create(
+          b, loc, MemRefType::get(tensorType.getShape(), tensorType.getElementType()), tensor,
+          /*readOnly=*/true);
+      return ir::flatBuffer(b, loc, memref);
+    };
+    llvm::StringMap<Value> args;
+    args["x"] = buffer(input);
+    if (gamma)
+      args["gamma"] = buffer(gamma);
+    if (beta)
+      args["beta"] = buffer(beta);
+    Value out = memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), elt));
+    args["out"] = ir::flatBuffer(b, loc, out);
+    args["eps"] = arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
+                                                 APFloat(static_cast<float>(eps)));
+    int64_t rows = type.getNumElements() / width;
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    if (failed(ir::launchKernel(b, loc, "icl-cuda-rows", spec,
+                                {arith::ConstantIndexOp::create(b, loc, rows), one, one}, args)))
+      return failure();
+    Value result = bufferization::ToTensorOp::create(b, loc, type, out, /*restrict=*/true,
+                                                     /*writable=*/true);
+    op->getResult(0).replaceAllUsesWith(result);
+    op->erase();
+    return success();
+  }
+};
+
+} // namespace
