@@ -536,16 +536,18 @@ def TileAndVectorize : Pass<"icl-tile-and-vectorize", "mlir::func::FuncOp"> {
 //===----------------------------------------------------------------------===//
 
 def CudaRows : Pass<"icl-cuda-rows", "mlir::ModuleOp"> {
-  let summary = "Run RMS and layer norms as GPU row kernels, one block per row";
+  let summary = "Run RMS/layer norms and softmax as GPU row kernels, one block per row";
   let description = [{
-    Replaces every `icl.rms_norm` and `icl.layer_norm` of a static shape with
-    at least one row, in f32, bf16 or f16, by one launch of icl's row kernel
-    `@icl_row_norm`, built as IR for the element type, row width and form
+    Replaces every `icl.rms_norm`, `icl.layer_norm` and `icl.softmax` along
+    the last axis of a static shape with at least one row, in f32, bf16 or
+    f16, by one launch of icl's row kernel `@icl_row_norm` or
+    `@icl_row_softmax`, built as IR for the element type, row width and form
     (`passes/cuda/RowKernels.cpp`) in a `gpu.module` of the module. One block
     normalises one row: its threads read the row once, with 16-byte accesses
     when the width is a multiple of 16 bytes, keep it in registers through
     the block reductions (warp shuffles, then shared memory across warps) of
-    the mean and variance (f32), and write the normalised row. The launch
+    the mean and variance or the max and sum of exponentials (f32), and
+    write the row. The launch
     takes its block size and argument order from the launch spec the
     builder returns. Norms whose rows a block cannot keep in registers
     (more than 128 values a thread at 1024 threads) are left to

@@ -94,8 +94,9 @@ struct CudaKnobs : PassPipelineOptions<Derived> {
       llvm::cl::init(defaults.fusedAttention)};
   PassOptions::Option<bool> fusedRows{
       *this, "fused-rows",
-      llvm::cl::desc("Run RMS and layer norms over static rows as icl's row kernels, one block "
-                     "per row (icl-cuda-rows); off: decomposed like every other op"),
+      llvm::cl::desc("Run RMS/layer norms and last-axis softmax over static rows as icl's row "
+                     "kernels, one block per row (icl-cuda-rows); off: decomposed like every "
+                     "other op"),
       llvm::cl::init(defaults.fusedRows)};
   PassOptions::Option<int64_t> blockSize{
       *this, "block-size", llvm::cl::desc("Threads per block of generated kernels"),

@@ -73,7 +73,7 @@ struct CudaOptions {
   bool fusion = true;
   /// bf16/f16 attention with head dims 64/128 as icl's fused kernels.
   bool fusedAttention = true;
-  /// RMS and layer norms of static rows as icl's row kernels.
+  /// RMS/layer norms and last-axis softmax of static rows as icl's row kernels.
   bool fusedRows = true;
   /// Threads per block of generated kernels.
   int64_t blockSize = 256;

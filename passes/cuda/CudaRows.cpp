@@ -1,8 +1,9 @@
 //===- CudaRows.cpp - Norms as GPU row kernels ----------------------------===//
 //
-// Each icl.rms_norm and icl.layer_norm of a static shape becomes one launch
-// of @icl_row_norm (RowKernels.cpp), built once per (form, element type,
-// width, γ/β) into a gpu.module of its own; the launch reads its block size
+// Each icl.rms_norm, icl.layer_norm and last-axis icl.softmax of a static
+// shape becomes one launch of @icl_row_norm or @icl_row_softmax
+// (RowKernels.cpp), built once per (form, element type, width, γ/β) into a
+// gpu.module of its own; the launch reads its block size
 // and argument order from the kernel's launch spec.
 //
 //===----------------------------------------------------------------------===//
@@ -36,20 +37,37 @@ struct CudaRows : ir::impl::CudaRowsBase<CudaRows> {
     built.clear();
     SmallVector<Operation *> ops;
     module.walk([&](Operation *op) {
-      if (isa<ir::RmsNormOp, ir::LayerNormOp>(op) && supported(op))
+      if (kindOf(op) && supported(op))
         ops.push_back(op);
     });
     for (Operation *op : ops) {
       LogicalResult lowered = failure();
       if (auto rms = dyn_cast<ir::RmsNormOp>(op))
-        lowered = lower(module, op, rms.getInput(), rms.getGamma(), nullptr,
-                        rms.getEps().convertToDouble(), /*center=*/false);
+        lowered = lower(module, op, ir::RowKind::RmsNorm, rms.getInput(), rms.getGamma(), nullptr,
+                        rms.getEps().convertToDouble());
       else if (auto layer = dyn_cast<ir::LayerNormOp>(op))
-        lowered = lower(module, op, layer.getInput(), layer.getGamma(), layer.getBeta(),
-                        layer.getEps().convertToDouble(), /*center=*/true);
+        lowered = lower(module, op, ir::RowKind::LayerNorm, layer.getInput(), layer.getGamma(),
+                        layer.getBeta(), layer.getEps().convertToDouble());
+      else if (auto softmax = dyn_cast<ir::SoftmaxOp>(op))
+        lowered = lower(module, op, ir::RowKind::Softmax, softmax.getInput(), nullptr, nullptr, 0);
       if (failed(lowered))
         return signalPassFailure();
     }
+  }
+
+  /// The row kernel of `op`, if it has one: norms, and softmax along the
+  /// last axis.
+  static std::optional<ir::RowKind> kindOf(Operation *op) {
+    if (isa<ir::RmsNormOp>(op))
+      return ir::RowKind::RmsNorm;
+    if (isa<ir::LayerNormOp>(op))
+      return ir::RowKind::LayerNorm;
+    if (auto softmax = dyn_cast<ir::SoftmaxOp>(op)) {
+      int64_t rank = softmax.getType().getRank(), axis = softmax.getAxis();
+      if (axis == -1 || axis == rank - 1)
+        return ir::RowKind::Softmax;
+    }
+    return std::nullopt;
   }
 
   /// A static shape with rows, in a type the kernel takes, whose rows its
@@ -60,19 +78,22 @@ struct CudaRows : ir::impl::CudaRowsBase<CudaRows> {
     if (!type.hasStaticShape() || type.getRank() < 1 || type.getNumElements() == 0 ||
         !(elt.isF32() || elt.isBF16() || elt.isF16()))
       return false;
-    ir::RowNormConfig config(elt, type.getShape().back(), false, false, false);
+    ir::RowNormConfig config(elt, type.getShape().back(), *kindOf(op));
     return config.accessesPerThread() * config.vectorWidth <=
            ir::RowNormConfig::maxValuesPerThread;
   }
 
-  LogicalResult lower(ModuleOp module, Operation *op, Value input, Value gamma, Value beta,
-                      double eps, bool center) {
+  LogicalResult lower(ModuleOp module, Operation *op, ir::RowKind kind, Value input, Value gamma,
+                      Value beta, double eps) {
     auto type = cast<RankedTensorType>(op->getResult(0).getType());
     Type elt = type.getElementType();
     int64_t width = type.getShape().back();
-    ir::RowNormConfig config(elt, width, center, bool(gamma), bool(beta));
+    ir::RowNormConfig config(elt, width, kind, bool(gamma), bool(beta));
+    StringRef form = kind == ir::RowKind::RmsNorm     ? "icl_rms_norm_"
+                     : kind == ir::RowKind::LayerNorm ? "icl_layer_norm_"
+                                                      : "icl_softmax_";
     std::string instance;
-    llvm::raw_string_ostream(instance) << (center ? "icl_layer_norm_" : "icl_rms_norm_") << elt
+    llvm::raw_string_ostream(instance) << form << elt
                                        << "_w" << width << (gamma ? "_g" : "")
                                        << (beta ? "_b" : "");
     auto it = built.find(instance);
@@ -102,8 +123,9 @@ struct CudaRows : ir::impl::CudaRowsBase<CudaRows> {
       args["beta"] = buffer(beta);
     Value out = memref::AllocOp::create(b, loc, MemRefType::get(type.getShape(), elt));
     args["out"] = ir::flatBuffer(b, loc, out);
-    args["eps"] = arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
-                                                 APFloat(static_cast<float>(eps)));
+    if (kind != ir::RowKind::Softmax)
+      args["eps"] = arith::ConstantFloatOp::create(b, loc, b.getF32Type(),
+                                                   APFloat(static_cast<float>(eps)));
     int64_t rows = type.getNumElements() / width;
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
     if (failed(ir::launchKernel(b, loc, "icl-cuda-rows", spec,

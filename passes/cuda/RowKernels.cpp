@@ -13,6 +13,9 @@
 //      mean square; inv = 1 / sqrt(· + eps) (sqrt.rn, div.rn);
 //   4. y = (x − mean)·inv [·γ] [+β], narrowed and stored, V at a time.
 //
+// @icl_row_softmax has the same layout: block max M, then e = exp(x − M)
+// (0 past the row, and everywhere when M = −∞), block sum S, y = e / S.
+//
 //===----------------------------------------------------------------------===//
 
 #include "passes/cuda/RowKernels.h"
@@ -40,7 +43,19 @@ private:
   /// The f32 values of access `a` of this thread (zeros past the row).
   SmallVector<Value> load(Value memref, Value start, Value valid);
   /// Σ `x` over the block, in every thread.
-  Value blockSum(Value x);
+  Value blockSum(Value x) {
+    return blockReduce(x, [&](Value a, Value b) { return kb.addf(a, b); });
+  }
+  /// `x` combined over the block by `combine`, in every thread.
+  Value blockReduce(Value x, function_ref<Value(Value, Value)> combine);
+  void buildNorm();
+  void buildSoftmax();
+  /// Stores row values `y` (f32) of access `a`, narrowed, when it lies in
+  /// the row.
+  void store(int64_t a, ArrayRef<Value> y);
+
+  SmallVector<Value> starts, valid;
+  Value base;
 
   const RowNormConfig &config;
   KernelBuilder &kb;
@@ -73,9 +88,9 @@ SmallVector<Value> RowNormBuilder::load(Value memref, Value start, Value valid) 
   return values;
 }
 
-Value RowNormBuilder::blockSum(Value x) {
+Value RowNormBuilder::blockReduce(Value x, function_ref<Value(Value, Value)> combine) {
   for (int64_t mask = 16; mask >= 1; mask /= 2)
-    x = kb.addf(x, kb.shuffleXor(x, mask));
+    x = combine(x, kb.shuffleXor(x, mask));
   int64_t warps = config.threads / 32;
   if (warps == 1)
     return x;
@@ -86,7 +101,7 @@ Value RowNormBuilder::blockSum(Value x) {
   gpu::BarrierOp::create(b, kb.loc);
   Value total = memref::LoadOp::create(b, kb.loc, shared, kb.index(0));
   for (int64_t w = 1; w < warps; ++w)
-    total = kb.addf(total, memref::LoadOp::create(b, kb.loc, shared, kb.index(w)));
+    total = combine(total, memref::LoadOp::create(b, kb.loc, shared, kb.index(w)));
   // The buffer is written again by the next sum.
   gpu::BarrierOp::create(b, kb.loc);
   return total;
@@ -99,10 +114,9 @@ void RowNormBuilder::build() {
   int64_t accesses = config.accessesPerThread(), chunks = width / v;
   tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   Value row = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
-  Value base = kb.mul(row, kb.index(width));
+  base = kb.mul(row, kb.index(width));
 
   // Where each access starts, and whether it lies in the row.
-  SmallVector<Value> starts, valid;
   for (int64_t a = 0; a < accesses; ++a) {
     Value chunk = kb.add(tid, kb.index(a * threads));
     Value inRow;
@@ -113,6 +127,81 @@ void RowNormBuilder::build() {
     starts.push_back(kb.mul(chunk, kb.index(v)));
     valid.push_back(inRow);
   }
+  if (config.kind == RowKind::Softmax)
+    buildSoftmax();
+  else
+    buildNorm();
+  gpu::ReturnOp::create(b, loc);
+}
+
+void RowNormBuilder::store(int64_t a, ArrayRef<Value> y) {
+  OpBuilder &b = kb.b;
+  Location loc = kb.loc;
+  int64_t v = config.vectorWidth;
+  auto write = [&] {
+    SmallVector<Value> narrow;
+    for (Value e : y)
+      narrow.push_back(config.element.isF32()
+                           ? e
+                           : Value(arith::TruncFOp::create(b, loc, config.element, e)));
+    Value at = kb.add(base, starts[a]);
+    if (v == 1) {
+      memref::StoreOp::create(b, loc, narrow[0], args["out"], at);
+      return;
+    }
+    Value vec = vector::FromElementsOp::create(b, loc, VectorType::get({v}, config.element), narrow);
+    vector::StoreOp::create(b, loc, vec, args["out"], at, /*nontemporal=*/false, llvm::Align(16));
+  };
+  if (valid[a])
+    kb.ifThen(valid[a], write);
+  else
+    write();
+}
+
+void RowNormBuilder::buildSoftmax() {
+  OpBuilder &b = kb.b;
+  Location loc = kb.loc;
+  int64_t accesses = config.accessesPerThread();
+  double ninf = -std::numeric_limits<double>::infinity();
+  SmallVector<SmallVector<Value>> x;
+  for (int64_t a = 0; a < accesses; ++a) {
+    x.push_back(load(args["x"], kb.add(base, starts[a]), nullptr));
+    if (valid[a])
+      for (Value &value : x[a])
+        value = kb.select(valid[a], value, kb.f32(ninf));
+  }
+  auto maximum = [&](Value p, Value q) -> Value { return arith::MaximumFOp::create(b, loc, p, q); };
+  Value top = kb.f32(ninf);
+  for (ArrayRef<Value> values : x)
+    for (Value value : values)
+      top = maximum(top, value);
+  top = blockReduce(top, maximum);
+  // exp(−∞ − −∞) would be NaN: a row of −∞ gives zeros (and so does every
+  // value past the row, whose −∞ gives exp = 0).
+  Value allMasked = kb.cmpf(arith::CmpFPredicate::OEQ, top, kb.f32(ninf));
+  Value sum = kb.f32(0.0);
+  for (SmallVector<Value> &values : x)
+    for (Value &value : values) {
+      value = kb.select(allMasked, kb.f32(0.0),
+                        math::ExpOp::create(b, loc, kb.subf(value, top)).getResult());
+      sum = kb.addf(sum, value);
+    }
+  sum = blockSum(sum);
+  Value isZero = kb.cmpf(arith::CmpFPredicate::OEQ, sum, kb.f32(0.0));
+  Value inv = kb.select(isZero, kb.f32(0.0), kb.divf(kb.f32(1.0), sum));
+  for (int64_t a = 0; a < accesses; ++a) {
+    SmallVector<Value> y;
+    for (Value value : x[a])
+      y.push_back(kb.mulf(value, inv));
+    store(a, y);
+  }
+}
+
+void RowNormBuilder::buildNorm() {
+  OpBuilder &b = kb.b;
+  Location loc = kb.loc;
+  int64_t width = config.width, v = config.vectorWidth;
+  int64_t accesses = config.accessesPerThread();
   SmallVector<SmallVector<Value>> x;
   for (int64_t a = 0; a < accesses; ++a)
     x.push_back(load(args["x"], kb.add(base, starts[a]), valid[a]));
@@ -126,7 +215,7 @@ void RowNormBuilder::build() {
   };
   Value invWidth = kb.f32(1.0 / static_cast<double>(width));
   Value mean;
-  if (config.center) {
+  if (config.kind == RowKind::LayerNorm) {
     mean = kb.mulf(blockSum(sumOf([](Value e) { return e; })), invWidth);
     // Centred values; accesses past the row stay zero.
     for (int64_t a = 0; a < accesses; ++a)
@@ -140,47 +229,30 @@ void RowNormBuilder::build() {
   Value root = kb.sqrt(kb.addf(meanSquare, args["eps"]));
   Value inv = kb.divf(kb.f32(1.0), root);
 
-  auto vectorType = VectorType::get({v}, config.element);
   for (int64_t a = 0; a < accesses; ++a) {
-    auto store = [&] {
-      SmallVector<Value> gamma, beta;
+    // (An access past the row reads γ's and β's first elements, unused.)
+    SmallVector<Value> gamma, beta, y;
+    if (config.hasGamma)
+      gamma = load(args["gamma"], starts[a], nullptr);
+    if (config.hasBeta)
+      beta = load(args["beta"], starts[a], nullptr);
+    for (int64_t i = 0; i < v; ++i) {
+      Value e = kb.mulf(x[a][i], inv);
       if (config.hasGamma)
-        gamma = load(args["gamma"], starts[a], nullptr);
+        e = kb.mulf(e, gamma[i]);
       if (config.hasBeta)
-        beta = load(args["beta"], starts[a], nullptr);
-      SmallVector<Value> y;
-      for (int64_t i = 0; i < v; ++i) {
-        Value e = kb.mulf(x[a][i], inv);
-        if (config.hasGamma)
-          e = kb.mulf(e, gamma[i]);
-        if (config.hasBeta)
-          e = kb.addf(e, beta[i]);
-        y.push_back(config.element.isF32()
-                        ? e
-                        : Value(arith::TruncFOp::create(b, loc, config.element, e)));
-      }
-      Value at = kb.add(base, starts[a]);
-      if (v == 1) {
-        memref::StoreOp::create(b, loc, y[0], args["out"], at);
-        return;
-      }
-      Value vec = vector::FromElementsOp::create(b, loc, vectorType, y);
-      vector::StoreOp::create(b, loc, vec, args["out"], at, /*nontemporal=*/false,
-                              llvm::Align(16));
-    };
-    if (valid[a])
-      kb.ifThen(valid[a], store);
-    else
-      store();
+        e = kb.addf(e, beta[i]);
+      y.push_back(e);
+    }
+    store(a, y);
   }
-  gpu::ReturnOp::create(b, loc);
 }
 
 } // namespace
 
-RowNormConfig::RowNormConfig(Type element, int64_t width, bool center, bool hasGamma,
+RowNormConfig::RowNormConfig(Type element, int64_t width, RowKind kind, bool hasGamma,
                              bool hasBeta)
-    : element(element), width(width), center(center), hasGamma(hasGamma), hasBeta(hasBeta) {
+    : element(element), width(width), kind(kind), hasGamma(hasGamma), hasBeta(hasBeta) {
   int64_t v = element.isIntOrFloat() && element.getIntOrFloatBitWidth() >= 8
                   ? 16 / bytesOf(element)
                   : 1;
@@ -200,7 +272,7 @@ FailureOr<KernelLaunchSpec> mlir::icl::buildRowNorm(gpu::GPUModuleOp module,
       config.threads % 32 || config.threads < 32 || config.threads > 1024 ||
       config.vectorWidth < 1 || config.width % config.vectorWidth ||
       config.accessesPerThread() * config.vectorWidth > RowNormConfig::maxValuesPerThread)
-    return module.emitError() << "no row norm kernel for " << element << " rows of "
+    return module.emitError() << "no row kernel for " << element << " rows of "
                               << config.width << " elements on " << config.threads
                               << " threads";
   MLIRContext *ctx = module.getContext();
@@ -211,12 +283,15 @@ FailureOr<KernelLaunchSpec> mlir::icl::buildRowNorm(gpu::GPUModuleOp module,
     arguments.push_back({"gamma", elements});
   if (config.hasBeta)
     arguments.push_back({"beta", elements});
-  arguments.append({{"out", elements}, {"eps", b.getF32Type()}});
+  arguments.push_back({"out", elements});
+  if (config.kind != RowKind::Softmax)
+    arguments.push_back({"eps", b.getF32Type()});
   auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
   auto perWarp = MemRefType::get({config.threads / 32}, b.getF32Type(),
                                  MemRefLayoutAttrInterface(), workgroup);
-  KernelLaunchSpec spec = createKernel(b, module, "icl_row_norm", arguments, {perWarp},
-                                       config.threads);
+  KernelLaunchSpec spec =
+      createKernel(b, module, config.kind == RowKind::Softmax ? "icl_row_softmax" : "icl_row_norm",
+                   arguments, {perWarp}, config.threads);
   spec.rowsPerBlock = 1;
   KernelBuilder kb(b, module.getLoc(), spec.func.front(), element);
   NamedArguments args(spec.func, spec.arguments);

@@ -1,8 +1,10 @@
-// icl-cuda-rows: RMS and layer norms of static rows become launches of
-// @icl_row_norm built for their form, element type and width, one block per
-// row, the block size and argument order read from the kernel's launch spec.
-// Numerics are checked on the GPU by test/e2e/norms.mlir (widths 1 to 1000,
-// f32/bf16/f16, with and without γ/β) and the PTX by test/e2e/cuda-ptx.test.
+// icl-cuda-rows: RMS and layer norms and last-axis softmax of static rows
+// become launches of @icl_row_norm / @icl_row_softmax built for their form,
+// element type and width, one block per row, the block size and argument
+// order read from the kernel's launch spec. Numerics are checked on the GPU
+// by test/e2e/norms.mlir (widths 1 to 1000, f32/bf16/f16, with and without
+// γ/β) and test/e2e/softmax.mlir (rows of −∞, bf16 rows of 2000), the PTX by
+// test/e2e/cuda-ptx.test.
 //
 // RUN: icl-opt %s --icl-cuda-rows | FileCheck %s
 
@@ -28,6 +30,19 @@ func.func @shared_and_odd(%x: tensor<3x4096xbf16>, %g: tensor<4096xbf16>, %z: te
   %y = icl.rms_norm %x gamma(%g) {eps = 1.0e-05 : f64} : (tensor<3x4096xbf16>, tensor<4096xbf16>) -> tensor<3x4096xbf16>
   %w = icl.layer_norm %z gamma(%g2) beta(%b2) : (tensor<5x129xf32>, tensor<129xf32>, tensor<129xf32>) -> tensor<5x129xf32>
   return %y, %w : tensor<3x4096xbf16>, tensor<5x129xf32>
+}
+
+// Softmax along the last axis (-1 or rank - 1) is a row kernel with no eps;
+// along another axis it is left to icl-decompose.
+// CHECK-LABEL: func.func @softmax(
+// CHECK:         gpu.launch_func @icl_softmax_f32_w33::@icl_row_softmax {{.*}} args(%{{.*}} : memref<?xf32>, %{{.*}} : memref<?xf32>)
+// CHECK:         gpu.launch_func @icl_softmax_f32_w33::@icl_row_softmax
+// CHECK:         icl.softmax {{.*}}axis = 0
+func.func @softmax(%x: tensor<7x33xf32>, %y: tensor<3x33xf32>, %z: tensor<37x6xf32>) -> (tensor<7x33xf32>, tensor<3x33xf32>, tensor<37x6xf32>) {
+  %0 = icl.softmax %x : tensor<7x33xf32>
+  %1 = icl.softmax %y {axis = 1 : i64} : tensor<3x33xf32>
+  %2 = icl.softmax %z {axis = 0 : i64} : tensor<37x6xf32>
+  return %0, %1, %2 : tensor<7x33xf32>, tensor<3x33xf32>, tensor<37x6xf32>
 }
 
 // Left to icl-decompose: dynamic rows, no rows, f64, and rows wider than
