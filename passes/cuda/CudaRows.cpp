@@ -16,6 +16,8 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 
+#include <limits>
+
 namespace mlir::icl {
 #define GEN_PASS_DEF_CUDAROWS
 #include "passes/Passes.h.inc"
@@ -77,6 +79,9 @@ struct CudaRows : ir::impl::CudaRowsBase<CudaRows> {
     Type elt = type.getElementType();
     if (!type.hasStaticShape() || type.getRank() < 1 || type.getNumElements() == 0 ||
         !(elt.isF32() || elt.isBF16() || elt.isF16()))
+      return false;
+    // One block per row: at most 2^31 − 1 rows (the grid's x limit).
+    if (type.getNumElements() / type.getShape().back() > std::numeric_limits<int32_t>::max())
       return false;
     ir::RowNormConfig config(elt, type.getShape().back(), *kindOf(op));
     return config.accessesPerThread() * config.vectorWidth <=
