@@ -88,6 +88,9 @@ llvm::Error runPhases(ModuleOp module, const PipelineOptions &options,
   // Recursive calls would keep inlining and lowering from terminating.
   if (llvm::Error err = ref::checkCallGraph(module))
     return err;
+  // Sizes beyond what int64 element counts and byte offsets hold.
+  if (llvm::Error err = ref::checkShapes(module))
+    return err;
   MLIRContext *ctx = module.getContext();
   // Bufferization and lowering interfaces of the upstream dialects.
   DialectRegistry registry;

@@ -833,6 +833,8 @@ Expected<std::vector<HostArray>> evaluateAs(func::FuncOp func, ArrayRef<HostArra
   auto module = func->getParentOfType<ModuleOp>();
   if (Error err = checkCallGraph(module))
     return std::move(err);
+  if (Error err = checkShapes(module))
+    return std::move(err);
   Interpreter<T> interpreter(module, options);
   Expected<std::vector<RtValue<T>>> results = interpreter.call(func, std::move(args));
   if (!results)
@@ -870,6 +872,55 @@ int64_t intBound(BlockArgument arg) {
 }
 
 } // namespace
+
+namespace {
+
+/// The bytes a value of `type` holds at least, or nullopt beyond
+/// kMaxTensorBytes (or when the element type has no size).
+std::optional<int64_t> boundedBytes(ShapedType type) {
+  Type elt = type.getElementType();
+  int64_t bytes = isa<IndexType>(elt) ? 8
+                  : elt.isIntOrFloat()  ? std::max<int64_t>(1, elt.getIntOrFloatBitWidth() / 8)
+                                        : 1;
+  for (int64_t d : type.getShape()) {
+    if (ShapedType::isDynamic(d))
+      continue;
+    if (d != 0 && bytes > kMaxTensorBytes / d)
+      return std::nullopt;
+    bytes *= d;
+  }
+  return bytes <= kMaxTensorBytes ? std::optional<int64_t>(bytes) : std::nullopt;
+}
+
+} // namespace
+
+Error checkShapes(ModuleOp module) {
+  auto tooLarge = [](Operation *at, Type type) -> Error {
+    return opError(at, "uses " + llvm::formatv("{0}", type).str() +
+                           ", more than icl handles in one tensor (" +
+                           std::to_string(kMaxTensorBytes >> 40) +
+                           " TiB): split the work into smaller tensors");
+  };
+  auto check = [&](Operation *at, Type type) -> std::optional<Error> {
+    if (auto shaped = dyn_cast<ShapedType>(type); shaped && shaped.hasRank() &&
+                                                  isa<RankedTensorType, MemRefType>(shaped))
+      if (!boundedBytes(shaped))
+        return tooLarge(at, type);
+    return std::nullopt;
+  };
+  std::optional<Error> error;
+  module.walk([&](Operation *op) {
+    if (auto func = dyn_cast<func::FuncOp>(op))
+      for (Type type : llvm::concat<const Type>(func.getArgumentTypes(), func.getResultTypes()))
+        if ((error = check(op, type)))
+          return WalkResult::interrupt();
+    for (Type type : op->getResultTypes())
+      if ((error = check(op, type)))
+        return WalkResult::interrupt();
+    return WalkResult::advance();
+  });
+  return error ? std::move(*error) : Error::success();
+}
 
 Error checkCallGraph(ModuleOp module) {
   // The functions each function refers to, with the op that refers to them.
@@ -946,6 +997,8 @@ Expected<std::vector<HostArray>> evaluate(func::FuncOp func, ArrayRef<HostArray>
 
 Expected<std::vector<HostArray>> randomInputs(func::FuncOp func, uint64_t seed,
                                               int64_t dynamicSize) {
+  if (Error err = checkShapes(func->getParentOfType<ModuleOp>()))
+    return std::move(err);
   std::mt19937_64 rng(seed);
   std::vector<HostArray> inputs;
   for (BlockArgument arg : func.getArguments()) {

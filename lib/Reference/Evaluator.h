@@ -42,6 +42,18 @@ constexpr int64_t kMaxCallDepth = 256;
 /// error names the call that closes the cycle.
 llvm::Error checkCallGraph(mlir::ModuleOp module);
 
+/// The most bytes one tensor or memref of a module may hold (2^48, 256 TiB:
+/// more than any machine icl targets, and far from overflowing the int64
+/// element counts and byte offsets of the evaluator, the runtime and the
+/// generated code).
+inline constexpr int64_t kMaxTensorBytes = int64_t(1) << 48;
+
+/// Checks every ranked tensor and memref type in `module` (values, function
+/// signatures): its static sizes may not hold more than kMaxTensorBytes
+/// (dynamic sizes count as 1). The error names the first such value's
+/// location and type.
+llvm::Error checkShapes(mlir::ModuleOp module);
+
 /// Runs `func` on `inputs` (one per argument, in order; shapes must match the
 /// argument types, dynamic sizes taking the input's size), after
 /// checkCallGraph on its module. Float results are returned in the element
