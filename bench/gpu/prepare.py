@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Builds what bench/gpu/run.py needs on the GPU machine (which has no MLIR).
 
-    /usr/bin/python3 bench/gpu/prepare.py BUILD OUT [--chip sm_90]
+    /usr/bin/python3 bench/gpu/prepare.py BUILD OUT [--chip sm_90] [--cuda-options "..."]
 
 writes into OUT:
   lib/libicl_runtime.so        the runtime (C API + CUDA backend)
@@ -43,8 +43,8 @@ WORKLOADS = [
 
 # G10: (name, form, rows, width, cuda options beyond the chip).
 NORMS = [
-    ("g10r", "rms_norm", 16384, 4096, ""),
-    ("g10l", "layer_norm", 16384, 4096, ""),
+    ("g10r", "rms_norm", 16384, 4096, " fused-rows=true"),
+    ("g10l", "layer_norm", 16384, 4096, " fused-rows=true"),
     ("g10r-generic", "rms_norm", 16384, 4096, " fused-rows=false"),
     ("g10l-generic", "layer_norm", 16384, 4096, " fused-rows=false"),
 ]
@@ -110,11 +110,14 @@ def main():
     parser.add_argument("build")
     parser.add_argument("out")
     parser.add_argument("--chip", default="sm_90")
+    parser.add_argument("--cuda-options", default="",
+                        help="more CUDA pipeline options for the op modules, e.g. "
+                             "\"fused-rows=true\" to check the row kernels")
     args = parser.parse_args()
     bin_dir = os.path.join(args.build, "bin")
     compile_ = os.path.join(bin_dir, "icl-compile")
     icl_run = os.path.join(bin_dir, "icl-run")
-    cuda = ["--target=cuda", f"--cuda-options=chip={args.chip}"]
+    cuda = ["--target=cuda", f"--cuda-options=chip={args.chip} {args.cuda_options}".rstrip()]
 
     shutil.rmtree(args.out, ignore_errors=True)
     for sub in ("bin", "lib", "ops", "bench"):
