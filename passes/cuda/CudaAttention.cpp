@@ -116,14 +116,9 @@ struct CudaAttention : icl::impl::CudaAttentionBase<CudaAttention> {
     // A tensor as a flat 1-D buffer (the kernels index it themselves).
     auto flat = [&](Value tensor, Type eltType) -> Value {
       auto type = cast<RankedTensorType>(tensor.getType());
-      if (type.getElementType() != eltType) {
-        auto wider = type.clone(eltType);
-        tensor = arith::ExtFOp::create(b, loc, wider, tensor);
-        type = wider;
-      }
-      auto memrefType = MemRefType::get(type.getShape(), eltType);
-      Value buffer = bufferization::ToBufferOp::create(b, loc, memrefType, tensor, /*readOnly=*/true);
-      return ir::flatBuffer(b, loc, buffer);
+      if (type.getElementType() != eltType)
+        tensor = arith::ExtFOp::create(b, loc, type.clone(eltType), tensor);
+      return ir::flatTensorBuffer(b, loc, tensor);
     };
     // One never-read buffer stands in for an absent mask and key sizes.
     Value unused;

@@ -113,13 +113,7 @@ struct CudaRows : ir::impl::CudaRowsBase<CudaRows> {
 
     OpBuilder b(op);
     Location loc = op->getLoc();
-    auto buffer = [&](Value tensor) {
-      auto tensorType = cast<RankedTensorType>(tensor.getType());
-      Value memref = bufferization::ToBufferOp::create(
-          b, loc, MemRefType::get(tensorType.getShape(), tensorType.getElementType()), tensor,
-          /*readOnly=*/true);
-      return ir::flatBuffer(b, loc, memref);
-    };
+    auto buffer = [&](Value tensor) { return ir::flatTensorBuffer(b, loc, tensor); };
     llvm::StringMap<Value> args;
     args["x"] = buffer(input);
     if (gamma)

@@ -3,6 +3,7 @@
 #include "passes/cuda/KernelSpec.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinOps.h"
 
@@ -79,4 +80,11 @@ Value mlir::icl::flatBuffer(OpBuilder &b, Location loc, Value buffer) {
   Value flat = type.getRank() == 1 ? buffer : memref::CollapseShapeOp::create(b, loc, buffer, all);
   auto dynamic = MemRefType::get({ShapedType::kDynamic}, type.getElementType());
   return flat.getType() == dynamic ? flat : memref::CastOp::create(b, loc, dynamic, flat);
+}
+
+Value mlir::icl::flatTensorBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  Value buffer = bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType()), tensor, /*readOnly=*/true);
+  return flatBuffer(b, loc, buffer);
 }

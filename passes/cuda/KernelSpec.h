@@ -77,6 +77,10 @@ LogicalResult launchKernel(OpBuilder &b, Location loc, StringRef pass,
 /// Host side: a contiguous buffer as memref<?xT>.
 Value flatBuffer(OpBuilder &b, Location loc, Value buffer);
 
+/// Host side: a ranked tensor read by a kernel, as a read-only
+/// memref<?xT> (bufferization.to_buffer, then flatBuffer).
+Value flatTensorBuffer(OpBuilder &b, Location loc, Value tensor);
+
 } // namespace mlir::icl
 
 #endif // ICL_PASSES_CUDA_KERNELSPEC_H
