@@ -6,6 +6,7 @@
 #include "llvm/ADT/StringSwitch.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <functional>
 
@@ -16,6 +17,88 @@ namespace {
 /// Arithmetic on constants goes through doubles; larger tensors are left to
 /// the emitted IR.
 constexpr int64_t kMaxFoldedElements = 1 << 22;
+
+/// Host memory one folded result may take, unless an input of the node is
+/// larger (a Transpose of a large weight): folding allocates it.
+constexpr int64_t kMaxFoldedBytes = int64_t(1) << 28;
+
+/// Ops that have no emitted form: a result over the budget is an error, not
+/// left to the emitted IR.
+constexpr llvm::StringLiteral kFoldOnly[] = {"ConstantOfShape", "Range", "Trilu"};
+
+/// One node being evaluated: its inputs, checked where they are read, and the
+/// host memory its results may take.
+class Folder {
+public:
+  Folder(const Node &node, llvm::ArrayRef<const HostArray *> ins) : node(node), ins(ins) {
+    for (const HostArray *in : ins)
+      if (in)
+        budget = std::max<int64_t>(budget, in->bytes.size());
+  }
+
+  const Node &node;
+  /// Set when a result would take more than the budget.
+  bool overBudget = false;
+
+  /// Input `i`; an error when the node does not give it.
+  llvm::Expected<const HostArray *> input(unsigned i) const {
+    if (i < ins.size() && ins[i])
+      return ins[i];
+    return node.error("input " + llvm::Twine(i) + " is missing");
+  }
+  /// Inputs 0 to n-1, each of which the node must give.
+  llvm::Expected<std::vector<const HostArray *>> inputs(unsigned n) const {
+    std::vector<const HostArray *> given;
+    for (unsigned i = 0; i < n; ++i) {
+      llvm::Expected<const HostArray *> in = input(i);
+      if (!in)
+        return in.takeError();
+      given.push_back(*in);
+    }
+    return given;
+  }
+  /// Input `i`, or nullptr when the node does not give it (an optional input).
+  const HostArray *optional(unsigned i) const { return i < ins.size() ? ins[i] : nullptr; }
+  unsigned numInputs() const { return ins.size(); }
+
+  /// Input `i`, which must hold one element (a scalar).
+  llvm::Expected<const HostArray *> scalar(unsigned i) const {
+    llvm::Expected<const HostArray *> in = input(i);
+    if (in && (*in)->numel() != 1)
+      return node.error("input " + llvm::Twine(i) + " has shape " + formatShape((*in)->shape) +
+                        "; it must hold one element");
+    return in;
+  }
+
+  /// The element count of a result of `shape` held as `dtype` on the host,
+  /// checked before anything is allocated: the shape as checkShape does, the
+  /// bytes against the budget.
+  llvm::Expected<int64_t> reserve(DType dtype, llvm::ArrayRef<int64_t> shape) {
+    if (llvm::Error err = checkShape(node, shape, dtypeSize(dtype)))
+      return std::move(err);
+    int64_t n = numElements(shape);
+    if (n * dtypeSize(dtype) > budget) {
+      overBudget = true;
+      return node.error("would compute a constant of shape " + formatShape(shape) +
+                        " at import time, more than the importer allows for one (" +
+                        llvm::Twine(kMaxFoldedBytes >> 20) +
+                        " MiB, or the size of the node's largest input)");
+    }
+    return n;
+  }
+
+  /// A zeroed result array (see reserve).
+  llvm::Expected<HostArray> allocate(DType dtype, Shape shape) {
+    llvm::Expected<int64_t> n = reserve(dtype, shape);
+    if (!n)
+      return n.takeError();
+    return HostArray{dtype, std::move(shape), std::vector<uint8_t>(*n * dtypeSize(dtype))};
+  }
+
+private:
+  llvm::ArrayRef<const HostArray *> ins;
+  int64_t budget = kMaxFoldedBytes;
+};
 
 std::vector<int64_t> rowMajorStrides(llvm::ArrayRef<int64_t> shape) {
   std::vector<int64_t> strides(shape.size(), 1);
@@ -40,13 +123,14 @@ void forEach(llvm::ArrayRef<int64_t> shape, const std::function<void(const Shape
 
 /// An array of shape `shape` whose element at `index` is element
 /// `source(index)` (a flat index) of `in`: every data-movement op.
-HostArray moveElements(const HostArray &in, Shape shape,
-                       const std::function<int64_t(const Shape &)> &source) {
-  int64_t elt = dtypeSize(in.dtype);
-  HostArray out{in.dtype, shape, std::vector<uint8_t>(numElements(shape) * elt)};
-  int64_t n = 0;
-  forEach(shape, [&](const Shape &index) {
-    std::memcpy(out.bytes.data() + (n++) * elt, in.bytes.data() + source(index) * elt, elt);
+llvm::Expected<HostArray> moveElements(Folder &folder, const HostArray &in, Shape shape,
+                                       const std::function<int64_t(const Shape &)> &source) {
+  llvm::Expected<HostArray> out = folder.allocate(in.dtype, std::move(shape));
+  if (!out)
+    return out.takeError();
+  int64_t elt = dtypeSize(in.dtype), n = 0;
+  forEach(out->shape, [&](const Shape &index) {
+    std::memcpy(out->bytes.data() + (n++) * elt, in.bytes.data() + source(index) * elt, elt);
   });
   return out;
 }
@@ -67,29 +151,40 @@ HostArray withShape(HostArray a, Shape shape) {
 
 bool isIntegral(DType t) { return !isFloat(t); }
 
-/// Elementwise map over broadcast inputs, computed in double.
-llvm::Expected<HostArray> mapElements(const Node &node, llvm::ArrayRef<const HostArray *> ins,
-                                      DType resultType,
-                                      const std::function<double(llvm::ArrayRef<double>)> &fn) {
+/// The broadcast shape of `ins`, reserved for `dtype` (see Folder::reserve).
+llvm::Expected<Shape> broadcastResult(Folder &folder, llvm::ArrayRef<const HostArray *> ins,
+                                      DType dtype) {
   Shape shape = ins[0]->shape;
   for (const HostArray *in : ins.drop_front()) {
-    llvm::Expected<Shape> s = broadcastShapes(node, shape, in->shape);
+    llvm::Expected<Shape> s = broadcastShapes(folder.node, shape, in->shape);
     if (!s)
       return s.takeError();
     shape = *s;
   }
+  if (llvm::Expected<int64_t> n = folder.reserve(dtype, shape); !n)
+    return n.takeError();
+  return shape;
+}
+
+/// Elementwise map over broadcast inputs, computed in double.
+llvm::Expected<HostArray> mapElements(Folder &folder, llvm::ArrayRef<const HostArray *> ins,
+                                      DType resultType,
+                                      const std::function<double(llvm::ArrayRef<double>)> &fn) {
+  llvm::Expected<Shape> shape = broadcastResult(folder, ins, DType::F64);
+  if (!shape)
+    return shape.takeError();
   std::vector<std::vector<double>> values;
   for (const HostArray *in : ins)
     values.push_back(in->toDouble());
   std::vector<double> out;
-  out.reserve(numElements(shape));
+  out.reserve(numElements(*shape));
   std::vector<double> args(ins.size());
-  forEach(shape, [&](const Shape &index) {
+  forEach(*shape, [&](const Shape &index) {
     for (size_t k = 0; k < ins.size(); ++k)
       args[k] = values[k][broadcastIndex(ins[k]->shape, index)];
     out.push_back(fn(args));
   });
-  return HostArray::fromDouble(resultType, shape, out);
+  return HostArray::fromDouble(resultType, *shape, out);
 }
 
 std::optional<double (*)(double)> unaryFold(llvm::StringRef type) {
@@ -148,18 +243,9 @@ std::optional<std::function<double(double, double)>> compareFold(llvm::StringRef
       .Default(std::nullopt);
 }
 
-/// Axes from the attribute (older opsets) or from input `index`.
-std::vector<int64_t> axesOf(const Node &node, llvm::ArrayRef<const HostArray *> ins,
-                            unsigned index) {
-  if (node.has("axes"))
-    return node.ints("axes");
-  if (index < ins.size() && ins[index])
-    return toInts(*ins[index]);
-  return {};
-}
-
-llvm::Expected<HostArray> gather(const Node &node, const HostArray &data,
+llvm::Expected<HostArray> gather(Folder &folder, const HostArray &data,
                                  const HostArray &indices) {
+  const Node &node = folder.node;
   llvm::Expected<int64_t> axis = normalizeAxis(node, node.i("axis", 0), data.shape.size());
   if (!axis)
     return axis.takeError();
@@ -178,7 +264,7 @@ llvm::Expected<HostArray> gather(const Node &node, const HostArray &data,
   std::vector<int64_t> strides = rowMajorStrides(data.shape);
   int64_t ir = indices.shape.size();
   std::vector<int64_t> istrides = rowMajorStrides(indices.shape);
-  return moveElements(data, shape, [&](const Shape &o) {
+  return moveElements(folder, data, shape, [&](const Shape &o) {
     int64_t flat = 0, k = 0;
     for (int64_t d = 0; d < *axis; ++d)
       flat += o[k++] * strides[d];
@@ -192,9 +278,9 @@ llvm::Expected<HostArray> gather(const Node &node, const HostArray &data,
   });
 }
 
-HostArray window(const HostArray &in, const Window &w) {
+llvm::Expected<HostArray> window(Folder &folder, const HostArray &in, const Window &w) {
   std::vector<int64_t> strides = rowMajorStrides(in.shape);
-  return moveElements(in, w.sizes, [&](const Shape &o) {
+  return moveElements(folder, in, w.sizes, [&](const Shape &o) {
     int64_t flat = 0;
     for (size_t d = 0; d < o.size(); ++d)
       flat += (w.offsets[d] + o[d] * w.steps[d]) * strides[d];
@@ -202,29 +288,40 @@ HostArray window(const HostArray &in, const Window &w) {
   });
 }
 
-llvm::Expected<HostArray> concat(const Node &node, llvm::ArrayRef<const HostArray *> ins) {
-  llvm::Expected<int64_t> axis = normalizeAxis(node, node.i("axis", 0), ins[0]->shape.size());
+llvm::Expected<HostArray> concat(Folder &folder) {
+  llvm::Expected<std::vector<const HostArray *>> ins = folder.inputs(folder.numInputs());
+  if (!ins)
+    return ins.takeError();
+  std::vector<Shape> shapes;
+  for (const HostArray *in : *ins)
+    shapes.push_back(in->shape);
+  llvm::Expected<int64_t> axis =
+      normalizeAxis(folder.node, folder.node.i("axis", 0), shapes[0].size());
   if (!axis)
     return axis.takeError();
-  Shape shape = ins[0]->shape;
-  shape[*axis] = 0;
-  std::vector<int64_t> starts;
-  for (const HostArray *in : ins) {
-    if (in->shape.size() != shape.size())
-      return node.error("inputs differ in rank");
-    starts.push_back(shape[*axis]);
-    shape[*axis] += in->shape[*axis];
-  }
-  int64_t elt = dtypeSize(ins[0]->dtype);
-  HostArray out{ins[0]->dtype, shape, std::vector<uint8_t>(numElements(shape) * elt)};
-  int64_t n = 0;
-  forEach(shape, [&](const Shape &o) {
-    size_t k = std::upper_bound(starts.begin(), starts.end(), o[*axis]) - starts.begin() - 1;
-    const HostArray &in = *ins[k];
+  llvm::Expected<Shape> shape = concatShape(folder.node, shapes, *axis);
+  if (!shape)
+    return shape.takeError();
+  std::vector<int64_t> starts{0};
+  for (const Shape &s : shapes)
+    starts.push_back(starts.back() + s[*axis]);
+  // Element `o` of the result is element `o - starts[k]` (along the axis) of
+  // input k; the last input that starts at or before it (earlier ones may be
+  // empty).
+  auto source = [&](const Shape &o) {
+    size_t k = std::upper_bound(starts.begin(), starts.end() - 1, o[*axis]) - starts.begin() - 1;
     int64_t flat = 0;
     for (size_t d = 0; d < o.size(); ++d)
-      flat = flat * in.shape[d] + (d == static_cast<size_t>(*axis) ? o[d] - starts[k] : o[d]);
-    std::memcpy(out.bytes.data() + (n++) * elt, in.bytes.data() + flat * elt, elt);
+      flat = flat * shapes[k][d] + (d == static_cast<size_t>(*axis) ? o[d] - starts[k] : o[d]);
+    return std::make_pair(k, flat);
+  };
+  llvm::Expected<HostArray> out = folder.allocate((*ins)[0]->dtype, *shape);
+  if (!out)
+    return out.takeError();
+  int64_t elt = dtypeSize(out->dtype), n = 0;
+  forEach(out->shape, [&](const Shape &o) {
+    auto [k, flat] = source(o);
+    std::memcpy(out->bytes.data() + (n++) * elt, (*ins)[k]->bytes.data() + flat * elt, elt);
   });
   return out;
 }
@@ -233,39 +330,45 @@ llvm::Expected<HostArray> concat(const Node &node, llvm::ArrayRef<const HostArra
 
 std::vector<int64_t> toInts(const HostArray &array) { return array.toInt64(); }
 
-llvm::Expected<bool> foldNode(const Node &node, llvm::ArrayRef<const HostArray *> ins,
-                              std::vector<HostArray> &outputs) {
+std::vector<int64_t> axesOf(const Node &node, const HostArray *input) {
+  if (node.has("axes"))
+    return node.ints("axes");
+  if (input)
+    return toInts(*input);
+  return {};
+}
+
+/// Evaluates the node of `folder` (see foldNode).
+static llvm::Expected<bool> evaluate(Folder &folder, std::vector<HostArray> &outputs) {
+  const Node &node = folder.node;
   llvm::StringRef type = node.type();
-  for (const HostArray *in : ins)
-    if (in && in->numel() > kMaxFoldedElements && type != "Identity" && type != "Reshape" &&
-        type != "Flatten" && type != "Squeeze" && type != "Unsqueeze" && type != "Transpose" &&
-        type != "Dropout")
-      return false;
   auto result = [&](llvm::Expected<HostArray> a) -> llvm::Expected<bool> {
     if (!a)
       return a.takeError();
     outputs.push_back(std::move(*a));
     return true;
   };
-  auto shapeResult = [&](llvm::Expected<Shape> s) -> llvm::Expected<bool> {
+  auto shapeResult = [&](const HostArray &x, llvm::Expected<Shape> s) -> llvm::Expected<bool> {
     if (!s)
       return s.takeError();
-    return result(withShape(*ins[0], *s));
+    return result(withShape(x, *s));
   };
-  if (ins.empty() || !ins[0])
-    return false;
-  const HostArray &x = *ins[0];
+  llvm::Expected<const HostArray *> x0 = folder.input(0);
+  if (!x0)
+    return x0.takeError();
+  const HostArray &x = **x0;
 
   if (type == "Identity")
     return result(x);
   if (type == "Dropout") {
+    llvm::Expected<HostArray> mask = folder.allocate(DType::Bool, x.shape);
+    if (!mask)
+      return mask.takeError();
+    std::fill(mask->bytes.begin(), mask->bytes.end(), 1);
     outputs.push_back(x);
-    outputs.push_back(HostArray::fromInt64(DType::Bool, x.shape,
-                                           std::vector<int64_t>(x.numel(), 1)));
+    outputs.push_back(std::move(*mask));
     return true;
   }
-  if (type == "Reshape")
-    return shapeResult(reshapeTarget(node, x.shape, toInts(*ins[1]), node.i("allowzero", 0)));
   if (type == "Flatten") {
     int64_t a = node.i("axis", 1);
     llvm::Expected<int64_t> axis =
@@ -277,36 +380,45 @@ llvm::Expected<bool> foldNode(const Node &node, llvm::ArrayRef<const HostArray *
     return result(withShape(x, s));
   }
   if (type == "Squeeze")
-    return shapeResult(squeezeShape(node, x.shape, axesOf(node, ins, 1)));
+    return shapeResult(x, squeezeShape(node, x.shape, axesOf(node, folder.optional(1))));
   if (type == "Unsqueeze")
-    return shapeResult(unsqueezeShape(node, x.shape, axesOf(node, ins, 1)));
+    return shapeResult(x, unsqueezeShape(node, x.shape, axesOf(node, folder.optional(1))));
   if (type == "Transpose") {
-    std::vector<int64_t> perm = node.ints("perm");
-    if (perm.empty())
-      for (int64_t d = x.shape.size() - 1; d >= 0; --d)
-        perm.push_back(d);
+    llvm::Expected<std::vector<int64_t>> perm = transposePerm(node, x.shape.size());
+    if (!perm)
+      return perm.takeError();
     Shape shape;
-    for (int64_t p : perm)
+    for (int64_t p : *perm)
       shape.push_back(x.shape[p]);
     std::vector<int64_t> strides = rowMajorStrides(x.shape);
-    return result(moveElements(x, shape, [&](const Shape &o) {
+    return result(moveElements(folder, x, shape, [&](const Shape &o) {
       int64_t flat = 0;
       for (size_t d = 0; d < o.size(); ++d)
-        flat += o[d] * strides[perm[d]];
+        flat += o[d] * strides[(*perm)[d]];
       return flat;
     }));
   }
-  if (type == "Expand") {
-    llvm::Expected<Shape> s = broadcastShapes(node, x.shape, toInts(*ins[1]));
-    if (!s)
-      return s.takeError();
-    return result(
-        moveElements(x, *s, [&](const Shape &o) { return broadcastIndex(x.shape, o); }));
-  }
   if (type == "Concat")
-    return result(concat(node, ins));
-  if (type == "Gather")
-    return result(gather(node, x, *ins[1]));
+    return result(concat(folder));
+  if (type == "Split") {
+    llvm::Expected<int64_t> axis = normalizeAxis(node, node.i("axis", 0), x.shape.size());
+    if (!axis)
+      return axis.takeError();
+    std::vector<int64_t> given = node.has("split")       ? node.ints("split")
+                                 : folder.optional(1) ? toInts(*folder.optional(1))
+                                                      : std::vector<int64_t>{};
+    llvm::Expected<std::vector<Window>> windows = splitWindows(
+        node, x.shape, *axis, given, node.i("num_outputs", node.proto.output_size()));
+    if (!windows)
+      return windows.takeError();
+    for (const Window &w : *windows) {
+      llvm::Expected<HostArray> part = window(folder, x, w);
+      if (!part)
+        return part.takeError();
+      outputs.push_back(std::move(*part));
+    }
+    return true;
+  }
   if (type == "Slice") {
     std::vector<int64_t> starts, ends, axes, steps;
     if (node.opset < 10) {
@@ -314,56 +426,44 @@ llvm::Expected<bool> foldNode(const Node &node, llvm::ArrayRef<const HostArray *
       ends = node.ints("ends");
       axes = node.ints("axes");
     } else {
-      starts = toInts(*ins[1]);
-      ends = toInts(*ins[2]);
-      if (ins.size() > 3 && ins[3])
-        axes = toInts(*ins[3]);
-      if (ins.size() > 4 && ins[4])
-        steps = toInts(*ins[4]);
+      llvm::Expected<std::vector<const HostArray *>> bounds = folder.inputs(3);
+      if (!bounds)
+        return bounds.takeError();
+      starts = toInts(*(*bounds)[1]);
+      ends = toInts(*(*bounds)[2]);
+      if (const HostArray *a = folder.optional(3))
+        axes = toInts(*a);
+      if (const HostArray *s = folder.optional(4))
+        steps = toInts(*s);
     }
     llvm::Expected<Window> w = sliceWindow(node, x.shape, starts, ends, axes, steps);
     if (!w)
       return w.takeError();
-    return result(window(x, *w));
-  }
-  if (type == "Split") {
-    llvm::Expected<int64_t> axis = normalizeAxis(node, node.i("axis", 0), x.shape.size());
-    if (!axis)
-      return axis.takeError();
-    std::vector<int64_t> given = node.has("split") ? node.ints("split")
-                                 : (ins.size() > 1 && ins[1]) ? toInts(*ins[1])
-                                                              : std::vector<int64_t>{};
-    llvm::Expected<std::vector<Window>> windows = splitWindows(
-        node, x.shape, *axis, given, node.i("num_outputs", node.proto.output_size()));
-    if (!windows)
-      return windows.takeError();
-    for (const Window &w : *windows)
-      outputs.push_back(window(x, w));
-    return true;
+    return result(window(folder, x, *w));
   }
   if (type == "ConstantOfShape") {
     HostArray value = HostArray::fromDouble(DType::F32, {}, {0.0});
     if (const onnx::AttributeProto *a = node.attr("value")) {
+      if (a->t().data_location() == onnx::TensorProto::EXTERNAL)
+        return node.error("its value is stored as external data; it must be in the model");
       llvm::Expected<HostArray> v = tensorFromProto(a->t(), "");
       if (!v)
         return v.takeError();
+      if (v->numel() != 1)
+        return node.error("its value has shape " + formatShape(v->shape) +
+                          "; it must hold one element");
       value = *v;
     }
-    Shape shape = toInts(x);
-    return result(moveElements(value, shape, [](const Shape &) { return 0; }));
-  }
-  if (type == "Range") {
-    double start = x.toDouble()[0], limit = ins[1]->toDouble()[0], delta = ins[2]->toDouble()[0];
-    if (delta == 0)
-      return node.error("delta is 0");
-    int64_t n = std::max<int64_t>(std::ceil((limit - start) / delta), 0);
-    std::vector<double> v;
-    for (int64_t i = 0; i < n; ++i)
-      v.push_back(start + i * delta);
-    return result(HostArray::fromDouble(x.dtype, {n}, v));
+    return result(moveElements(folder, value, toInts(x), [](const Shape &) { return 0; }));
   }
   if (type == "Trilu") {
-    int64_t k = ins.size() > 1 && ins[1] ? toInts(*ins[1])[0] : 0;
+    int64_t k = 0;
+    if (folder.optional(1)) {
+      llvm::Expected<const HostArray *> kIn = folder.scalar(1);
+      if (!kIn)
+        return kIn.takeError();
+      k = toInts(**kIn)[0];
+    }
     bool upper = node.i("upper", 1);
     if (x.shape.size() < 2)
       return node.error("needs an input of rank >= 2");
@@ -386,45 +486,110 @@ llvm::Expected<bool> foldNode(const Node &node, llvm::ArrayRef<const HostArray *
       return result(HostArray::fromInt64(*to, x.shape, x.toInt64()));
     return result(HostArray::fromDouble(*to, x.shape, x.toDouble()));
   }
-  if (type == "Where") {
-    if (!ins[1] || !ins[2])
-      return false;
-    return result(mapElements(node, {ins[0], ins[1], ins[2]}, ins[1]->dtype,
-                              [](llvm::ArrayRef<double> a) { return a[0] != 0 ? a[1] : a[2]; }));
-  }
   if (std::optional<double (*)(double)> fn = unaryFold(type)) {
     DType out = type == "Not" ? DType::Bool : x.dtype;
-    return result(mapElements(node, {&x}, out,
+    return result(mapElements(folder, {&x}, out,
                               [fn](llvm::ArrayRef<double> a) { return (**fn)(a[0]); }));
   }
-  if (ins.size() < 2 || !ins[1])
+  if (type == "Range") {
+    std::vector<double> bounds;
+    for (unsigned i = 0; i < 3; ++i) {
+      llvm::Expected<const HostArray *> in = folder.scalar(i);
+      if (!in)
+        return in.takeError();
+      bounds.push_back((*in)->toDouble()[0]);
+    }
+    double start = bounds[0], limit = bounds[1], delta = bounds[2];
+    if (delta == 0)
+      return node.error("delta is 0");
+    double count = std::max(std::ceil((limit - start) / delta), 0.0);
+    if (!std::isfinite(count))
+      return node.error("start, limit and delta give no finite number of elements");
+    if (count > double(kMaxImportedTensorBytes)) {
+      char text[32];
+      std::snprintf(text, sizeof text, "%g", count);
+      return node.error("start, limit and delta give " + llvm::Twine(text) +
+                        " elements, more than icl allows in one tensor");
+    }
+    int64_t n = static_cast<int64_t>(count);
+    if (llvm::Expected<int64_t> reserved = folder.reserve(DType::F64, {n}); !reserved)
+      return reserved.takeError();
+    std::vector<double> v;
+    for (int64_t i = 0; i < n; ++i)
+      v.push_back(start + i * delta);
+    return result(HostArray::fromDouble(x.dtype, {n}, v));
+  }
+
+  if (type == "Where") {
+    llvm::Expected<std::vector<const HostArray *>> ins = folder.inputs(3);
+    if (!ins)
+      return ins.takeError();
+    return result(mapElements(folder, *ins, (*ins)[1]->dtype,
+                              [](llvm::ArrayRef<double> a) { return a[0] != 0 ? a[1] : a[2]; }));
+  }
+
+  // Ops of two inputs. Max and Min of one or more than two are left to the
+  // emitted IR, which takes them pairwise.
+  const HostArray *y = folder.optional(1);
+  if (!y || folder.numInputs() > 2)
     return false;
+  if (type == "Reshape")
+    return shapeResult(x, reshapeTarget(node, x.shape, toInts(*y), node.i("allowzero", 0)));
+  if (type == "Expand") {
+    llvm::Expected<Shape> s = broadcastShapes(node, x.shape, toInts(*y));
+    if (!s)
+      return s.takeError();
+    return result(
+        moveElements(folder, x, *s, [&](const Shape &o) { return broadcastIndex(x.shape, o); }));
+  }
+  if (type == "Gather")
+    return result(gather(folder, x, *y));
   if (type == "Mod" && node.i("fmod", 0))
-    return result(mapElements(node, {ins[0], ins[1]}, x.dtype, [](llvm::ArrayRef<double> a) {
+    return result(mapElements(folder, {&x, y}, x.dtype, [](llvm::ArrayRef<double> a) {
       return std::fmod(a[0], a[1]);
     }));
   if (std::optional<std::function<double(double, double)>> fn =
           binaryFold(type, isIntegral(x.dtype))) {
     if (isIntegral(x.dtype) && type != "Pow" && type != "Div") {
       // Exact for every int64 (doubles are not beyond 2^53).
-      llvm::Expected<Shape> s = broadcastShapes(node, x.shape, ins[1]->shape);
+      llvm::Expected<Shape> s = broadcastResult(folder, {&x, y}, DType::I64);
       if (!s)
         return s.takeError();
-      std::vector<int64_t> a = x.toInt64(), b = ins[1]->toInt64(), out;
+      std::vector<int64_t> a = x.toInt64(), b = y->toInt64(), out;
       forEach(*s, [&](const Shape &o) {
-        int64_t u = a[broadcastIndex(x.shape, o)], v = b[broadcastIndex(ins[1]->shape, o)];
+        int64_t u = a[broadcastIndex(x.shape, o)], v = b[broadcastIndex(y->shape, o)];
         out.push_back(type == "Add" ? u + v : type == "Sub" ? u - v : type == "Mul" ? u * v
                       : type == "Max" ? std::max(u, v) : type == "Min" ? std::min(u, v)
                       : static_cast<int64_t>((*fn)(u, v)));
       });
       return result(HostArray::fromInt64(x.dtype, *s, out));
     }
-    return result(mapElements(node, {ins[0], ins[1]}, x.dtype,
+    return result(mapElements(folder, {&x, y}, x.dtype,
                               [fn](llvm::ArrayRef<double> a) { return (*fn)(a[0], a[1]); }));
   }
   if (std::optional<std::function<double(double, double)>> fn = compareFold(type))
-    return result(mapElements(node, {ins[0], ins[1]}, DType::Bool,
+    return result(mapElements(folder, {&x, y}, DType::Bool,
                               [fn](llvm::ArrayRef<double> a) { return (*fn)(a[0], a[1]); }));
+  return false;
+}
+
+llvm::Expected<bool> foldNode(const Node &node, llvm::ArrayRef<const HostArray *> ins,
+                              std::vector<HostArray> &outputs) {
+  llvm::StringRef type = node.type();
+  for (const HostArray *in : ins)
+    if (in && in->numel() > kMaxFoldedElements && type != "Identity" && type != "Reshape" &&
+        type != "Flatten" && type != "Squeeze" && type != "Unsqueeze" && type != "Transpose" &&
+        type != "Dropout")
+      return false;
+  if (ins.empty() || !ins[0])
+    return false;
+  Folder folder(node, ins);
+  llvm::Expected<bool> folded = evaluate(folder, outputs);
+  if (folded || !folder.overBudget || llvm::is_contained(kFoldOnly, type))
+    return folded;
+  // Too large to hold on the host: the emitted IR computes it.
+  llvm::consumeError(folded.takeError());
+  outputs.clear();
   return false;
 }
 

@@ -44,16 +44,70 @@ using llvm::Expected;
 
 namespace icl {
 
+namespace {
+
+/// An op the importer converts and the inputs it takes: at least
+/// `minInputs`, each given (a non-empty name), and at most `maxInputs`.
+struct OpSignature {
+  llvm::StringLiteral name;
+  unsigned minInputs, maxInputs;
+};
+
+/// maxInputs of a variadic op.
+constexpr unsigned kAny = ~0u;
+
+constexpr OpSignature kOps[] = {
+    {"Abs", 1, 1}, {"Add", 2, 2}, {"And", 2, 2}, {"Cast", 1, 1}, {"Ceil", 1, 1},
+    {"Concat", 1, kAny}, {"Constant", 0, 0}, {"ConstantOfShape", 1, 1}, {"Div", 2, 2},
+    {"Dropout", 1, 3}, {"Equal", 2, 2}, {"Erf", 1, 1}, {"Exp", 1, 1}, {"Expand", 2, 2},
+    {"Flatten", 1, 1}, {"Floor", 1, 1}, {"Gather", 2, 2}, {"Gemm", 2, 3}, {"Greater", 2, 2},
+    {"GreaterOrEqual", 2, 2}, {"Identity", 1, 1}, {"LayerNormalization", 2, 3},
+    {"Less", 2, 2}, {"LessOrEqual", 2, 2}, {"Log", 1, 1}, {"LogSoftmax", 1, 1},
+    {"MatMul", 2, 2}, {"Max", 1, kAny}, {"Min", 1, kAny}, {"Mod", 2, 2}, {"Mul", 2, 2},
+    {"Neg", 1, 1}, {"Not", 1, 1}, {"Or", 2, 2}, {"Pow", 2, 2}, {"Range", 3, 3},
+    {"Reciprocal", 1, 1}, {"ReduceMax", 1, 2}, {"ReduceMean", 1, 2}, {"ReduceMin", 1, 2},
+    {"ReduceSum", 1, 2}, {"Relu", 1, 1}, {"Reshape", 2, 2}, {"Shape", 1, 1},
+    {"Sigmoid", 1, 1}, {"Size", 1, 1}, {"Slice", 1, 5}, {"Softmax", 1, 1}, {"Split", 1, 2},
+    {"Sqrt", 1, 1}, {"Squeeze", 1, 2}, {"Sub", 2, 2}, {"Tanh", 1, 1}, {"Transpose", 1, 1},
+    {"Trilu", 1, 2}, {"Unsqueeze", 1, 2}, {"Where", 3, 3}, {"Xor", 2, 2}};
+
+const OpSignature *findOp(llvm::StringRef type) {
+  for (const OpSignature &op : kOps)
+    if (op.name == type)
+      return &op;
+  return nullptr;
+}
+
+/// Refuses a node whose inputs do not fit its op's signature: too few or
+/// too many, or a required one given as an empty name.
+llvm::Error checkInputs(const Node &node, const OpSignature &op) {
+  unsigned given = node.numInputs();
+  if (given < op.minInputs || given > op.maxInputs) {
+    std::string takes = std::to_string(op.minInputs);
+    if (op.maxInputs == kAny)
+      takes = "at least " + takes;
+    else if (op.maxInputs != op.minInputs)
+      takes += " to " + std::to_string(op.maxInputs);
+    unsigned last = op.maxInputs == kAny ? op.minInputs : op.maxInputs;
+    return node.error("takes " + takes + (last == 1 ? " input" : " inputs") + ", but " +
+                      llvm::Twine(given) + (given == 1 ? " is" : " are") + " given");
+  }
+  for (unsigned i = 0; i < op.minInputs; ++i)
+    if (!node.hasInput(i))
+      return node.error("input " + llvm::Twine(i) + " is required, but its name is empty");
+  return llvm::Error::success();
+}
+
+} // namespace
+
 llvm::ArrayRef<llvm::StringRef> supportedOnnxOps() {
-  static const llvm::StringRef ops[] = {
-      "Abs", "Add", "And", "Cast", "Ceil", "Concat", "Constant", "ConstantOfShape", "Div",
-      "Dropout", "Equal", "Erf", "Exp", "Expand", "Flatten", "Floor", "Gather", "Gemm",
-      "Greater", "GreaterOrEqual", "Identity", "LayerNormalization", "Less", "LessOrEqual",
-      "Log", "LogSoftmax", "MatMul", "Max", "Min", "Mod", "Mul", "Neg", "Not", "Or", "Pow",
-      "Range", "Reciprocal", "ReduceMax", "ReduceMean", "ReduceMin", "ReduceSum", "Relu",
-      "Reshape", "Shape", "Sigmoid", "Size", "Slice", "Softmax", "Split", "Sqrt", "Squeeze",
-      "Sub", "Tanh", "Transpose", "Trilu", "Unsqueeze", "Where", "Xor"};
-  return ops;
+  static const std::vector<llvm::StringRef> names = [] {
+    std::vector<llvm::StringRef> v;
+    for (const OpSignature &op : kOps)
+      v.push_back(op.name);
+    return v;
+  }();
+  return names;
 }
 
 namespace {
@@ -103,6 +157,11 @@ private:
   int64_t opset = 1;
 
   Error importNode(const Node &node);
+  /// Defines output `i` of `node` as `e` (nothing when the node leaves it
+  /// unnamed): each name once in the graph, each shape within the tensor limit.
+  Error define(const Node &node, unsigned i, Entry e);
+  /// The tensor a Constant node holds.
+  Expected<HostArray> constantValue(const Node &node) const;
   Expected<SmallVector<Value>> emit(const Node &node);
 
   // Values of the graph.
@@ -110,6 +169,8 @@ private:
   const HostArray *constant(const Node &node, unsigned i) const;
   Expected<Value> input(const Node &node, unsigned i);
   Expected<const HostArray *> constantInput(const Node &node, unsigned i, StringRef what);
+  /// The shape of input `i`, given and defined, without materializing it.
+  Shape inputShape(const Node &node, unsigned i) const;
   Value materialize(const HostArray &array, StringRef name);
 
   // Emission helpers.
@@ -120,7 +181,10 @@ private:
   }
   Value filled(ArrayRef<int64_t> shape, Type elt, double value);
   Value reshape(Value v, ArrayRef<int64_t> shape);
+  /// `v` broadcast to `shape`, which it must broadcast to (see broadcastTo).
   Value broadcast(Value v, ArrayRef<int64_t> shape);
+  /// `v` broadcast to `shape`; an error when it does not broadcast to it.
+  Expected<Value> broadcastTo(const Node &node, Value v, ArrayRef<int64_t> shape);
   Value transpose(Value v, ArrayRef<int64_t> perm);
   Value slice(Value v, const Window &w);
   Expected<Value> binary(const Node &node, StringRef type, Value x, Value y);
@@ -138,6 +202,8 @@ const HostArray *GraphImporter::constant(const Node &node, unsigned i) const {
 
 Expected<const HostArray *> GraphImporter::constantInput(const Node &node, unsigned i,
                                                          StringRef what) {
+  if (!node.hasInput(i))
+    return node.error("input " + llvm::Twine(i) + " (" + what + ") is missing");
   if (const HostArray *c = constant(node, i))
     return c;
   return node.error("needs " + what + " (input " + llvm::Twine(i) +
@@ -158,6 +224,11 @@ Expected<Value> GraphImporter::input(const Node &node, unsigned i) {
     e.value = materialize(*e.constant, node.proto.input(i));
   }
   return e.value;
+}
+
+Shape GraphImporter::inputShape(const Node &node, unsigned i) const {
+  const Entry &e = env.find(node.proto.input(i))->second;
+  return e.constant ? e.constant->shape : shapeOf(e.value);
 }
 
 Value GraphImporter::materialize(const HostArray &array, StringRef name) {
@@ -260,6 +331,16 @@ Value GraphImporter::broadcast(Value v, ArrayRef<int64_t> shape) {
   return linalg::BroadcastOp::create(b, loc, core, empty(shape, f(v)), added)->getResult(0);
 }
 
+Expected<Value> GraphImporter::broadcastTo(const Node &node, Value v, ArrayRef<int64_t> shape) {
+  Expected<Shape> s = broadcastShapes(node, shapeOf(v), shape);
+  if (!s)
+    return s.takeError();
+  if (ArrayRef<int64_t>(*s) != shape)
+    return node.error("cannot broadcast " + formatShape(shapeOf(v)) + " to " +
+                      formatShape(shape));
+  return broadcast(v, shape);
+}
+
 Value GraphImporter::transpose(Value v, ArrayRef<int64_t> perm) {
   Shape from = shapeOf(v), to;
   for (int64_t p : perm)
@@ -352,6 +433,9 @@ Expected<Value> GraphImporter::matmul(const Node &node, Value x, Value y) {
   Type elt = f(x);
   if (!isa<FloatType>(elt))
     return node.error("integer matrix products are not supported");
+  if (xs.empty() || ys.empty())
+    return node.error("cannot multiply " + formatShape(xs) + " by " + formatShape(ys) +
+                      ": MatMul takes operands of rank >= 1");
   bool vecX = xs.size() == 1, vecY = ys.size() == 1;
   if (vecX)
     x = reshape(x, {1, xs[0]});
@@ -480,15 +564,6 @@ HostArray transposed2d(const HostArray &w) {
   return t;
 }
 
-/// Axes from the attribute (older opsets) or a constant input.
-Expected<std::vector<int64_t>> axesOf(const Node &node, const HostArray *input) {
-  if (node.has("axes"))
-    return node.ints("axes");
-  if (input)
-    return toInts(*input);
-  return std::vector<int64_t>{};
-}
-
 Expected<SmallVector<Value>> GraphImporter::emit(const Node &node) {
   StringRef type = node.type();
   auto one = [](Expected<Value> v) -> Expected<SmallVector<Value>> {
@@ -594,16 +669,21 @@ Expected<SmallVector<Value>> GraphImporter::emit(const Node &node) {
       Expected<Value> bv = in(2);
       if (!bv)
         return bv.takeError();
-      beta = reshape(broadcast(*bv, ArrayRef<int64_t>(xs).drop_front(*axis)), {C});
+      Expected<Value> bb = broadcastTo(node, *bv, ArrayRef<int64_t>(xs).drop_front(*axis));
+      if (!bb)
+        return bb.takeError();
+      beta = reshape(*bb, {C});
     }
-    Value gamma = reshape(broadcast(*scale, ArrayRef<int64_t>(xs).drop_front(*axis)), {C});
-    Value y = ir::LayerNormOp::create(b, loc, reshape(x, flat), gamma, beta,
+    Expected<Value> gamma = broadcastTo(node, *scale, ArrayRef<int64_t>(xs).drop_front(*axis));
+    if (!gamma)
+      return gamma.takeError();
+    Value y = ir::LayerNormOp::create(b, loc, reshape(x, flat), reshape(*gamma, {C}), beta,
                                       b.getF64FloatAttr(node.f("epsilon", 1e-5f)));
     return one(reshape(y, xs));
   }
   if (type == "MatMul") {
     const HostArray *w = constant(node, 1);
-    if (w && w->shape.size() == 2 && xs.size() >= 2 && isF) {
+    if (w && w->shape.size() == 2 && xs.size() >= 2 && w->shape[0] == xs.back() && isF) {
       // A weight: icl.linear takes it as [N, K], transposed here once.
       Value weight = materialize(transposed2d(*w), node.proto.input(1) + ".T");
       return one(ir::LinearOp::create(b, loc, x, weight, Value()).getResult());
@@ -616,17 +696,23 @@ Expected<SmallVector<Value>> GraphImporter::emit(const Node &node) {
   if (type == "Gemm") {
     if (!isF)
       return node.error("integer Gemm is not supported");
-    if (node.i("transA", 0))
+    bool transA = node.i("transA", 0), transB = node.i("transB", 0);
+    Shape bs = inputShape(node, 1);
+    if (xs.size() != 2 || bs.size() != 2 || xs[transA ? 0 : 1] != bs[transB ? 1 : 0])
+      return node.error("cannot multiply A " + formatShape(xs) + (transA ? " transposed" : "") +
+                        " by B " + formatShape(bs) + (transB ? " transposed" : "") +
+                        ": Gemm takes 2-D operands whose inner dimensions agree");
+    if (transA)
       x = transpose(x, {1, 0});
     // icl.linear wants B as [N, K]: as given with transB, transposed otherwise.
     Value weight;
-    if (const HostArray *w = constant(node, 1); w && !node.i("transB", 0)) {
+    if (const HostArray *w = constant(node, 1); w && !transB) {
       weight = materialize(transposed2d(*w), node.proto.input(1) + ".T");
     } else {
       Expected<Value> w1 = in(1);
       if (!w1)
         return w1.takeError();
-      weight = node.i("transB", 0) ? *w1 : transpose(*w1, {1, 0});
+      weight = transB ? *w1 : transpose(*w1, {1, 0});
     }
     float alpha = node.f("alpha", 1.0f), beta = node.f("beta", 1.0f);
     Value bias;
@@ -638,7 +724,10 @@ Expected<SmallVector<Value>> GraphImporter::emit(const Node &node) {
       c = *cv;
       int64_t N = shapeOf(weight)[0];
       if (alpha == 1.0f && beta == 1.0f && shapeOf(c).size() <= 1) {
-        bias = reshape(broadcast(c, {N}), {N});
+        Expected<Value> cb = broadcastTo(node, c, {N});
+        if (!cb)
+          return cb.takeError();
+        bias = *cb;
         c = Value();
       }
     }
@@ -646,18 +735,21 @@ Expected<SmallVector<Value>> GraphImporter::emit(const Node &node) {
     if (alpha != 1.0f)
       y = arith::MulFOp::create(b, loc, y, splat(shapeOf(y), elt, alpha));
     if (c) {
-      if (beta != 1.0f)
-        c = arith::MulFOp::create(b, loc, broadcast(c, shapeOf(y)), splat(shapeOf(y), elt, beta));
-      return one(binary(node, "Add", y, c));
+      Expected<Value> cb = broadcastTo(node, c, shapeOf(y));
+      if (!cb)
+        return cb.takeError();
+      Value scaled = beta == 1.0f
+                         ? *cb
+                         : arith::MulFOp::create(b, loc, *cb, splat(shapeOf(y), elt, beta));
+      return one(binary(node, "Add", y, scaled));
     }
     return one(y);
   }
   if (type == "Transpose") {
-    std::vector<int64_t> perm = node.ints("perm");
-    if (perm.empty())
-      for (int64_t d = xs.size() - 1; d >= 0; --d)
-        perm.push_back(d);
-    return one(transpose(x, perm));
+    Expected<std::vector<int64_t>> perm = transposePerm(node, xs.size());
+    if (!perm)
+      return perm.takeError();
+    return one(transpose(x, *perm));
   }
   if (type == "Reshape") {
     Expected<const HostArray *> spec = constantInput(node, 1, "the target shape");
@@ -680,11 +772,9 @@ Expected<SmallVector<Value>> GraphImporter::emit(const Node &node) {
   if (type == "Squeeze" || type == "Unsqueeze") {
     if (node.hasInput(1) && !constant(node, 1))
       return constantInput(node, 1, "the axes").takeError();
-    Expected<std::vector<int64_t>> axes = axesOf(node, constant(node, 1));
-    if (!axes)
-      return axes.takeError();
-    Expected<Shape> s = type == "Squeeze" ? squeezeShape(node, xs, *axes)
-                                          : unsqueezeShape(node, xs, *axes);
+    std::vector<int64_t> axes = axesOf(node, constant(node, 1));
+    Expected<Shape> s = type == "Squeeze" ? squeezeShape(node, xs, axes)
+                                          : unsqueezeShape(node, xs, axes);
     if (!s)
       return s.takeError();
     return one(reshape(x, *s));
@@ -703,13 +793,19 @@ Expected<SmallVector<Value>> GraphImporter::emit(const Node &node) {
     if (!axis)
       return axis.takeError();
     SmallVector<Value> parts;
+    std::vector<Shape> shapes;
     for (unsigned i = 0; i < node.numInputs(); ++i) {
       Expected<Value> p = in(i);
       if (!p)
         return p.takeError();
-      if (shapeOf(*p)[*axis] > 0)
+      shapes.push_back(shapeOf(*p));
+      if (shapes.back()[*axis] > 0)
         parts.push_back(*p);
     }
+    if (Expected<Shape> s = concatShape(node, shapes, *axis); !s)
+      return s.takeError();
+    if (parts.empty()) // every input is empty along the axis, as the result is
+      return SmallVector<Value>{x};
     if (parts.size() == 1)
       return parts;
     return one(tensor::ConcatOp::create(b, loc, *axis, parts).getResult());
@@ -721,15 +817,15 @@ Expected<SmallVector<Value>> GraphImporter::emit(const Node &node) {
       ends = node.ints("ends");
       axes = node.ints("axes");
     } else {
-      for (unsigned i = 1; i < node.numInputs(); ++i)
-        if (node.hasInput(i) && !constant(node, i))
-          return constantInput(node, i, "the slice bounds").takeError();
-      starts = toInts(*constant(node, 1));
-      ends = toInts(*constant(node, 2));
-      if (const HostArray *a = constant(node, 3))
-        axes = toInts(*a);
-      if (const HostArray *s = constant(node, 4))
-        steps = toInts(*s);
+      std::vector<int64_t> *bounds[] = {&starts, &ends, &axes, &steps};
+      for (unsigned i = 1; i <= 4; ++i) {
+        if (i > 2 && !node.hasInput(i))
+          continue; // axes and steps are optional
+        Expected<const HostArray *> c = constantInput(node, i, "the slice bounds");
+        if (!c)
+          return c.takeError();
+        *bounds[i - 1] = toInts(**c);
+      }
     }
     Expected<Window> w = sliceWindow(node, xs, starts, ends, axes, steps);
     if (!w)
@@ -773,12 +869,14 @@ Expected<SmallVector<Value>> GraphImporter::emit(const Node &node) {
         w.sizes[*axis] = 1;
         parts.push_back(slice(x, w));
       }
-      Value joined = parts.size() == 1
-                         ? parts[0]
-                         : tensor::ConcatOp::create(b, loc, *axis, parts).getResult();
       Shape out(xs.begin(), xs.begin() + *axis);
       out.insert(out.end(), indices->shape.begin(), indices->shape.end());
       out.insert(out.end(), xs.begin() + *axis + 1, xs.end());
+      if (parts.empty()) // no index: a result without elements
+        return one(empty(out, elt));
+      Value joined = parts.size() == 1
+                         ? parts[0]
+                         : tensor::ConcatOp::create(b, loc, *axis, parts).getResult();
       return one(reshape(joined, out));
     }
     Expected<Value> ids = in(1);
@@ -822,12 +920,10 @@ Expected<SmallVector<Value>> GraphImporter::emit(const Node &node) {
   if (type == "ReduceMean" || type == "ReduceSum" || type == "ReduceMax" || type == "ReduceMin") {
     if (node.hasInput(1) && !constant(node, 1))
       return constantInput(node, 1, "the axes").takeError();
-    Expected<std::vector<int64_t>> axes = axesOf(node, constant(node, 1));
-    if (!axes)
-      return axes.takeError();
-    if (axes->empty() && node.i("noop_with_empty_axes", 0))
+    std::vector<int64_t> axes = axesOf(node, constant(node, 1));
+    if (axes.empty() && node.i("noop_with_empty_axes", 0))
       return SmallVector<Value>{x};
-    return one(reduce(node, x, *axes, node.i("keepdims", 1)));
+    return one(reduce(node, x, axes, node.i("keepdims", 1)));
   }
   return node.error("is not supported by icl's ONNX importer on these inputs" +
                     llvm::Twine(llvm::is_contained(supportedOnnxOps(), type)
@@ -836,12 +932,51 @@ Expected<SmallVector<Value>> GraphImporter::emit(const Node &node) {
                                     : ""));
 }
 
+Error GraphImporter::define(const Node &node, unsigned i, Entry e) {
+  if (i >= static_cast<unsigned>(node.proto.output_size()) || node.proto.output(i).empty())
+    return Error::success();
+  const std::string &name = node.proto.output(i);
+  if (known(name))
+    return node.error("output '" + name + "' is already defined: an ONNX graph names each value "
+                      "once");
+  DType dtype = e.constant ? e.constant->dtype
+                           : dtypeForElementType(f(e.value)).value_or(DType::I64);
+  if (Error err = checkShape(node, e.constant ? e.constant->shape : shapeOf(e.value),
+                             dtypeSize(dtype)))
+    return err;
+  env[name] = std::move(e);
+  return Error::success();
+}
+
+Expected<HostArray> GraphImporter::constantValue(const Node &node) const {
+  if (const onnx::AttributeProto *a = node.attr("value")) {
+    Expected<HostArray> t = tensorFromProto(a->t(), modelDir);
+    if (!t)
+      return node.error(llvm::toString(t.takeError()));
+    return t;
+  }
+  if (node.has("value_float"))
+    return HostArray::fromDouble(DType::F32, {}, {node.f("value_float", 0)});
+  if (node.has("value_int"))
+    return HostArray::fromInt64(DType::I64, {}, {node.i("value_int", 0)});
+  if (const onnx::AttributeProto *a = node.attr("value_floats")) {
+    std::vector<double> v(a->floats().begin(), a->floats().end());
+    return HostArray::fromDouble(DType::F32, {(int64_t)v.size()}, v);
+  }
+  if (node.has("value_ints")) {
+    std::vector<int64_t> v = node.ints("value_ints");
+    return HostArray::fromInt64(DType::I64, {(int64_t)v.size()}, v);
+  }
+  return node.error("has no supported value attribute (value, value_float(s), value_int(s))");
+}
+
 Error GraphImporter::importNode(const Node &node) {
   StringRef type = node.type();
   if (!node.proto.domain().empty() && node.proto.domain() != "ai.onnx")
     return node.error("is in domain '" + node.proto.domain() +
                       "', which icl does not import (only the default ONNX domain)");
-  if (!llvm::is_contained(supportedOnnxOps(), type)) {
+  const OpSignature *op = findOp(type);
+  if (!op) {
     std::string list;
     for (StringRef op : supportedOnnxOps())
       list += (list.empty() ? "" : ", ") + op.str();
@@ -850,59 +985,39 @@ Error GraphImporter::importNode(const Node &node) {
                       "different opset or torch.onnx.export(..., operator_export_type=ONNX)), "
                       "or file an issue naming the op");
   }
+  if (Error err = checkInputs(node, *op))
+    return err;
+  if (Error err = node.checkAttributes())
+    return err;
   loc = NameLoc::get(b.getStringAttr(node.proto.name().empty() ? type.str() : node.proto.name()),
                      fileLoc);
-  auto define = [&](unsigned i, Entry e) {
-    if (i < static_cast<unsigned>(node.proto.output_size()) && !node.proto.output(i).empty())
-      env[node.proto.output(i)] = std::move(e);
-  };
   for (unsigned i = 0; i < node.numInputs(); ++i)
     if (node.hasInput(i) && !known(node.proto.input(i)))
       return node.error("reads '" + node.proto.input(i) + "', which no earlier node defines");
 
   // Ops whose result depends only on attributes or static types.
   if (type == "Constant") {
-    if (const onnx::AttributeProto *a = node.attr("value")) {
-      Expected<HostArray> t = tensorFromProto(a->t(), modelDir);
-      if (!t)
-        return node.error(llvm::toString(t.takeError()));
-      define(0, {std::move(*t), Value()});
-      return Error::success();
-    }
-    if (node.has("value_float"))
-      define(0, {HostArray::fromDouble(DType::F32, {}, {node.f("value_float", 0)}), Value()});
-    else if (node.has("value_int"))
-      define(0, {HostArray::fromInt64(DType::I64, {}, {node.i("value_int", 0)}), Value()});
-    else if (node.has("value_floats")) {
-      const onnx::AttributeProto *a = node.attr("value_floats");
-      std::vector<double> v(a->floats().begin(), a->floats().end());
-      define(0, {HostArray::fromDouble(DType::F32, {(int64_t)v.size()}, v), Value()});
-    } else if (node.has("value_ints")) {
-      std::vector<int64_t> v = node.ints("value_ints");
-      define(0, {HostArray::fromInt64(DType::I64, {(int64_t)v.size()}, v), Value()});
-    } else {
-      return node.error("has no supported value attribute (value, value_float(s), value_int(s))");
-    }
-    return Error::success();
+    Expected<HostArray> value = constantValue(node);
+    if (!value)
+      return value.takeError();
+    return define(node, 0, {std::move(*value), Value()});
   }
   if (type == "Shape" || type == "Size") {
-    Entry &e = env[node.proto.input(0)];
-    Shape s = e.constant ? e.constant->shape : shapeOf(e.value);
-    if (type == "Size") {
-      define(0, {HostArray::fromInt64(DType::I64, {}, {numElements(s)}), Value()});
-      return Error::success();
-    }
+    Shape s = inputShape(node, 0);
+    if (type == "Size")
+      return define(node, 0, {HostArray::fromInt64(DType::I64, {}, {numElements(s)}), Value()});
     int64_t rank = s.size();
     int64_t start = node.i("start", 0), end = node.i("end", rank);
     start = std::clamp<int64_t>(start < 0 ? start + rank : start, 0, rank);
     end = std::clamp<int64_t>(end < 0 ? end + rank : end, 0, rank);
     Shape part(s.begin() + start, s.begin() + std::max(start, end));
-    define(0, {HostArray::fromInt64(DType::I64, {(int64_t)part.size()}, part), Value()});
-    return Error::success();
+    return define(node, 0,
+                  {HostArray::fromInt64(DType::I64, {(int64_t)part.size()}, part), Value()});
   }
 
   if (type == "Dropout")
-    if (const HostArray *training = constant(node, 2); training && training->toInt64()[0])
+    if (const HostArray *training = constant(node, 2);
+        training && llvm::any_of(training->toInt64(), [](int64_t v) { return v != 0; }))
       return node.error("runs in training mode (random dropout); export the model in eval() "
                         "mode");
   // Exponents of another type (Pow alone allows them) take the base's type.
@@ -939,7 +1054,8 @@ Error GraphImporter::importNode(const Node &node) {
       return folded.takeError();
     if (*folded) {
       for (auto [i, out] : llvm::enumerate(outputs))
-        define(i, {std::move(out), Value()});
+        if (Error err = define(node, i, {std::move(out), Value()}))
+          return err;
       return Error::success();
     }
   }
@@ -948,7 +1064,8 @@ Error GraphImporter::importNode(const Node &node) {
   if (!results)
     return results.takeError();
   for (auto [i, v] : llvm::enumerate(*results))
-    define(i, {std::nullopt, v});
+    if (Error err = define(node, i, {std::nullopt, v}))
+      return err;
   return Error::success();
 }
 
@@ -962,11 +1079,12 @@ Expected<OwningOpRef<ModuleOp>> GraphImporter::run(const onnx::ModelProto &model
   const onnx::GraphProto &graph = model.graph();
   // An empty or truncated file parses as a model with no graph.
   if (!model.has_graph() || graph.output_size() == 0)
-    return llvm::createStringError("%s has no graph with outputs: it is empty, truncated or not "
-                                   "an ONNX model",
-                                   path.c_str());
+    return llvm::createStringError("no graph with outputs: it is empty, truncated or not an ONNX "
+                                   "model");
 
   for (const onnx::TensorProto &t : graph.initializer()) {
+    if (known(t.name()))
+      return llvm::createStringError("initializer '%s' is given twice", t.name().c_str());
     Expected<HostArray> a = tensorFromProto(t, modelDir);
     if (!a)
       return a.takeError();
@@ -974,7 +1092,10 @@ Expected<OwningOpRef<ModuleOp>> GraphImporter::run(const onnx::ModelProto &model
   }
   SmallVector<Type> argTypes;
   SmallVector<std::string> argNames;
+  llvm::StringSet<> inputNames;
   for (const onnx::ValueInfoProto &in : graph.input()) {
+    if (!inputNames.insert(in.name()).second)
+      return llvm::createStringError("graph input '%s' is listed twice", in.name().c_str());
     if (known(in.name()))
       continue; // an initializer listed as an input (IR version < 4)
     if (auto it = options.constantInputs.find(in.name()); it != options.constantInputs.end()) {
@@ -984,8 +1105,12 @@ Expected<OwningOpRef<ModuleOp>> GraphImporter::run(const onnx::ModelProto &model
     const onnx::TypeProto_Tensor &tt = in.type().tensor_type();
     std::optional<DType> dtype = dtypeFromOnnx(tt.elem_type());
     if (!in.type().has_tensor_type() || !dtype)
-      return llvm::createStringError("%s: graph input '%s' is not a tensor of a supported type",
-                                     path.c_str(), in.name().c_str());
+      return llvm::createStringError("graph input '%s' is not a tensor of a supported type",
+                                     in.name().c_str());
+    if (!tt.has_shape())
+      return llvm::createStringError("graph input '%s' has no shape; icl compiles static shapes: "
+                                     "re-export the model with the input's shape",
+                                     in.name().c_str());
     Shape shape;
     for (const onnx::TensorShapeProto_Dimension &d : tt.shape().dim()) {
       if (d.has_dim_value()) {
@@ -995,13 +1120,15 @@ Expected<OwningOpRef<ModuleOp>> GraphImporter::run(const onnx::ModelProto &model
       auto it = options.dimValues.find(d.dim_param());
       if (it == options.dimValues.end())
         return llvm::createStringError(
-            "%s: dimension '%s' of graph input '%s' is symbolic; icl compiles static shapes: "
+            "dimension '%s' of graph input '%s' is symbolic; icl compiles static shapes: "
             "re-export the model with static shapes (torch.onnx.export without dynamic_axes), "
             "or give the dimension a value through the importer's API "
             "(OnnxImportOptions::dimValues[\"%s\"])",
-            path.c_str(), d.dim_param().c_str(), in.name().c_str(), d.dim_param().c_str());
+            d.dim_param().c_str(), in.name().c_str(), d.dim_param().c_str());
       shape.push_back(it->second);
     }
+    if (std::string problem = shapeProblem(shape, dtypeSize(*dtype)); !problem.empty())
+      return llvm::createStringError("graph input '%s': %s", in.name().c_str(), problem.c_str());
     argTypes.push_back(RankedTensorType::get(shape, elementTypeOf(&ctx, *dtype)));
     argNames.push_back(in.name());
   }
@@ -1020,11 +1147,13 @@ Expected<OwningOpRef<ModuleOp>> GraphImporter::run(const onnx::ModelProto &model
       return std::move(err);
 
   SmallVector<Value> results;
+  llvm::StringSet<> outputNames;
   for (const onnx::ValueInfoProto &out : graph.output()) {
+    if (!outputNames.insert(out.name()).second)
+      return llvm::createStringError("graph output '%s' is listed twice", out.name().c_str());
     auto it = env.find(out.name());
     if (it == env.end())
-      return llvm::createStringError("%s: graph output '%s' is never defined", path.c_str(),
-                                     out.name().c_str());
+      return llvm::createStringError("graph output '%s' is never defined", out.name().c_str());
     if (!it->second.value)
       it->second.value = materialize(*it->second.constant, out.name());
     results.push_back(it->second.value);
@@ -1033,9 +1162,9 @@ Expected<OwningOpRef<ModuleOp>> GraphImporter::run(const onnx::ModelProto &model
   func.setFunctionType(b.getFunctionType(argTypes, ValueRange(results).getTypes()));
 
   if (failed(verify(*module)))
-    return llvm::createStringError("%s: the imported module does not verify (an importer bug; "
-                                   "the diagnostics above name the op)",
-                                   path.c_str());
+    return llvm::createStringError("the imported module does not verify (the diagnostics above "
+                                   "name the node): the model is ill-typed in a way the importer "
+                                   "does not check, or the importer has a bug");
   return module;
 }
 
@@ -1049,7 +1178,10 @@ Expected<OwningOpRef<ModuleOp>> importOnnx(StringRef path, MLIRContext &context,
   if (llvm::Error err = parseProtoFile(path, model, "model (ModelProto)"))
     return std::move(err);
   GraphImporter importer(context, options, path);
-  return importer.run(model);
+  Expected<OwningOpRef<ModuleOp>> module = importer.run(model);
+  if (!module)
+    return llvm::createStringError(path + ": " + llvm::toString(module.takeError()));
+  return module;
 }
 
 } // namespace icl

@@ -8,6 +8,52 @@
 
 namespace icl::onnximport {
 
+namespace {
+
+using AttrType = onnx::AttributeProto::AttributeType;
+
+/// The type of every attribute the importer reads.
+constexpr std::pair<llvm::StringLiteral, AttrType> kAttributeTypes[] = {
+    {"allowzero", onnx::AttributeProto::INT},
+    {"alpha", onnx::AttributeProto::FLOAT},
+    {"axes", onnx::AttributeProto::INTS},
+    {"axis", onnx::AttributeProto::INT},
+    {"beta", onnx::AttributeProto::FLOAT},
+    {"end", onnx::AttributeProto::INT},
+    {"ends", onnx::AttributeProto::INTS},
+    {"epsilon", onnx::AttributeProto::FLOAT},
+    {"fmod", onnx::AttributeProto::INT},
+    {"keepdims", onnx::AttributeProto::INT},
+    {"noop_with_empty_axes", onnx::AttributeProto::INT},
+    {"num_outputs", onnx::AttributeProto::INT},
+    {"perm", onnx::AttributeProto::INTS},
+    {"split", onnx::AttributeProto::INTS},
+    {"start", onnx::AttributeProto::INT},
+    {"starts", onnx::AttributeProto::INTS},
+    {"to", onnx::AttributeProto::INT},
+    {"transA", onnx::AttributeProto::INT},
+    {"transB", onnx::AttributeProto::INT},
+    {"upper", onnx::AttributeProto::INT},
+    {"value", onnx::AttributeProto::TENSOR},
+    {"value_float", onnx::AttributeProto::FLOAT},
+    {"value_floats", onnx::AttributeProto::FLOATS},
+    {"value_int", onnx::AttributeProto::INT},
+    {"value_ints", onnx::AttributeProto::INTS},
+};
+
+/// "256 MiB", "256 TiB": a power-of-two byte count as people write it.
+std::string formatBytes(int64_t bytes) {
+  static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  size_t unit = 0;
+  while (bytes >= 1024 && bytes % 1024 == 0 && unit + 1 < std::size(units)) {
+    bytes /= 1024;
+    ++unit;
+  }
+  return std::to_string(bytes) + " " + units[unit];
+}
+
+} // namespace
+
 const onnx::AttributeProto *Node::attr(llvm::StringRef name) const {
   for (const onnx::AttributeProto &a : proto.attribute())
     if (a.name() == name)
@@ -15,26 +61,42 @@ const onnx::AttributeProto *Node::attr(llvm::StringRef name) const {
   return nullptr;
 }
 
+/// `name` if the node gives it with type `type` (checkAttributes refuses any
+/// other), else nullptr.
+static const onnx::AttributeProto *typedAttr(const Node &node, llvm::StringRef name,
+                                             AttrType type) {
+  const onnx::AttributeProto *a = node.attr(name);
+  return a && a->type() == type ? a : nullptr;
+}
+
 int64_t Node::i(llvm::StringRef name, int64_t fallback) const {
-  const onnx::AttributeProto *a = attr(name);
+  const onnx::AttributeProto *a = typedAttr(*this, name, onnx::AttributeProto::INT);
   return a ? a->i() : fallback;
 }
 
 float Node::f(llvm::StringRef name, float fallback) const {
-  const onnx::AttributeProto *a = attr(name);
+  const onnx::AttributeProto *a = typedAttr(*this, name, onnx::AttributeProto::FLOAT);
   return a ? a->f() : fallback;
 }
 
-std::string Node::s(llvm::StringRef name, llvm::StringRef fallback) const {
-  const onnx::AttributeProto *a = attr(name);
-  return a ? a->s() : fallback.str();
-}
-
 std::vector<int64_t> Node::ints(llvm::StringRef name) const {
-  const onnx::AttributeProto *a = attr(name);
+  const onnx::AttributeProto *a = typedAttr(*this, name, onnx::AttributeProto::INTS);
   if (!a)
     return {};
   return std::vector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+llvm::Error Node::checkAttributes() const {
+  for (const onnx::AttributeProto &a : proto.attribute())
+    for (const auto &[name, type] : kAttributeTypes)
+      if (a.name() == name && a.type() != type)
+        return error("attribute '" + a.name() + "' is " +
+                     (a.type() == onnx::AttributeProto::UNDEFINED
+                          ? "of no type"
+                          : "a " + onnx::AttributeProto::AttributeType_Name(a.type())) +
+                     ", but it must be " + (type == onnx::AttributeProto::INT ? "an " : "a ") +
+                     onnx::AttributeProto::AttributeType_Name(type));
+  return llvm::Error::success();
 }
 
 unsigned Node::numInputs() const {
@@ -52,10 +114,26 @@ llvm::Error Node::error(const llvm::Twine &message) const {
 
 llvm::Expected<int64_t> normalizeAxis(const Node &node, int64_t axis, int64_t rank) {
   int64_t a = axis < 0 ? axis + rank : axis;
-  if (a < 0 || a >= std::max<int64_t>(rank, 1))
+  if (a < 0 || a >= rank)
     return node.error("axis " + llvm::Twine(axis) + " is out of range for rank " +
                       llvm::Twine(rank));
   return a;
+}
+
+std::string shapeProblem(llvm::ArrayRef<int64_t> shape, int64_t eltBytes, int64_t maxBytes) {
+  if (llvm::any_of(shape, [](int64_t d) { return d < 0; }))
+    return "shape " + formatShape(shape) + " has a negative dimension";
+  std::optional<int64_t> n = checkedNumel(shape);
+  if (!n || *n > maxBytes / eltBytes)
+    return "a tensor of shape " + formatShape(shape) + " would be larger than " +
+           formatBytes(maxBytes) + ", the most icl allows for one tensor";
+  return "";
+}
+
+llvm::Error checkShape(const Node &node, llvm::ArrayRef<int64_t> shape, int64_t eltBytes,
+                       int64_t maxBytes) {
+  std::string problem = shapeProblem(shape, eltBytes, maxBytes);
+  return problem.empty() ? llvm::Error::success() : node.error(problem);
 }
 
 int64_t numElements(llvm::ArrayRef<int64_t> shape) {
@@ -77,13 +155,15 @@ llvm::Expected<Shape> broadcastShapes(const Node &node, llvm::ArrayRef<int64_t> 
                         " do not broadcast");
     out[i] = da == 1 ? db : da;
   }
+  if (llvm::Error err = checkShape(node, out, 1))
+    return std::move(err);
   return out;
 }
 
 llvm::Expected<Shape> reshapeTarget(const Node &node, llvm::ArrayRef<int64_t> in,
                                     llvm::ArrayRef<int64_t> spec, bool allowZero) {
   Shape out;
-  int64_t inferred = -1, known = 1;
+  int64_t inferred = -1;
   for (auto [i, entry] : llvm::enumerate(spec)) {
     int64_t d = entry;
     if (d == 0 && !allowZero) {
@@ -96,15 +176,13 @@ llvm::Expected<Shape> reshapeTarget(const Node &node, llvm::ArrayRef<int64_t> in
       if (inferred >= 0)
         return node.error("shape " + formatShape(spec) + " has more than one -1");
       inferred = static_cast<int64_t>(i);
-      out.push_back(1);
-      continue;
+      d = 1;
     }
-    if (d < 0)
-      return node.error("shape " + formatShape(spec) + " has a negative size");
-    known *= d;
     out.push_back(d);
   }
-  int64_t total = numElements(in);
+  if (llvm::Error err = checkShape(node, out, 1))
+    return std::move(err);
+  int64_t known = numElements(out), total = numElements(in);
   if (inferred >= 0) {
     if (known == 0 || total % known)
       return node.error("cannot reshape " + formatShape(in) + " into " + formatShape(spec));
@@ -113,6 +191,44 @@ llvm::Expected<Shape> reshapeTarget(const Node &node, llvm::ArrayRef<int64_t> in
   if (numElements(out) != total)
     return node.error("cannot reshape " + formatShape(in) + " into " + formatShape(out));
   return out;
+}
+
+llvm::Expected<Shape> concatShape(const Node &node, llvm::ArrayRef<Shape> shapes, int64_t axis) {
+  Shape out = shapes.front();
+  for (auto [i, shape] : llvm::enumerate(shapes.drop_front())) {
+    bool same = shape.size() == out.size();
+    for (size_t d = 0; same && d < shape.size(); ++d)
+      same = d == static_cast<size_t>(axis) || shape[d] == out[d];
+    if (!same)
+      return node.error("input " + llvm::Twine(i + 1) + " has shape " + formatShape(shape) +
+                        ", which differs from input 0's " + formatShape(shapes.front()) +
+                        " outside axis " + llvm::Twine(axis));
+    // Both sizes passed checkShape, so the sum cannot overflow.
+    out[axis] += shape[axis];
+    if (llvm::Error err = checkShape(node, out, 1))
+      return std::move(err);
+  }
+  return out;
+}
+
+llvm::Expected<std::vector<int64_t>> transposePerm(const Node &node, int64_t rank) {
+  std::vector<int64_t> perm = node.ints("perm");
+  if (perm.empty()) {
+    for (int64_t d = rank - 1; d >= 0; --d)
+      perm.push_back(d);
+    return perm;
+  }
+  std::vector<bool> seen(rank, false);
+  bool valid = static_cast<int64_t>(perm.size()) == rank;
+  for (int64_t p : perm) {
+    valid = valid && p >= 0 && p < rank && !seen[p];
+    if (valid)
+      seen[p] = true;
+  }
+  if (!valid)
+    return node.error("perm " + formatShape(perm) + " is not a permutation of the " +
+                      llvm::Twine(rank) + " dimensions of its input");
+  return perm;
 }
 
 llvm::Expected<Shape> squeezeShape(const Node &node, llvm::ArrayRef<int64_t> in,
@@ -174,6 +290,9 @@ llvm::Expected<Window> sliceWindow(const Node &node, llvm::ArrayRef<int64_t> in,
     int64_t dim = in[*d], step = steps.empty() ? 1 : steps[i];
     if (step == 0)
       return node.error("a slice step is 0");
+    // A step longer than the dimension takes one element, as one of the
+    // dimension's length does; clamping keeps the arithmetic below in range.
+    step = std::clamp<int64_t>(step, -std::max<int64_t>(dim, 1), std::max<int64_t>(dim, 1));
     auto clampIndex = [&](int64_t v, int64_t lo, int64_t hi) {
       if (v < 0)
         v += dim;
@@ -195,20 +314,28 @@ llvm::Expected<Window> sliceWindow(const Node &node, llvm::ArrayRef<int64_t> in,
   return w;
 }
 
+/// A Split into `parts` parts that does not give one per output.
+static llvm::Error partsMismatch(const Node &node, int64_t parts) {
+  return node.error("splits into " + llvm::Twine(parts) + " parts but has " +
+                    llvm::Twine(node.proto.output_size()) + " outputs");
+}
+
 /// Split's part sizes along a dimension of `dim` elements.
 static llvm::Expected<Shape> splitSizes(const Node &node, int64_t dim,
                                         llvm::ArrayRef<int64_t> given, int64_t parts) {
   if (!given.empty()) {
-    int64_t sum = 0;
+    // Summed without overflow: a negative size or one beyond what is left
+    // stops the sum.
+    int64_t left = dim;
     for (int64_t s : given)
-      sum += s;
-    if (sum != dim)
+      left = s >= 0 && s <= left ? left - s : -1;
+    if (left != 0)
       return node.error("split sizes " + formatShape(given) + " do not add up to " +
                         llvm::Twine(dim));
     return Shape(given.begin(), given.end());
   }
-  if (parts <= 0)
-    return node.error("cannot split into " + llvm::Twine(parts) + " parts");
+  if (parts <= 0 || parts != node.proto.output_size())
+    return partsMismatch(node, parts);
   int64_t chunk = (dim + parts - 1) / parts;
   Shape sizes;
   for (int64_t left = dim; left > 0 || static_cast<int64_t>(sizes.size()) < parts; left -= chunk)
@@ -222,6 +349,8 @@ llvm::Expected<std::vector<Window>> splitWindows(const Node &node, llvm::ArrayRe
   llvm::Expected<Shape> sizes = splitSizes(node, in[axis], given, parts);
   if (!sizes)
     return sizes.takeError();
+  if (static_cast<int64_t>(sizes->size()) != node.proto.output_size())
+    return partsMismatch(node, sizes->size());
   std::vector<Window> windows;
   int64_t start = 0;
   for (int64_t size : *sizes) {
