@@ -562,6 +562,43 @@ def CudaRows : Pass<"icl-cuda-rows", "mlir::ModuleOp"> {
                            "mlir::vector::VectorDialect"];
 }
 
+def CudaLinear : Pass<"icl-cuda-linear", "mlir::ModuleOp"> {
+  let summary = "Run bf16/f16 icl.linear as tensor-core GEMM kernels with fused epilogues";
+  let description = [{
+    Replaces every `icl.linear` whose input, weight, bias and result are all
+    bf16 or all f16, of static shapes with K a multiple of 8, by one launch of
+    icl's GEMM kernel `@icl_gemm`, built as IR for the element type, tile and
+    epilogue (`passes/cuda/GemmKernels.cpp`) in a `gpu.module` of the module:
+    block tiles staged through a multi-stage ring of shared memory by
+    `cp.async`, `ldmatrix` fragments, `mma.sync.m16n8k16` into f32
+    accumulators. The epilogue works on the accumulators in registers: the
+    bias, then the sole consumer if it is an `icl.activation`, then the sole
+    consumer of that if it is an `arith.addf` of a tensor of the same type
+    (a residual connection), rounded once to the element type. The fused
+    consumers are removed.
+
+    The block tile is the largest of 128x128, 64x128 and 64x64 that still
+    gives each of `multiprocessors` SMs a block (BK 32, 4 stages, 2x2
+    warps); `tile` overrides it. Other linears (f32, K not a multiple of 8,
+    dynamic shapes) are left to `icl-decompose`.
+
+    Before: `%y = icl.linear %x, %w bias(%b) : (tensor<8192x4096xbf16>, tensor<4096x4096xbf16>, tensor<4096xbf16>) -> tensor<8192x4096xbf16>` and `%z = icl.activation %y {kind = #icl.activation<gelu>}`
+    After: `gpu.launch_func @icl_gemm_bf16_128x128x32x4_w2x2_bias_gelu::@icl_gemm blocks in (%c32, %c64, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c81920 args(...)`
+  }];
+  let options = [
+    Option<"multiprocessors", "multiprocessors", "int64_t", /*default=*/"132",
+           "Streaming multiprocessors of the target GPU, for choosing the block tile">,
+    Option<"tile", "tile", "std::string", /*default=*/"\"\"",
+           "Block tile BMxBNxBKxSTAGES or BMxBNxBKxSTAGESxWARPS_MxWARPS_N in place of "
+           "the derived one (e.g. 128x128x32x4)">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",
+                           "mlir::gpu::GPUDialect", "mlir::LLVM::LLVMDialect",
+                           "mlir::math::MathDialect", "mlir::memref::MemRefDialect",
+                           "mlir::NVVM::NVVMDialect", "mlir::scf::SCFDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
 def CudaAttention : Pass<"icl-cuda-attention", "mlir::ModuleOp"> {
   let summary = "Run icl.attention as one fused GPU kernel per call";
   let description = [{

@@ -98,6 +98,17 @@ struct CudaKnobs : PassPipelineOptions<Derived> {
                      "kernels, one block per row (icl-cuda-rows); off: decomposed like every "
                      "other op"),
       llvm::cl::init(defaults.fusedRows)};
+  PassOptions::Option<bool> fusedLinear{
+      *this, "fused-linear",
+      llvm::cl::desc("Run bf16/f16 linears as icl's tensor-core GEMM kernels, bias, activation "
+                     "and residual add fused (icl-cuda-linear); off: decomposed like every "
+                     "other op"),
+      llvm::cl::init(defaults.fusedLinear)};
+  PassOptions::Option<std::string> gemmTile{
+      *this, "gemm-tile",
+      llvm::cl::desc("GEMM block tile BMxBNxBKxSTAGES or BMxBNxBKxSTAGESxWARPS_MxWARPS_N "
+                     "(default: derived from the shape and the SM count)"),
+      llvm::cl::init(defaults.gemmTile)};
   PassOptions::Option<int64_t> blockSize{
       *this, "block-size", llvm::cl::desc("Threads per block of generated kernels"),
       llvm::cl::init(defaults.blockSize)};
@@ -108,8 +119,8 @@ struct CudaKnobs : PassPipelineOptions<Derived> {
       llvm::cl::init(defaults.multiprocessors)};
 
   CudaOptions get() const {
-    return CudaOptions{chip,           features,  optLevel,       fusion,
-                       fusedAttention, fusedRows, blockSize, multiprocessors};
+    return CudaOptions{chip,      features,    optLevel, fusion,    fusedAttention,
+                       fusedRows, fusedLinear, gemmTile, blockSize, multiprocessors};
   }
 };
 
@@ -184,6 +195,10 @@ llvm::Error checkKnobs(const CudaOptions &o) {
   if (o.multiprocessors < 1 || o.multiprocessors > 1024)
     return llvm::createStringError("CUDA pipeline option multiprocessors=%lld must be 1..1024",
                                    (long long)o.multiprocessors);
+  if (!o.gemmTile.empty())
+    if (auto tile = parseGemmTile(o.gemmTile); !tile)
+      return llvm::createStringError("CUDA pipeline option gemm-tile: " +
+                                     llvm::toString(tile.takeError()));
   // sm_<number>, with an `a` or `f` suffix for arch-specific features (a
   // name NVPTX does not know would abort code generation).
   llvm::StringRef number = llvm::StringRef(o.chip);
@@ -223,6 +238,24 @@ llvm::Expected<decltype(std::declval<Options>().get())> parseKnobs(llvm::StringR
 }
 
 } // namespace
+
+llvm::Expected<llvm::SmallVector<int64_t>> mlir::icl::parseGemmTile(llvm::StringRef text) {
+  llvm::SmallVector<int64_t> fields;
+  SmallVector<llvm::StringRef> parts;
+  text.split(parts, 'x');
+  for (llvm::StringRef part : parts) {
+    int64_t value = 0;
+    if (part.getAsInteger(10, value) || value < 1 || value > 4096)
+      break;
+    fields.push_back(value);
+  }
+  if (text.empty() || fields.size() != parts.size() || (fields.size() != 4 && fields.size() != 6))
+    return llvm::createStringError(
+        "GEMM tile '%s' must be BMxBNxBKxSTAGES or BMxBNxBKxSTAGESxWARPS_MxWARPS_N "
+        "(e.g. 128x128x32x4)",
+        text.str().c_str());
+  return fields;
+}
 
 llvm::StringRef mlir::icl::phaseName(Phase phase) {
   switch (phase) {
@@ -286,6 +319,13 @@ void mlir::icl::buildPipeline(OpPassManager &pm, const PipelineOptions &options,
       CudaAttentionOptions attention;
       attention.multiprocessors = options.cuda.multiprocessors;
       pm.addPass(createCudaAttention(attention));
+    }
+    // Linears run as GEMM kernels, with their epilogues.
+    if (options.target == Target::Cuda && options.cuda.fusedLinear) {
+      CudaLinearOptions linear;
+      linear.multiprocessors = options.cuda.multiprocessors;
+      linear.tile = options.cuda.gemmTile;
+      pm.addPass(createCudaLinear(linear));
     }
     // Norms run as row kernels.
     if (options.target == Target::Cuda && options.cuda.fusedRows)

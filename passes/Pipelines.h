@@ -75,6 +75,11 @@ struct CudaOptions {
   bool fusedAttention = true;
   /// RMS/layer norms and last-axis softmax of static rows as icl's row kernels.
   bool fusedRows = true;
+  /// bf16/f16 linears as icl's tensor-core GEMM kernels with fused epilogues.
+  bool fusedLinear = true;
+  /// The GEMM block tile, BMxBNxBKxSTAGES[xWARPS_MxWARPS_N] (empty: derived
+  /// from the shape and `multiprocessors`).
+  std::string gemmTile;
   /// Threads per block of generated kernels.
   int64_t blockSize = 256;
   /// Multiprocessors of the target GPU, for splitting decode attention.
@@ -91,6 +96,10 @@ struct PipelineOptions {
   X86Options x86;
   CudaOptions cuda;
 };
+
+/// The fields of a GEMM tile "BMxBNxBKxSTAGES[xWARPS_MxWARPS_N]" (the CUDA
+/// pipeline's gemm-tile, icl-cuda-linear's tile), or an error saying the form.
+llvm::Expected<llvm::SmallVector<int64_t>> parseGemmTile(llvm::StringRef text);
 
 /// The options' textual form, as `icl-opt --icl-x86-pipeline="..."` and
 /// `icl-compile --x86-options="..."` take it ("fusion=false vector-width=16").

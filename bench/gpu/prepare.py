@@ -14,9 +14,11 @@ writes into OUT:
                                arithmetic; bf16 written as float32)
   ops/manifest.json            cases with the bounds of their `%if cuda-device`
                                lit RUN lines (--tolerance, --atol, --rtol)
-  bench/g<N>.so, bench/manifest.json   the attention workloads G1-G4 and the
-                               norms of G10 of BENCHMARKS.md, bf16, as icl
-                               modules (G10 also without the row kernels)
+  bench/g<N>.so, bench/manifest.json   the attention workloads G1-G4, the
+                               linear of G9 and the norms of G10 of
+                               BENCHMARKS.md, bf16, as icl modules (G9 with
+                               several GEMM tiles and without the GEMM kernel,
+                               G10 also without the row kernels)
 
 Then, on the GPU machine: python3 bench/gpu/run.py OUT
 """
@@ -47,6 +49,15 @@ NORMS = [
     ("g10l", "layer_norm", 16384, 4096, " fused-rows=true"),
     ("g10r-generic", "rms_norm", 16384, 4096, " fused-rows=false"),
     ("g10l-generic", "layer_norm", 16384, 4096, " fused-rows=false"),
+]
+
+# G9: (name, M, N, K, activation, cuda options beyond the chip).
+GEMMS = [
+    ("g9", 8192, 4096, 4096, "gelu", ""),
+    ("g9-128x256", 8192, 4096, 4096, "gelu", " gemm-tile=128x256x32x3x2x4"),
+    ("g9-128x128k64", 8192, 4096, 4096, "gelu", " gemm-tile=128x128x64x3"),
+    ("g9-256x128", 8192, 4096, 4096, "gelu", " gemm-tile=256x128x32x3x4x2"),
+    ("g9-generic", 8192, 4096, 4096, "gelu", " fused-linear=false"),
 ]
 
 
@@ -103,6 +114,16 @@ def norm_module(name, form, rows, width):
     return (f"func.func @{fn}({args}) -> {x} {{\n"
             f"  %y = icl.{form} %x {operands} {{eps = 1.0e-05 : f64}} : ({types}) -> {x}\n"
             f"  return %y : {x}\n}}\n")
+
+
+def gemm_module(name, m, n, k, activation):
+    x, w, b, y = (f"tensor<{m}x{k}xbf16>", f"tensor<{n}x{k}xbf16>", f"tensor<{n}xbf16>",
+                  f"tensor<{m}x{n}xbf16>")
+    fn = name.replace("-", "_")
+    return (f"func.func @{fn}(%x: {x}, %w: {w}, %b: {b}) -> {y} {{\n"
+            f"  %y = icl.linear %x, %w bias(%b) : ({x}, {w}, {b}) -> {y}\n"
+            f"  %z = icl.activation %y {{kind = #icl.activation<{activation}>}} : {y}\n"
+            f"  return %z : {y}\n}}\n")
 
 
 def main():
@@ -185,6 +206,15 @@ def main():
         bench.append({"name": name, "function": name.replace("-", "_"),
                       "library": f"bench/{name}.so", "kind": "norm", "form": form, "rows": rows,
                       "width": width})
+    for name, m, n, k, activation, options in GEMMS:
+        src = os.path.join(args.out, "bench", name + ".mlir")
+        open(src, "w").write(gemm_module(name, m, n, k, activation))
+        print(f"compiling {name}", flush=True)
+        run([compile_, src, "-o", os.path.join(args.out, "bench", name + ".so"), "--target=cuda",
+             f"--cuda-options=chip={args.chip}{options}"])
+        bench.append({"name": name, "function": name.replace("-", "_"),
+                      "library": f"bench/{name}.so", "kind": "gemm", "M": m, "N": n, "K": k,
+                      "activation": activation})
     json.dump(bench, open(os.path.join(args.out, "bench", "manifest.json"), "w"), indent=1)
     size = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(args.out) for f in fs)
     print(f"wrote {args.out} ({size / 2**20:.1f} MiB)")

@@ -75,10 +75,13 @@ def bench(root, rt, reps):
     from torch.nn.attention import SDPBackend, sdpa_kernel
 
     rt.set_stream(torch.cuda.current_stream())
-    rows, norms = [], []
+    rows, norms, gemms = [], [], []
     for w in json.load(open(os.path.join(root, "bench", "manifest.json"))):
         if w.get("kind") == "norm":
             norms.append(bench_norm(root, rt, w, reps))
+            continue
+        if w.get("kind") == "gemm":
+            gemms.append(bench_gemm(root, rt, w, reps))
             continue
         fn = rt.load(os.path.join(root, w["library"]))[w["name"]]
         b, hq, hkv, sq, skv, d = w["B"], w["Hq"], w["Hkv"], w["Sq"], w["Skv"], w["D"]
@@ -146,6 +149,7 @@ def bench(root, rt, reps):
         print(f"{name:4} {fmt(t)} {fmt(cudnn)} {fmt(flash)}  {rate:>14} {ratio(cudnn)} "
               f"{ratio(flash)[1:]}  {rel:.2g}")
     print_norms(norms)
+    print_gemms(gemms)
 
 def bench_norm(root, rt, w, reps):
     """G10: a norm of bf16 rows, icl against PyTorch and a copy of the rows."""
@@ -178,17 +182,60 @@ def bench_norm(root, rt, w, reps):
     return (w["name"], t_icl, t_torch, t_copy, rel, 2 * x.numel() * x.element_size())
 
 
-def print_norms(norms):
+def print_rows(header, rows, line):
+    """A table: `header`, then line(row) for each row timed, or that it was wrong."""
+    if not rows:
+        return
     print()
-    print(f"{'':13} {'icl':>9} {'PyTorch':>9} {'copy':>9} {'icl rate':>11} {'torch/icl':>9} "
-          f"{'of copy':>7}  rel.err")
-    for row in norms:
+    print(header)
+    for row in rows:
         if row[1] is None:
-            print(f"{row[0]:13} {'wrong':>9}  relative error {row[4]:.3g}")
-            continue
-        name, t, torch_t, copy_t, rel, bytes_moved = row
-        print(f"{name:13} {t * 1e3:7.1f}us {torch_t * 1e3:7.1f}us {copy_t * 1e3:7.1f}us "
-              f"{bytes_moved / t / 1e9:7.2f} TB/s {torch_t / t:9.2f} {copy_t / t:7.2f}  {rel:.2g}")
+            print(f"{row[0]:15} {'wrong':>9}  relative error {row[4]:.3g}")
+        else:
+            print(line(*row))
+
+
+def print_norms(norms):
+    print_rows(f"{'':15} {'icl':>9} {'PyTorch':>9} {'copy':>9} {'icl rate':>11} {'torch/icl':>9} "
+               f"{'of copy':>7}  rel.err", norms,
+               lambda name, t, torch_t, copy_t, rel, bytes_moved:
+               f"{name:15} {t * 1e3:7.1f}us {torch_t * 1e3:7.1f}us {copy_t * 1e3:7.1f}us "
+               f"{bytes_moved / t / 1e9:7.2f} TB/s {torch_t / t:9.2f} {copy_t / t:7.2f}  {rel:.2g}")
+
+
+def bench_gemm(root, rt, w, reps):
+    """G9: act(x·wᵀ + b) in bf16, icl against cuBLAS (F.linear) plus PyTorch's
+    eager activation, and F.linear alone."""
+    import torch
+    import torch.nn.functional as F
+    fn = rt.load(os.path.join(root, w["library"]))[w["function"]]
+    m, n, k = w["M"], w["N"], w["K"]
+    gen = torch.Generator(device="cuda").manual_seed(0)
+    rnd = lambda *s: torch.randn(*s, device="cuda", dtype=torch.bfloat16, generator=gen)
+    x, wt, b = rnd(m, k), rnd(n, k) * k ** -0.5, rnd(n)
+    act = {"gelu": F.gelu, "silu": F.silu, "relu": F.relu}[w["activation"]]
+    y = torch.full((m, n), float("nan"), device="cuda", dtype=torch.bfloat16)
+    fn.invoke_device([x, wt, b], [y])
+    rt.synchronize()
+    ref = act(F.linear(x.float(), wt.float(), b.float()))
+    rel = (torch.linalg.vector_norm(y.float() - ref) / torch.linalg.vector_norm(ref)).item()
+    if not (rel < 1e-2):
+        return (w["name"], None, None, None, rel)
+    inner = 1 if "generic" in w["name"] else 5
+    t_icl = time_ms(lambda: fn.invoke_device([x, wt, b], [y]), min(reps, 5) if inner == 1 else reps,
+                    inner)
+    t_torch = time_ms(lambda: act(F.linear(x, wt, b)), reps, inner)
+    t_cublas = time_ms(lambda: F.linear(x, wt, b), reps, inner)
+    return (w["name"], t_icl, t_torch, t_cublas, rel, 2 * m * n * k)
+
+
+def print_gemms(gemms):
+    print_rows(f"{'':15} {'icl':>9} {'torch':>9} {'cuBLAS':>9} {'icl rate':>14} {'torch/icl':>9} "
+               f"{'cuBLAS rate':>14}  rel.err", gemms,
+               lambda name, t, torch_t, cublas_t, rel, flops:
+               f"{name:15} {t:7.3f}ms {torch_t:7.3f}ms {cublas_t:7.3f}ms "
+               f"{flops / t / 1e9:8.0f} TFLOP/s {torch_t / t:9.2f} "
+               f"{flops / cublas_t / 1e9:8.0f} TFLOP/s  {rel:.2g}")
 
 
 def main():

@@ -134,7 +134,6 @@ public:
   void build();
 
 private:
-  Value globalPointer(Value memref);
   std::pair<Value, Value> chunkOffset(Value first, int64_t it, Value count, Value base);
   void loadQueryTile();
   void loadKeyValueTile(Value block, Value buffer, Value zero);
@@ -186,18 +185,12 @@ private:
 void FlashAttentionBuilder::build() {
   OpBuilder &b = kb.b;
   Location loc = kb.loc;
-  MLIRContext *ctx = b.getContext();
-  Type i32 = b.getI32Type(), i64 = b.getI64Type();
+  Type i32 = b.getI32Type();
   Value tidX = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   Value bidX = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
   Value bidY = gpu::BlockIdOp::create(b, loc, gpu::Dimension::y);
   Value bidZ = gpu::BlockIdOp::create(b, loc, gpu::Dimension::z);
-  auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
-  Value dynamicShared = gpu::DynamicSharedMemoryOp::create(
-      b, loc, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr, workgroup));
-  Value sharedIndex = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, dynamicShared);
-  smem = LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(ctx, 3),
-                                  kb.indexCast(i64, sharedIndex));
+  smem = kb.dynamicShared();
 
   Value hq = args["hq"], group = args["group"], sq = args["sq"], skv = args["skv"];
   tid = kb.indexCast(i32, tidX);
@@ -225,10 +218,10 @@ void FlashAttentionBuilder::build() {
   Value kvhead = kb.ext64(kb.add(kb.mul(bb, hkv), hk));
   kvbase = kb.mulc(kb.mul(kvhead, skv64), d);
 
-  qg = globalPointer(args["q"]);
-  kg = globalPointer(args["k"]);
-  vg = globalPointer(args["v"]);
-  og = globalPointer(args["o"]);
+  qg = kb.globalPointer(args["q"]);
+  kg = kb.globalPointer(args["k"]);
+  vg = kb.globalPointer(args["v"]);
+  og = kb.globalPointer(args["o"]);
 
   // Global -> shared copy mapping (16-byte chunks).
   ldRow = kb.divui(tid, kb.i32(chunksPerRow));
@@ -279,23 +272,6 @@ void FlashAttentionBuilder::build() {
                  [&](Value iv, ValueRange carried) { return iteration(iv, carried); });
   epilogue(results);
   gpu::ReturnOp::create(b, loc);
-}
-
-/// memref<?xT> -> !llvm.ptr<1> of its first element (aligned pointer + offset).
-Value FlashAttentionBuilder::globalPointer(Value memref) {
-  OpBuilder &b = kb.b;
-  Location loc = kb.loc;
-  Type i64 = b.getI64Type();
-  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, memref);
-  Value aligned = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
-  Value address = kb.indexCast(i64, aligned);
-  Value offset = kb.indexCast(i64, metadata.getOffset());
-  Value offsetBytes = kb.mulc(offset, 2);
-  Value generic =
-      LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext()), address);
-  Value global =
-      LLVM::AddrSpaceCastOp::create(b, loc, LLVM::LLVMPointerType::get(b.getContext(), 1), generic);
-  return kb.gep(global, offsetBytes);
 }
 
 /// Whether the row of this thread's 16-byte chunk in copy pass `it` of a tile

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 
@@ -140,6 +141,30 @@ public:
   /// `pointer` + `bytes` (pointer itself for 0).
   Value gepc(Value pointer, int64_t bytes) {
     return bytes == 0 ? pointer : gep(pointer, i64(bytes));
+  }
+  /// A memref<?xT> argument as an !llvm.ptr<1> to its first element (the
+  /// aligned pointer plus the offset).
+  Value globalPointer(Value memref) {
+    MLIRContext *ctx = b.getContext();
+    Type i64Type = b.getI64Type();
+    auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, memref);
+    Value aligned = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, memref);
+    Value generic = LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(ctx),
+                                             indexCast(i64Type, aligned));
+    Value global =
+        LLVM::AddrSpaceCastOp::create(b, loc, LLVM::LLVMPointerType::get(ctx, 1), generic);
+    int64_t bytes = cast<MemRefType>(memref.getType()).getElementTypeBitWidth() / 8;
+    return gep(global, mulc(indexCast(i64Type, metadata.getOffset()), bytes));
+  }
+  /// The kernel's dynamic shared memory as an !llvm.ptr<3>.
+  Value dynamicShared() {
+    MLIRContext *ctx = b.getContext();
+    auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+    Value shared = gpu::DynamicSharedMemoryOp::create(
+        b, loc, MemRefType::get({ShapedType::kDynamic}, b.getI8Type(), nullptr, workgroup));
+    Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, shared);
+    return LLVM::IntToPtrOp::create(b, loc, LLVM::LLVMPointerType::get(ctx, 3),
+                                    indexCast(b.getI64Type(), address));
   }
   Value load(Type type, Value pointer, unsigned alignment) {
     return LLVM::LoadOp::create(b, loc, type, pointer, alignment);
