@@ -12,12 +12,14 @@
 #include "frontends/rasp/Parser.h"
 
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/Hashing.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/ADT/bit.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/Path.h"
@@ -68,6 +70,57 @@ std::optional<bool> compareAtoms(Comparison op, const Atom &a, const Atom &b) {
   default:
     return order >= 0;
   }
+}
+
+namespace {
+
+/// Equal atoms hash alike: numbers by their value as a double (so the int 1
+/// and the float 1.0 meet), whatever the kind.
+uint64_t hashAtom(const Atom &atom) {
+  switch (atom.getKind()) {
+  case Atom::Kind::String:
+    return hash_value(atom.getString());
+  case Atom::Kind::Bool:
+    return atom.getBool();
+  default: {
+    double value = atom.toDouble();
+    if (value == 0)
+      value = 0; // -0.0 == 0.0
+    return hash_value(llvm::bit_cast<uint64_t>(value));
+  }
+  }
+}
+
+} // namespace
+
+int AtomIndex::find(const Atom &atom) const {
+  auto it = buckets.find(hashAtom(atom));
+  if (it == buckets.end())
+    return -1;
+  for (unsigned position : it->second)
+    if (atomsEqual(atoms[position], atom))
+      return static_cast<int>(position);
+  return -1;
+}
+
+void AtomIndex::add(const Atom &atom) {
+  buckets[hashAtom(atom)].push_back(static_cast<unsigned>(atoms.size()));
+  atoms.push_back(atom);
+}
+
+const Value *Dict::find(const Atom &key) const {
+  int position = keys.find(key);
+  return position < 0 ? nullptr : &values[position];
+}
+
+void Dict::set(Atom key, Value value) {
+  int position = keys.find(key);
+  if (position >= 0) {
+    values[position] = std::move(value);
+    return;
+  }
+  keys.add(key);
+  values.push_back(std::move(value));
 }
 
 namespace {
@@ -162,6 +215,20 @@ Error opError(const Twine &message) { return createStringError(inconvertibleErro
 std::string plural(size_t n, StringRef noun) {
   return std::to_string(n) + " " + noun.str() + (n == 1 ? "" : "s");
 }
+
+/// The bytes of text a copy of `atom` makes: a string's.
+uint64_t textBytes(const Atom &atom) {
+  return atom.getKind() == Atom::Kind::String ? atom.getString().size() : 0;
+}
+
+/// The same for a value; lists and dicts are shared, not copied.
+uint64_t stringBytes(const Value &value) { return value.isAtom() ? textBytes(value.getAtom()) : 0; }
+
+/// What a list element or dict entry takes.
+uint64_t elementBytes(const Value &value) { return sizeof(Value) + stringBytes(value); }
+
+/// What a scope takes: the Env and a few variables.
+constexpr uint64_t kScopeBytes = 256;
 
 /// Re-reports an error without location (from an atom operation) at `loc`.
 Error located(const SourceLoc &loc, Error err) { return makeError(loc, toString(std::move(err))); }
@@ -277,8 +344,14 @@ Expected<Atom> applyBinary(BinaryOp op, const Atom &a, const Atom &b) {
   default:
     break;
   }
-  if (op == BinaryOp::Add && a.getKind() == Atom::Kind::String && b.getKind() == Atom::Kind::String)
+  if (op == BinaryOp::Add && a.getKind() == Atom::Kind::String &&
+      b.getKind() == Atom::Kind::String) {
+    size_t size = a.getString().size() + b.getString().size();
+    if (size > kMaxStringBytes)
+      return opError("'+' would make a string of " + Twine(size) + " bytes, more than the limit, " +
+                     Twine(kMaxStringBytes) + " (kMaxStringBytes in frontends/rasp/Interpreter.h)");
     return Atom::string(a.getString() + b.getString());
+  }
   if (!a.isNumber() || !b.isNumber())
     return opError("cannot apply '" + spell(op) + "' to " + describe(a) + " and " + describe(b));
   bool ints = a.getKind() == Atom::Kind::Int && b.getKind() == Atom::Kind::Int;
@@ -338,21 +411,9 @@ Expected<size_t> listIndex(const Atom &index, size_t size) {
 }
 
 Expected<const Value *> dictLookup(const Dict &dict, const Atom &key) {
-  for (size_t i = 0; i < dict.keys.size(); ++i)
-    if (atomsEqual(dict.keys[i], key))
-      return &dict.values[i];
+  if (const Value *value = dict.find(key))
+    return value;
   return opError("key " + formatAtom(key) + " is not in the dict");
-}
-
-void dictInsert(Dict &dict, Atom key, Value value) {
-  for (size_t i = 0; i < dict.keys.size(); ++i) {
-    if (atomsEqual(dict.keys[i], key)) {
-      dict.values[i] = std::move(value);
-      return;
-    }
-  }
-  dict.keys.push_back(std::move(key));
-  dict.values.push_back(std::move(value));
 }
 
 //===----------------------------------------------------------------------===//
@@ -466,7 +527,37 @@ private:
     std::string shownPath;
   };
 
+  /// Counts `steps` and `bytes` against kMaxBuildSteps and kMaxBuildBytes;
+  /// `loc` is where the program is when a limit is passed.
+  Error charge(const SourceLoc &loc, uint64_t steps, uint64_t bytes = 0) {
+    stepsUsed += steps;
+    bytesUsed += bytes;
+    if (stepsUsed > kMaxBuildSteps)
+      return makeError(loc, "the program takes more than " + Twine(kMaxBuildSteps) +
+                                " steps to run (statements, expressions, loop iterations, list "
+                                "elements), the limit (kMaxBuildSteps in "
+                                "frontends/rasp/Interpreter.h)");
+    if (bytesUsed > kMaxBuildBytes)
+      return makeError(loc, "the program makes more than " + Twine(kMaxBuildBytes) +
+                                " bytes of values (strings, lists, dicts, scopes, graph nodes), "
+                                "the limit (kMaxBuildBytes in frontends/rasp/Interpreter.h)");
+    return Error::success();
+  }
+
+  /// Values kept or made (in a binding, as an expression's result) must not
+  /// nest so deeply that destroying them overflows the stack.
+  Error checkNesting(const SourceLoc &loc, const Value &value) {
+    if (value.getNesting() <= kMaxValueNesting)
+      return Error::success();
+    return makeError(loc, "lists and dicts nested more than " + Twine(kMaxValueNesting) +
+                              " deep, the limit (kMaxValueNesting in "
+                              "frontends/rasp/Interpreter.h)");
+  }
+
+  /// A scope that lives as long as the program (a function defined in it
+  /// keeps it); counted here and checked by the next charge.
   Env *newEnv(Env *parent) {
+    bytesUsed += kScopeBytes;
     program.envs.push_back(std::make_unique<Env>(parent));
     return program.envs.back().get();
   }
@@ -486,7 +577,15 @@ private:
     return {loc.file.str(), loc.line, loc.col, collapseSpace(expr.getText())};
   }
 
-  Origin origin(const Expr &expr) const { return {sourceRef(expr), callSites}; }
+  /// The origin of a node made for `expr`. Nodes are counted here, with the
+  /// text they keep, and checked by the next charge.
+  Origin origin(const Expr &expr) {
+    Origin result{sourceRef(expr), callSites};
+    bytesUsed += sizeof(MapNode) + result.expr.file.size() + result.expr.text.size();
+    for (const SourceRef &ref : result.callSites)
+      bytesUsed += sizeof(SourceRef) + ref.file.size() + ref.text.size();
+    return result;
+  }
 
   //===--------------------------------------------------------------------===//
   // Built-ins and the library
@@ -538,6 +637,8 @@ private:
   }
 
   Error exec(const Stmt &stmt, Env &env) {
+    if (Error err = charge(stmt.getLoc(), 1))
+      return err;
     switch (stmt.getKind()) {
     case Stmt::Kind::Assign:
       return execAssign(cast<AssignStmt>(stmt), env);
@@ -558,6 +659,10 @@ private:
   Error bind(const Ident &name, Value value, Env &env) {
     if (builtins->lookup(name.name))
       return makeError(name.loc, "cannot assign to the built-in name '" + name.name + "'");
+    if (Error err = charge(name.loc, 0, stringBytes(value)))
+      return err;
+    if (Error err = checkNesting(name.loc, value))
+      return err;
     if (env.set(name.name, std::move(value)) && &env == globals)
       program.names.push_back(name.name);
     return Error::success();
@@ -586,16 +691,26 @@ private:
     return Error::success();
   }
 
-  /// The elements a loop or comprehension visits: a list's elements or a
-  /// dict's keys.
-  Expected<std::vector<Value>> elementsOf(const Expr &iterable, Env &env) {
+  /// What a loop or comprehension visits: a list's elements or a dict's
+  /// keys, read from the list or dict rather than copied.
+  struct Elements {
+    Value container;
+    size_t size() const {
+      return container.getKind() == Value::Kind::List ? container.getList().size()
+                                                      : container.getDict().size();
+    }
+    Value operator[](size_t i) const {
+      return container.getKind() == Value::Kind::List ? container.getList()[i]
+                                                      : Value(container.getDict().getKeys()[i]);
+    }
+  };
+
+  Expected<Elements> elementsOf(const Expr &iterable, Env &env) {
     Expected<Value> value = eval(iterable, env);
     if (!value)
       return value.takeError();
-    if (value->getKind() == Value::Kind::List)
-      return value->getList();
-    if (value->getKind() == Value::Kind::Dict)
-      return std::vector<Value>(value->getDict().keys.begin(), value->getDict().keys.end());
+    if (value->getKind() == Value::Kind::List || value->getKind() == Value::Kind::Dict)
+      return Elements{std::move(*value)};
     return makeError(iterable.getLoc(),
                      "can only iterate over a compile-time list or dict, got " + describe(*value));
   }
@@ -613,11 +728,13 @@ private:
   }
 
   Error execFor(const ForStmt &stmt, Env &env) {
-    Expected<std::vector<Value>> items = elementsOf(*stmt.iterable, env);
+    Expected<Elements> items = elementsOf(*stmt.iterable, env);
     if (!items)
       return items.takeError();
-    for (const Value &item : *items) {
-      if (Error err = bindVars(stmt.vars, item, env))
+    for (size_t i = 0; i < items->size(); ++i) {
+      if (Error err = charge(stmt.getLoc(), 1))
+        return err;
+      if (Error err = bindVars(stmt.vars, (*items)[i], env))
         return err;
       if (Error err = execAll(stmt.body, env))
         return err;
@@ -678,7 +795,21 @@ private:
     return values;
   }
 
+  /// Evaluates `expr`, counting the step and the text its value copies.
   Expected<Value> eval(const Expr &expr, Env &env) {
+    if (Error err = charge(expr.getLoc(), 1))
+      return err;
+    Expected<Value> value = evalExpr(expr, env);
+    if (!value)
+      return value.takeError();
+    if (Error err = charge(expr.getLoc(), 0, stringBytes(*value)))
+      return err;
+    if (Error err = checkNesting(expr.getLoc(), *value))
+      return err;
+    return value;
+  }
+
+  Expected<Value> evalExpr(const Expr &expr, Env &env) {
     switch (expr.getKind()) {
     case Expr::Kind::Int:
       return Value(Atom::integer(cast<IntExpr>(expr).value));
@@ -696,6 +827,8 @@ private:
       Expected<std::vector<Value>> elements = evalAll(cast<ListExpr>(expr).elements, env);
       if (!elements)
         return elements.takeError();
+      if (Error err = charge(expr.getLoc(), 0, elements->size() * sizeof(Value)))
+        return err;
       return Value::list(std::move(*elements));
     }
     case Expr::Kind::Dict:
@@ -780,13 +913,14 @@ private:
   }
 
   /// The atoms of a list, or the keys of a dict, for `in` and lookups.
-  Expected<std::vector<Atom>> atomsOf(const Expr &expr, const std::vector<Value> &values,
-                                      StringRef role) {
+  Expected<std::vector<Atom>> atomsOf(const Expr &expr, ArrayRef<Value> values, StringRef role) {
     std::vector<Atom> atoms;
     for (const Value &value : values) {
       if (!value.isAtom())
         return makeError(expr.getLoc(),
                          role + " must hold only atoms, but holds " + describe(value));
+      if (Error err = charge(expr.getLoc(), 1, elementBytes(value)))
+        return err;
       atoms.push_back(value.getAtom());
     }
     return atoms;
@@ -804,37 +938,49 @@ private:
       Expected<Value> value = eval(*expr.values[i], env);
       if (!value)
         return value.takeError();
-      dictInsert(dict, key->getAtom(), std::move(*value));
+      if (Error err = setEntry(dict, expr, key->getAtom(), std::move(*value)))
+        return err;
     }
     return Value::dict(std::move(dict));
   }
 
+  /// Sets a dict entry, counting the copy.
+  Error setEntry(Dict &dict, const Expr &expr, Atom key, Value value) {
+    if (Error err = charge(expr.getLoc(), 1, elementBytes(key) + elementBytes(value)))
+      return err;
+    dict.set(std::move(key), std::move(value));
+    return Error::success();
+  }
+
   Expected<Value> evalListComp(const ListCompExpr &expr, Env &env) {
-    Expected<std::vector<Value>> items = elementsOf(*expr.iterable, env);
+    Expected<Elements> items = elementsOf(*expr.iterable, env);
     if (!items)
       return items.takeError();
     std::vector<Value> result;
-    for (const Value &item : *items) {
-      // Each step gets a scope, so comprehension variables do not leak.
-      Env &scope = *newEnv(&env);
-      if (Error err = bindVars(expr.vars, item, scope))
+    for (size_t i = 0; i < items->size(); ++i) {
+      // Each step gets a scope, so comprehension variables do not leak; no
+      // function is defined in it, so nothing outlives the step.
+      Env scope(&env);
+      if (Error err = bindVars(expr.vars, (*items)[i], scope))
         return err;
       Expected<Value> element = eval(*expr.element, scope);
       if (!element)
         return element.takeError();
+      if (Error err = charge(expr.getLoc(), 1, elementBytes(*element)))
+        return err;
       result.push_back(std::move(*element));
     }
     return Value::list(std::move(result));
   }
 
   Expected<Value> evalDictComp(const DictCompExpr &expr, Env &env) {
-    Expected<std::vector<Value>> items = elementsOf(*expr.iterable, env);
+    Expected<Elements> items = elementsOf(*expr.iterable, env);
     if (!items)
       return items.takeError();
     Dict dict;
-    for (const Value &item : *items) {
-      Env &scope = *newEnv(&env);
-      if (Error err = bindVars(expr.vars, item, scope))
+    for (size_t i = 0; i < items->size(); ++i) {
+      Env scope(&env);
+      if (Error err = bindVars(expr.vars, (*items)[i], scope))
         return err;
       Expected<Value> key = eval(*expr.key, scope);
       if (!key)
@@ -844,7 +990,8 @@ private:
       Expected<Value> value = eval(*expr.value, scope);
       if (!value)
         return value.takeError();
-      dictInsert(dict, key->getAtom(), std::move(*value));
+      if (Error err = setEntry(dict, expr, key->getAtom(), std::move(*value)))
+        return err;
     }
     return Value::dict(std::move(dict));
   }
@@ -949,10 +1096,15 @@ private:
       std::vector<Value> tuples;
       for (size_t j = 0; j < size; ++j) {
         std::vector<Value> tuple;
-        for (const Value &list : *args)
+        for (const Value &list : *args) {
           tuple.push_back(list.getList()[j]);
+          if (Error err = charge(expr.getLoc(), 1, elementBytes(tuple.back())))
+            return err;
+        }
         tuples.push_back(Value::list(std::move(tuple)));
       }
+      if (Error err = charge(expr.getLoc(), 0, tuples.size() * sizeof(Value)))
+        return err;
       return Value::list(std::move(tuples));
     }
     default: {
@@ -960,7 +1112,7 @@ private:
       if (value.getKind() == Value::Kind::List)
         return Value(Atom::integer(value.getList().size()));
       if (value.getKind() == Value::Kind::Dict)
-        return Value(Atom::integer(value.getDict().keys.size()));
+        return Value(Atom::integer(value.getDict().size()));
       return makeError(expr.args.front()->getLoc(),
                        "len( expects a list or a dict, got " + describe(value));
     }
@@ -987,6 +1139,8 @@ private:
       if (AddOverflow(v, step, v))
         break;
     }
+    if (Error err = charge(expr.getLoc(), values.size(), values.size() * sizeof(Value)))
+      return err;
     return Value::list(std::move(values));
   }
 
@@ -1025,10 +1179,12 @@ private:
           return located(expr.index->getLoc(), value.takeError());
         return **value;
       }
-      if (Error err = atomsOf(*expr.base, dict.values, "a dict indexed by an s-op").takeError())
+      if (Error err =
+              atomsOf(*expr.base, dict.getValues(), "a dict indexed by an s-op").takeError())
         return err;
-      return elementwise(expr, {*index}, "[]", [dict](ArrayRef<Atom> x) -> Expected<Atom> {
-        Expected<const Value *> value = dictLookup(dict, x[0]);
+      // The map shares the dict.
+      return elementwise(expr, {*index}, "[]", [table = *base](ArrayRef<Atom> x) -> Expected<Atom> {
+        Expected<const Value *> value = dictLookup(table.getDict(), x[0]);
         if (!value)
           return value.takeError();
         return (*value)->getAtom();
@@ -1148,16 +1304,23 @@ private:
     switch (container->getKind()) {
     case Value::Kind::List:
     case Value::Kind::Dict: {
-      std::vector<Value> members = container->getKind() == Value::Kind::List
-                                       ? container->getList()
-                                       : std::vector<Value>(container->getDict().keys.begin(),
-                                                            container->getDict().keys.end());
-      Expected<std::vector<Atom>> atoms = atomsOf(*expr.container, members, "the right of 'in'");
-      if (!atoms)
-        return atoms.takeError();
-      return elementwise(expr, {*element}, "in", [atoms = std::move(*atoms)](ArrayRef<Atom> x) {
-        return Atom::boolean(
-            llvm::any_of(atoms, [&](const Atom &member) { return atomsEqual(member, x[0]); }));
+      AtomIndex members;
+      if (container->getKind() == Value::Kind::Dict) {
+        for (const Atom &key : container->getDict().getKeys()) {
+          if (Error err = charge(expr.getLoc(), 1, elementBytes(key)))
+            return err;
+          members.add(key);
+        }
+      } else {
+        Expected<std::vector<Atom>> atoms =
+            atomsOf(*expr.container, container->getList(), "the right of 'in'");
+        if (!atoms)
+          return atoms.takeError();
+        for (const Atom &atom : *atoms)
+          members.add(atom);
+      }
+      return elementwise(expr, {*element}, "in", [members = std::move(members)](ArrayRef<Atom> x) {
+        return Atom::boolean(members.find(x[0]) >= 0);
       });
     }
     case Value::Kind::SOp:
@@ -1187,6 +1350,9 @@ private:
   /// The files being run, outermost first, to detect load cycles.
   std::vector<LoadingFile> loading;
   StringSet<> loaded;
+  /// The work done so far (see charge).
+  uint64_t stepsUsed = 0;
+  uint64_t bytesUsed = 0;
 };
 
 //===----------------------------------------------------------------------===//
@@ -1268,17 +1434,51 @@ Error Evaluator::computeWithOperands(const Node &root) {
   return Error::success();
 }
 
+Error Evaluator::charge(const Node &node, uint64_t steps, uint64_t bytes) {
+  stepsUsed += steps;
+  bytesUsed += bytes;
+  std::string what;
+  if (stepsUsed > kMaxEvaluationSteps)
+    what = "takes more than " + std::to_string(kMaxEvaluationSteps) +
+           " steps, the limit (kMaxEvaluationSteps in frontends/rasp/Interpreter.h)";
+  else if (bytesUsed > kMaxEvaluationBytes)
+    what = "needs more than " + std::to_string(kMaxEvaluationBytes) +
+           " bytes of s-op values and selector matrices, the limit (kMaxEvaluationBytes in "
+           "frontends/rasp/Interpreter.h)";
+  else
+    return Error::success();
+  const Origin &origin = node.getOrigin();
+  std::string message = formatLoc(origin.expr) + ": error: evaluating '" + origin.expr.text +
+                        "' on an input of " + plural(input.size(), "token") + " " + what;
+  if (!origin.callSites.empty())
+    message += " (reached from " + formatLoc(origin.callSites.front()) + ")";
+  return opError(message);
+}
+
 Error Evaluator::compute(const Node &node) {
   size_t n = input.size();
   auto sop = [&](const Node *operand) -> const Sequence & { return sops.find(operand)->second; };
   auto selector = [&](const Node *operand) -> const SelectorMatrix & {
     return selectors.find(operand)->second;
   };
+  // Counted before anything is allocated: an s-op holds n atoms (and their
+  // strings, counted as they are made), a selector n² flags; aggregates and
+  // widths read n² flags.
+  bool quadratic = node.getKind() != Node::Kind::Tokens &&
+                   node.getKind() != Node::Kind::Indices &&
+                   node.getKind() != Node::Kind::Constant && !isa<MapNode>(node);
+  uint64_t cells = quadratic ? uint64_t(n) * n : n;
+  if (Error err = charge(node, cells, node.isSelector() ? cells : n * sizeof(Atom)))
+    return err;
+  auto chargeString = [&](const Atom &atom) { return charge(node, 0, textBytes(atom)); };
   switch (node.getKind()) {
   case Node::Kind::Tokens: {
     Expected<Sequence> tokens = computeTokens(cast<TokensNode>(node).getType());
     if (!tokens)
       return tokens.takeError();
+    for (const Atom &token : *tokens)
+      if (Error err = chargeString(token))
+        return err;
     sops.try_emplace(&node, std::move(*tokens));
     return Error::success();
   }
@@ -1289,9 +1489,13 @@ Error Evaluator::compute(const Node &node) {
     sops.try_emplace(&node, std::move(result));
     return Error::success();
   }
-  case Node::Kind::Constant:
-    sops.try_emplace(&node, Sequence(n, cast<ConstantNode>(node).getValue()));
+  case Node::Kind::Constant: {
+    const Atom &value = cast<ConstantNode>(node).getValue();
+    if (Error err = charge(node, 0, n * textBytes(value)))
+      return err;
+    sops.try_emplace(&node, Sequence(n, value));
     return Error::success();
+  }
   case Node::Kind::Map:
   case Node::Kind::SequenceMap: {
     std::vector<const Sequence *> operands;
@@ -1307,6 +1511,8 @@ Error Evaluator::compute(const Node &node) {
       Expected<Atom> value = fn(args);
       if (!value)
         return nodeError(node, i, value.takeError());
+      if (Error err = chargeString(*value))
+        return err;
       result.push_back(std::move(*value));
     }
     sops.try_emplace(&node, std::move(result));
@@ -1351,6 +1557,9 @@ Error Evaluator::compute(const Node &node) {
     Expected<Sequence> result = computeAggregate(cast<AggregateNode>(node));
     if (!result)
       return result.takeError();
+    for (const Atom &value : *result)
+      if (Error err = chargeString(value))
+        return err;
     sops.try_emplace(&node, std::move(*result));
     return Error::success();
   }

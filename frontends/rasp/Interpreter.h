@@ -42,6 +42,38 @@
 
 namespace icl::rasp {
 
+//===----------------------------------------------------------------------===//
+// Limits
+//===----------------------------------------------------------------------===//
+//
+// A program is untrusted input. These bound the work and the memory of
+// running it, so that nested loops, a string doubled in a loop or a function
+// that calls itself twice stop with an error that names the place and the
+// limit, instead of running without end or exhausting memory. To raise one,
+// change the constant here.
+
+/// Steps of building a program's graph (Program::fromFile): statements run,
+/// expressions evaluated, loop iterations, and list and dict elements made.
+/// The examples take a few hundred; a chain of 100,000 statements
+/// `x = x + 1;` about 400,000.
+constexpr uint64_t kMaxBuildSteps = uint64_t(1) << 22;
+/// Bytes of the values building a graph makes: strings, lists, dicts,
+/// scopes and graph nodes (with the text of their expressions and calls).
+/// A chain of 100,000 maps takes about 23 MB.
+constexpr uint64_t kMaxBuildBytes = uint64_t(1) << 28;
+/// Steps of one evaluation (Evaluator): one per position of each s-op
+/// computed, and one per query-key pair of each selector, aggregate and
+/// selector_width.
+constexpr uint64_t kMaxEvaluationSteps = uint64_t(1) << 30;
+/// Bytes of the s-op values and selector matrices of one evaluation; a
+/// selector on n tokens takes n² bytes.
+constexpr uint64_t kMaxEvaluationBytes = uint64_t(1) << 30;
+/// The longest string `+` may make.
+constexpr size_t kMaxStringBytes = size_t(1) << 20;
+/// Lists and dicts nested in each other, as `l = [l];` in a loop makes
+/// them.
+constexpr unsigned kMaxValueNesting = 256;
+
 class Env;
 
 /// A RASP program after graph building: its graph and top-level names.
@@ -113,9 +145,15 @@ private:
   llvm::Expected<Sequence> computeTokens(TokenType type) const;
   llvm::Expected<Sequence> computeAggregate(const AggregateNode &node) const;
 
+  /// Counts the work of computing `node` against kMaxEvaluationSteps and
+  /// kMaxEvaluationBytes.
+  llvm::Error charge(const Node &node, uint64_t steps, uint64_t bytes);
+
   std::vector<Atom> input;
   llvm::DenseMap<const Node *, Sequence> sops;
   llvm::DenseMap<const Node *, SelectorMatrix> selectors;
+  uint64_t stepsUsed = 0;
+  uint64_t bytesUsed = 0;
 };
 
 /// Evaluates the s-op `sop` on `input`.

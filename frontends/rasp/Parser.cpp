@@ -435,7 +435,14 @@ private:
     Expected<ExprPtr> base = parsePrimary();
     if (!base)
       return base.takeError();
+    // Each call or index applied in a chain (`f()()`, `x[0][0]`) nests the
+    // tree one level deeper.
+    NestingGuard guard(*this);
     while (true) {
+      if (peek().kind != TokenKind::LParen && peek().kind != TokenKind::LBracket)
+        return base;
+      if (!guard.enter())
+        return nestingError("expression");
       if (consumeIf(TokenKind::LParen)) {
         std::vector<ExprPtr> args;
         if (peek().kind != TokenKind::RParen) {
@@ -447,7 +454,8 @@ private:
         if (Error err = expect(TokenKind::RParen, "to close the argument list"))
           return err;
         base = std::make_unique<CallExpr>(loc, textFrom(first), std::move(*base), std::move(args));
-      } else if (consumeIf(TokenKind::LBracket)) {
+      } else {
+        take();
         Expected<ExprPtr> index = parseExpr();
         if (!index)
           return index.takeError();
@@ -455,8 +463,6 @@ private:
           return err;
         base =
             std::make_unique<IndexExpr>(loc, textFrom(first), std::move(*base), std::move(*index));
-      } else {
-        return base;
       }
     }
   }

@@ -31,10 +31,13 @@
 #include "frontends/rasp/AST.h"
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Casting.h"
 #include "llvm/Support/Error.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstdint>
 #include <functional>
@@ -300,10 +303,38 @@ struct Function {
   Env *env = nullptr;
 };
 
+/// Atoms found by the language's `==` (ints and floats equal by value) in
+/// constant time, so that dicts and `in` over long lists cost no more per
+/// lookup than short ones.
+class AtomIndex {
+public:
+  /// The position of the first added atom equal to `atom`, or -1.
+  int find(const Atom &atom) const;
+  /// Adds `atom` at position size().
+  void add(const Atom &atom);
+  size_t size() const { return atoms.size(); }
+  llvm::ArrayRef<Atom> getAtoms() const { return atoms; }
+
+private:
+  std::vector<Atom> atoms;
+  /// Positions of the atoms by hash, ascending.
+  llvm::DenseMap<uint64_t, llvm::SmallVector<unsigned, 1>> buckets;
+};
+
 /// A dict keeps its entries in insertion order, like the authors' (Python)
 /// interpreter; keys are atoms and unique.
-struct Dict {
-  std::vector<Atom> keys;
+class Dict {
+public:
+  /// The value of the key equal to `key`, or null.
+  const Value *find(const Atom &key) const;
+  /// Sets the value of `key`; a new key goes last.
+  void set(Atom key, Value value);
+  size_t size() const { return keys.size(); }
+  llvm::ArrayRef<Atom> getKeys() const { return keys.getAtoms(); }
+  llvm::ArrayRef<Value> getValues() const;
+
+private:
+  AtomIndex keys;
   std::vector<Value> values;
 };
 
@@ -315,10 +346,16 @@ public:
   Value(const Node *node) : storage(node) {}
   Value(const Function *function) : storage(function) {}
   static Value list(std::vector<Value> elements) {
-    return Value(std::make_shared<const std::vector<Value>>(std::move(elements)));
+    unsigned nesting = deepest(elements);
+    Value value(std::make_shared<const std::vector<Value>>(std::move(elements)));
+    value.nesting = nesting + 1;
+    return value;
   }
   static Value dict(Dict entries) {
-    return Value(std::make_shared<const Dict>(std::move(entries)));
+    unsigned nesting = deepest(entries.getValues());
+    Value value(std::make_shared<const Dict>(std::move(entries)));
+    value.nesting = nesting + 1;
+    return value;
   }
 
   Kind getKind() const {
@@ -345,15 +382,27 @@ public:
   const Function &getFunction() const { return *std::get<const Function *>(storage); }
   /// The node of an s-op or selector.
   const Node *getNode() const { return std::get<const Node *>(storage); }
+  /// How deeply lists and dicts nest in the value: 0 for an atom, 1 for a
+  /// list of atoms. Destroying a value recurses once per level.
+  unsigned getNesting() const { return nesting; }
 
 private:
   using ListPtr = std::shared_ptr<const std::vector<Value>>;
   using DictPtr = std::shared_ptr<const Dict>;
   explicit Value(ListPtr list) : storage(std::move(list)) {}
   explicit Value(DictPtr dict) : storage(std::move(dict)) {}
+  static unsigned deepest(llvm::ArrayRef<Value> values) {
+    unsigned nesting = 0;
+    for (const Value &value : values)
+      nesting = std::max(nesting, value.nesting);
+    return nesting;
+  }
   // The order matches getKind.
   std::variant<Atom, ListPtr, DictPtr, const Function *, const Node *> storage;
+  unsigned nesting = 0;
 };
+
+inline llvm::ArrayRef<Value> Dict::getValues() const { return values; }
 
 } // namespace icl::rasp
 

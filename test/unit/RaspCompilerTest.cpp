@@ -398,6 +398,34 @@ TEST(RaspCompiler, CausalNeedsFuture) {
   EXPECT_NE(error.find("sort_int.rasp:6:15)"), std::string::npos) << error;
 }
 
+TEST(RaspCompiler, LongChains) {
+  // Each map of a chain reads the values of the one before instead of
+  // evaluating the chain again (quadratic), without recursion.
+  std::string chain = "x = tokens_int;\n";
+  for (int i = 0; i < 20000; ++i)
+    chain += "x = x + 1;\n";
+  chain += "y = x * indices;\n";
+  std::unique_ptr<Program> program = loadSource(chain);
+  EXPECT_TRUE(matchesInterpreter(*program, "x", "[1,2]", 3));
+  EXPECT_TRUE(matchesInterpreter(*program, "y", "[1,2]", 3));
+  // Maps that read a map twice: visited once each, not 2^30 times.
+  std::unique_ptr<Program> shared = loadSource(
+      "x = tokens_int;\nfor i in range(30) { y = x + 1; x = x + y; }\nz = x * indices;");
+  EXPECT_TRUE(matchesInterpreter(*shared, "z", "[1,2]", 3));
+}
+
+TEST(RaspCompiler, SelectorFormulaSize) {
+  // A selector combined with itself nine times is a formula of 511
+  // operations.
+  std::unique_ptr<Program> program = loadSource(
+      "s = select(indices, indices, ==);\nfor i in range(9) { s = s and s; }\n"
+      "x = aggregate(s, tokens);");
+  EXPECT_EQ(compileError(*program, "x", "ab", 3),
+            "test.rasp:3:5: error: cannot compile 'aggregate(s, tokens)': its selector combines "
+            "select( comparisons with more than 256 and/or/not operations (counting each use of "
+            "a shared selector)");
+}
+
 TEST(RaspCompiler, VocabularyOfWrongType) {
   EXPECT_EQ(compileError(*loadExample("sort_int.rasp"), "sorted_ints", "1a", 3),
             "error: the vocabulary token \"a\" is not an int, but the program reads tokens_int");

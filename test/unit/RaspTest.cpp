@@ -43,6 +43,14 @@ std::string grouping(StringRef expr) {
   return printExpr(*llvm::cast<ExprStmt>(*(*module)->statements.front()).expr);
 }
 
+/// `piece` written `times` times.
+std::string repeat(StringRef piece, int times) {
+  std::string out;
+  for (int i = 0; i < times; ++i)
+    out += piece;
+  return out;
+}
+
 /// The error of parsing `source`, or "" when it parses.
 std::string parseError(StringRef source) {
   auto module = parseSource(source.str(), "test.rasp");
@@ -444,15 +452,14 @@ TEST(RaspParserErrors, Expressions) {
   std::string negations = "x = " + std::string(300, '-') + "1;";
   EXPECT_EQ(parseError(negations),
             "test.rasp:1:260: error: expression nested too deeply (more than 256 levels)");
-  std::string chain = "x = 1";
-  for (int i = 0; i < 300; ++i)
-    chain += "+1";
-  EXPECT_EQ(parseError(chain + ";"),
+  EXPECT_EQ(parseError("x = 1" + repeat("+1", 300) + ";"),
             "test.rasp:1:515: error: expression nested too deeply (more than 256 levels)");
-  std::string defs;
-  for (int i = 0; i < 300; ++i)
-    defs += "def f() { ";
-  EXPECT_EQ(parseError(defs),
+  // Calls and indexings applied in a chain nest too.
+  EXPECT_EQ(parseError("x = tokens" + repeat("[0]", 300) + ";"),
+            "test.rasp:1:774: error: expression nested too deeply (more than 256 levels)");
+  EXPECT_EQ(parseError("x = f" + repeat("()", 300) + ";"),
+            "test.rasp:1:516: error: expression nested too deeply (more than 256 levels)");
+  EXPECT_EQ(parseError(repeat("def f() { ", 300)),
             "test.rasp:1:2571: error: blocks nested too deeply (more than 256 levels)");
 }
 
@@ -545,6 +552,12 @@ TEST(RaspInterpreter, ConditionalsMembershipAndLookups) {
   EXPECT_EQ(run("x = {\"a\": 1, \"b\": 2}[tokens];", "x", "abba"), "[1,2,2,1]");
   EXPECT_EQ(run("x = [\"x\", \"y\", \"z\"][indices];", "x", "abc"), "[\"x\",\"y\",\"z\"]");
   EXPECT_EQ(run("x = [\"x\", \"y\", \"z\"][-1 - indices];", "x", "abc"), "[\"z\",\"y\",\"x\"]");
+  // Keys and members compare with the language's `==`: the int 1 is the
+  // float 1.0.
+  EXPECT_EQ(run("x = tokens_int in [1.0, 3];", "x", "[1,2,3]"), "[true,false,true]");
+  EXPECT_EQ(run("x = {1: \"a\", 2: \"b\", 1.0: \"c\"}[tokens_int];", "x", "[1,2]"),
+            "[\"c\",\"b\"]");
+  EXPECT_EQ(run("d = {1: 0, 1.0: 0}; x = indices + len(d);", "x", "a"), "[1]");
   // An atom in an s-op is the library's contains().
   EXPECT_EQ(run("x = \"b\" in tokens;", "x", "abc"), "[true,true,true]");
   EXPECT_EQ(run("x = \"z\" in tokens;", "x", "abc"), "[false,false,false]");
@@ -936,6 +949,79 @@ TEST(RaspGraph, EvaluatorSharesWorkAcrossNodes) {
 
 TEST(RaspGraph, LongUnrolledChainsEvaluate) {
   EXPECT_EQ(run("x = indices;\nfor i in range(5000) { x = x + 1; }", "x", "ab"), "[5000,5001]");
+}
+
+//===----------------------------------------------------------------------===//
+// Limits on the work of a program (Interpreter.h)
+//===----------------------------------------------------------------------===//
+
+TEST(RaspLimits, BuildingStopsAfterItsSteps) {
+  // 9·10^6 iterations; the error names where the inner loop runs out.
+  EXPECT_EQ(buildError("x = 1;\nfor a in range(3000) {\n  for b in range(3000) { y = a; }\n}"),
+            "test.rasp:3:12: error: the program takes more than 4194304 steps to run "
+            "(statements, expressions, loop iterations, list elements), the limit "
+            "(kMaxBuildSteps in frontends/rasp/Interpreter.h)");
+  // A loop without a body counts its iterations.
+  EXPECT_NE(buildError("for a in range(3000) { for b in range(3000) { } }").find("kMaxBuildSteps"),
+            std::string::npos);
+  EXPECT_NE(buildError("l = zip(range(1000000), range(1000000), range(1000000), "
+                       "range(1000000), range(1000000));")
+                .find("kMaxBuildSteps"),
+            std::string::npos);
+}
+
+TEST(RaspLimits, BuildingStopsAfterItsBytes) {
+  // Each call doubles the calls below it, and every node they make keeps the
+  // call sites it was reached through.
+  EXPECT_EQ(buildError("def f(k) { return tokens_int if k == 0 else f(k - 1) + f(k - 1); }\n"
+                       "x = f(30);"),
+            "test.rasp:1:45: error: the program makes more than 268435456 bytes of values "
+            "(strings, lists, dicts, scopes, graph nodes), the limit (kMaxBuildBytes in "
+            "frontends/rasp/Interpreter.h)");
+}
+
+TEST(RaspLimits, StringsStopAtTheirLength) {
+  EXPECT_EQ(buildError("s = \"ab\";\nfor i in range(64) { s = s + s; }"),
+            "test.rasp:2:26: error: '+' would make a string of 2097152 bytes, more than the "
+            "limit, 1048576 (kMaxStringBytes in frontends/rasp/Interpreter.h)");
+  // An s-op doubled in a loop fails where it is evaluated.
+  EXPECT_EQ(run("x = tokens;\nfor i in range(64) { x = x + x; }", "x", "ab"),
+            "test.rasp:2:26: error: '+' would make a string of 2097152 bytes, more than the "
+            "limit, 1048576 (kMaxStringBytes in frontends/rasp/Interpreter.h) (at position 0, "
+            "in 'x + x')");
+}
+
+TEST(RaspLimits, ValuesNestBoundedly) {
+  // Destroying a list nested 200,000 deep overflowed the stack.
+  EXPECT_EQ(buildError("l = [];\nfor i in range(200000) { l = [l]; }"),
+            "test.rasp:2:30: error: lists and dicts nested more than 256 deep, the limit "
+            "(kMaxValueNesting in frontends/rasp/Interpreter.h)");
+  EXPECT_EQ(buildError("d = {};\nfor i in range(200000) { d = {1: d}; }"),
+            "test.rasp:2:30: error: lists and dicts nested more than 256 deep, the limit "
+            "(kMaxValueNesting in frontends/rasp/Interpreter.h)");
+  EXPECT_EQ(buildError("t = 1;\nfor i in range(200000) { t = t, t; }"),
+            "test.rasp:2:26: error: lists and dicts nested more than 256 deep, the limit "
+            "(kMaxValueNesting in frontends/rasp/Interpreter.h)");
+  EXPECT_EQ(buildError("l = [];\nfor i in range(255) { l = [l]; }"), "");
+}
+
+TEST(RaspLimits, EvaluationStopsBeforeItsWork) {
+  // A selector on 40,000 tokens has 1.6·10^9 cells: refused before any is
+  // allocated.
+  std::string input(40000, 'a');
+  EXPECT_EQ(run("x = aggregate(select(indices, indices, ==), tokens);", "x", input),
+            "test.rasp:1:15: error: evaluating 'select(indices, indices, ==)' on an input of "
+            "40000 tokens takes more than 1073741824 steps, the limit (kMaxEvaluationSteps in "
+            "frontends/rasp/Interpreter.h)");
+}
+
+TEST(RaspLimits, LargeDictsAndListsCostLinearTime) {
+  // Lookups hash: 200,000 entries used to take quadratic time.
+  EXPECT_EQ(run("d = {i: i * 2 for i in range(200000)};\nl = range(200000);\n"
+                "x = tokens_int + d[199999] + len(l);\ny = tokens_int in l;",
+                "x", "[1]"),
+            "[599999]");
+  EXPECT_EQ(run("l = range(200000); y = tokens_int in l;", "y", "[1,-1]"), "[true,false]");
 }
 
 //===----------------------------------------------------------------------===//

@@ -57,6 +57,10 @@ constexpr size_t kMaxMeanStates = size_t(1) << 16;
 constexpr size_t kMaxMeanWork = size_t(1) << 24;
 constexpr size_t kMaxHidden = size_t(1) << 15;
 constexpr unsigned kMaxAtoms = 12;
+/// The and/or/not operations of a selector, counting each use of a shared
+/// selector: the formula is a tree, which a selector combined with itself
+/// in a loop would make exponentially large and deep.
+constexpr size_t kMaxFormulaOperations = 256;
 /// selector_width of a union of more clauses takes one head over tuples
 /// instead of 2^clauses inclusion-exclusion heads.
 constexpr size_t kMaxWidthClauses = 4;
@@ -513,6 +517,13 @@ struct SOpInfo {
   bool unbounded = false;
   /// Elementwise nodes: the non-elementwise s-ops they are a function of.
   std::vector<const Node *> roots;
+  /// Maps, while values are inferred: the value at each tuple of classes of
+  /// `roots` met (a class, or -1 - f for the failure `failures[f]`), so that
+  /// the maps reading this one look it up rather than evaluate the chain
+  /// below again (which made a chain's inference quadratic in its length).
+  /// Freed once the last of them is inferred.
+  std::map<std::vector<int>, int> byRoots;
+  std::vector<std::string> failures;
   /// A function of the position alone (indices, constants, maps of them).
   bool positional = false;
 
@@ -686,6 +697,10 @@ private:
   /// The slot in which `storage` would be written, placing heads and MLPs
   /// as early as their inputs allow (as `schedule` will).
   int readySlot(Storage *storage);
+  /// readySlot of every storage in graph order, so that each finds the
+  /// estimates of its inputs made and the recursion stays shallow however
+  /// long the program.
+  void estimateSlots();
   int headSlot(const HeadPlan &plan);
   int mlpSlot(const Node &node);
   Error buildUnits();
@@ -743,11 +758,14 @@ private:
   /// The node whose MLP lost too much float precision, to cut and retry.
   const Node *imprecise = nullptr;
   DenseMap<Storage *, int> slotEstimates;
+  bool slotsEstimated = false;
 
   std::vector<HeadPlan> plans;
   std::vector<std::unique_ptr<TupleVar>> tuples;
   /// Selector widths: their plans (by index into `plans`).
   DenseMap<const Node *, std::vector<size_t>> widthTerms;
+  /// Aggregates: their plan.
+  DenseMap<const Node *, size_t> aggregatePlans;
 
   std::vector<std::unique_ptr<Storage>> storages;
   std::vector<std::unique_ptr<Unit>> units;

@@ -166,6 +166,8 @@ Error Compiler::planHeads() {
       }
       if (width)
         widthTerms[node].push_back(plans.size());
+      else
+        aggregatePlans[node] = plans.size();
       plans.push_back(std::move(plan));
       return Error::success();
     };

@@ -64,6 +64,11 @@ Error Compiler::decideNeeds() {
   SOpInfo &out = info(output);
   (out.unbounded || out.values.allNumbers() ? out.needNum : out.needCat) = true;
 
+  // Maps of one root, by root.
+  DenseMap<const Node *, std::vector<const Node *>> mapsOf;
+  for (const Node *node : nodes)
+    if (isa<MapNode>(node) && info(node).roots.size() == 1)
+      mapsOf[info(node).roots[0]].push_back(node);
   // Later readers first, so an aggregate knows how its values are read
   // before it decides how to average them.
   for (const Node *node : llvm::reverse(nodes)) {
@@ -75,12 +80,8 @@ Error Compiler::decideNeeds() {
       // A copy is worth its dimensions when readers need indicators of it or
       // of a map of it alone: then they read them linearly, no MLP.
       bool wanted = self.needCat || self.needSquare;
-      for (const Node *user : nodes) {
-        const SOpInfo *u = user->isSelector() ? nullptr : &info(user);
-        if (!u || !isa<MapNode>(user) || u->roots.size() != 1 || u->roots[0] != node)
-          continue;
-        wanted |= u->needCat || u->needSquare;
-      }
+      for (const Node *user : mapsOf[node])
+        wanted |= info(user).needCat || info(user).needSquare;
       self.categorical = wanted;
     }
     const Node *src = aggregate->getSOp();
@@ -105,32 +106,38 @@ std::vector<Storage *> Compiler::linearBase(const Node &node) {
 
 std::vector<Storage *> Compiler::expandedBase(const Node &node) {
   std::vector<Storage *> base;
-  std::function<void(const Node *)> visit = [&](const Node *n) {
+  // Each node once, without recursion: maps may share operands and chain
+  // 100,000 deep.
+  DenseSet<const Node *> seen;
+  std::vector<const Node *> stack = {&node};
+  while (!stack.empty()) {
+    const Node *n = stack.back();
+    stack.pop_back();
+    if (!seen.insert(n).second)
+      continue;
     SOpInfo &in = info(n);
     bool elementwise = isa<MapNode>(n) || n->getKind() == Node::Kind::SelectorWidth;
     if (elementwise && n != &node && cuts.contains(n)) {
       base.push_back(in.own);
-      return;
+      continue;
     }
     switch (n->getKind()) {
     case Node::Kind::Map:
     case Node::Kind::SequenceMap:
-      for (const Node *operand : n->getOperands())
-        visit(operand);
-      return;
+      llvm::append_range(stack, n->getOperands());
+      break;
     case Node::Kind::SelectorWidth:
       for (size_t plan : widthTerms[n])
         base.push_back(plans[plan].raw);
-      return;
+      break;
     case Node::Kind::Constant:
-      return;
+      break;
     default:
       base.insert(base.end(), in.base.begin(), in.base.end());
       if (in.own)
         base.push_back(in.own);
     }
-  };
-  visit(&node);
+  }
   sortStorages(base);
   return base;
 }
@@ -413,6 +420,7 @@ std::vector<Lin> Compiler::categoricalReadout(const Node &node) {
 
 Error Compiler::decideStorage() {
   slotEstimates.clear();
+  slotsEstimated = false;
   storages.clear();
   for (const Node *node : nodes) {
     if (node->isSelector())
@@ -620,7 +628,24 @@ int Compiler::headSlot(const HeadPlan &plan) {
   return nextSlot(ready, /*attention=*/true);
 }
 
+void Compiler::estimateSlots() {
+  slotsEstimated = true;
+  for (const Node *node : nodes) {
+    if (node->isSelector())
+      continue;
+    if (node->getKind() == Node::Kind::SelectorWidth)
+      for (size_t plan : widthTerms[node])
+        readySlot(plans[plan].raw);
+    SOpInfo &in = info(node);
+    for (Storage *storage : {in.own, in.catCopy})
+      if (storage)
+        readySlot(storage);
+  }
+}
+
 int Compiler::mlpSlot(const Node &node) {
+  if (!slotsEstimated)
+    estimateSlots();
   int ready = -1;
   for (Storage *storage : expandedBase(node))
     ready = std::max(ready, readySlot(storage));
@@ -644,7 +669,7 @@ int Compiler::readySlot(Storage *storage) {
     if (storage == in.catCopy)
       slot = nextSlot(readySlot(in.own), /*attention=*/false);
     else if (isa<AggregateNode>(node))
-      slot = headSlot(*llvm::find_if(plans, [&](const HeadPlan &p) { return p.origin == node; }));
+      slot = headSlot(plans[aggregatePlans.lookup(node)]);
     else if (node->getKind() != Node::Kind::Indices)
       slot = mlpSlot(*node);
   }
@@ -657,12 +682,27 @@ int Compiler::readySlot(Storage *storage) {
 /// instead of their inputs.
 bool Compiler::chooseCuts(const Node &node, int before) {
   bool changed = false;
-  for (const Node *operand : node.getOperands()) {
+  // Depth first in operand order, with an explicit stack (chains of maps
+  // may be 100,000 deep), each operand once.
+  struct Frame {
+    const Node *node;
+    size_t operand;
+  };
+  std::vector<Frame> stack = {{&node, 0}};
+  DenseSet<const Node *> seen;
+  while (!stack.empty()) {
+    Frame &frame = stack.back();
+    if (frame.operand == frame.node->getOperands().size()) {
+      stack.pop_back();
+      continue;
+    }
+    const Node *operand = frame.node->getOperands()[frame.operand++];
     if ((!isa<MapNode>(operand) && operand->getKind() != Node::Kind::SelectorWidth) ||
         cuts.contains(operand))
       continue;
     if (fusedTuples(*operand) > kFusedTuples) {
-      changed |= chooseCuts(*operand, before);
+      if (seen.insert(operand).second)
+        stack.push_back({operand, 0});
       continue;
     }
     // A map of one categorical s-op adds no inputs when fused; stored, a

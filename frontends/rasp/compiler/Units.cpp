@@ -574,8 +574,7 @@ Error Compiler::buildUnits() {
     SOpInfo &self = info(node);
     switch (node->getKind()) {
     case Node::Kind::Aggregate:
-      if (Error err = head(*llvm::find_if(
-              plans, [&](const HeadPlan &plan) { return plan.origin == node; })))
+      if (Error err = head(plans[aggregatePlans.lookup(node)]))
         return err;
       if (self.catCopy)
         if (Error err = buildNodeMlp(*node, *self.catCopy, /*fromNumericCopy=*/true))

@@ -27,33 +27,66 @@ void Compiler::collect(const Node &root) {
       infos[node->getId()] = std::make_unique<SOpInfo>();
 }
 
-Expected<Atom> Compiler::evaluate(const Node *node, Leaf leaf, Memo &memo) const {
-  if (auto it = memo.find(node); it != memo.end())
-    return it->second;
-  if (std::optional<Atom> value = leaf(node)) {
-    memo.try_emplace(node, *value);
-    return *value;
+Expected<Atom> Compiler::evaluate(const Node *root, Leaf leaf, Memo &memo) const {
+  // Depth first with an explicit stack, operands in order (so the first
+  // failing one is reported), as a chain of maps may be 100,000 long.
+  struct Frame {
+    const Node *node;
+    size_t operand;
+  };
+  std::vector<Frame> stack = {{root, 0}};
+  while (!stack.empty()) {
+    const Node *node = stack.back().node;
+    if (stack.back().operand == 0) {
+      if (memo.count(node)) {
+        stack.pop_back();
+        continue;
+      }
+      std::optional<Atom> value = leaf(node);
+      if (!value)
+        if (const auto *constant = dyn_cast<ConstantNode>(node))
+          value = constant->getValue();
+      if (value) {
+        memo.try_emplace(node, std::move(*value));
+        stack.pop_back();
+        continue;
+      }
+      if (!isa<MapNode>(node))
+        return createStringError(inconvertibleErrorCode(), "the value of '" + describe(*node) +
+                                                               "' is not bound");
+    }
+    ArrayRef<const Node *> operands = node->getOperands();
+    if (size_t next = stack.back().operand; next < operands.size()) {
+      ++stack.back().operand;
+      if (!memo.count(operands[next]))
+        stack.push_back({operands[next], 0});
+      continue;
+    }
+    std::vector<Atom> args;
+    for (const Node *operand : operands)
+      args.push_back(memo.find(operand)->second);
+    Expected<Atom> result = cast<MapNode>(node)->getFunction()(args);
+    if (!result)
+      return result.takeError();
+    memo.try_emplace(node, std::move(*result));
+    stack.pop_back();
   }
-  if (const auto *constant = dyn_cast<ConstantNode>(node))
-    return constant->getValue();
-  const auto *map = dyn_cast<MapNode>(node);
-  if (!map)
-    return createStringError(inconvertibleErrorCode(), "the value of '" + describe(*node) +
-                                                           "' is not bound");
-  std::vector<Atom> args;
-  for (const Node *operand : map->getOperands()) {
-    Expected<Atom> value = evaluate(operand, leaf, memo);
-    if (!value)
-      return value.takeError();
-    args.push_back(std::move(*value));
-  }
-  Expected<Atom> result = map->getFunction()(args);
-  if (result)
-    memo.try_emplace(node, *result);
-  return result;
+  return memo.find(root)->second;
 }
 
 Error Compiler::inferValues() {
+  // The last map that reads each map (see SOpInfo::byRoots).
+  DenseMap<const Node *, const Node *> lastReader;
+  for (const Node *node : nodes)
+    if (isa<MapNode>(node))
+      for (const Node *operand : node->getOperands())
+        if (isa<MapNode>(operand))
+          lastReader[operand] = node;
+  auto release = [&](const Node *map) {
+    SOpInfo &in = info(map);
+    in.byRoots.clear();
+    in.failures.clear();
+  };
   for (const Node *node : nodes) {
     if (node->isSelector())
       continue;
@@ -93,6 +126,13 @@ Error Compiler::inferValues() {
     }
     if (err)
       return err;
+    if (isa<MapNode>(node)) {
+      for (const Node *operand : node->getOperands())
+        if (lastReader.lookup(operand) == node)
+          release(operand);
+      if (!lastReader.count(node))
+        release(node);
+    }
     if (self.values.size() > kMaxValues)
       return nodeError(*node, "it can take more than " + Twine(kMaxValues) +
                                   " different values; use a smaller --max-len or vocabulary");
@@ -183,15 +223,76 @@ Error Compiler::inferMap(const Node &node) {
   for (const Node *operand : node.getOperands())
     if (!isa<ConstantNode>(operand))
       operands.push_back(operand);
-  std::map<std::pair<bool, std::vector<int>>, std::optional<int>> cache;
-  std::vector<const std::vector<int> *> sets;
+  // Where an operand's value comes from in a tuple of the roots: a root's
+  // class, or the table of a map at the roots it shares with this one.
+  struct Read {
+    int root = -1;
+    std::vector<size_t> shared;
+  };
+  std::vector<Read> reads;
+  for (const Node *operand : operands) {
+    Read read;
+    if (isa<MapNode>(operand))
+      for (const Node *root : info(operand).roots)
+        read.shared.push_back(llvm::find(self.roots, root) - self.roots.begin());
+    else
+      read.root = llvm::find(self.roots, operand) - self.roots.begin();
+    reads.push_back(std::move(read));
+  }
   std::string firstFailure;
+  // -1 - f for the failure `why`, recorded once.
+  auto failure = [&](std::string why) {
+    if (firstFailure.empty())
+      firstFailure = why;
+    auto it = llvm::find(self.failures, why);
+    if (it == self.failures.end())
+      it = self.failures.insert(it, std::move(why));
+    return -1 - static_cast<int>(it - self.failures.begin());
+  };
+  // The class of the map's value for a tuple of classes of the roots (or
+  // of the operands), or a failure; a combination the map fails on never
+  // occurs in a run that succeeds.
+  auto classAt = [&](bool byRoots, ArrayRef<int> tuple) -> int {
+    std::vector<Atom> args;
+    size_t next = 0;
+    for (const Node *operand : node.getOperands()) {
+      if (const auto *constant = dyn_cast<ConstantNode>(operand)) {
+        args.push_back(constant->getValue());
+        continue;
+      }
+      const Read &read = reads[next];
+      SOpInfo &in = info(operand);
+      if (!byRoots || read.root >= 0) {
+        args.push_back(in.values[tuple[byRoots ? read.root : next]]);
+        ++next;
+        continue;
+      }
+      ++next;
+      std::vector<int> key;
+      for (size_t root : read.shared)
+        key.push_back(tuple[root]);
+      // The operand met every tuple of its roots, which take no more
+      // combinations than this map's.
+      auto entry = in.byRoots.find(key);
+      assert(entry != in.byRoots.end() && "an operand meets every tuple of its roots");
+      int cls = entry->second;
+      if (cls < 0)
+        return failure(in.failures[-1 - cls]);
+      args.push_back(in.values[cls]);
+    }
+    Expected<Atom> value = cast<MapNode>(node).getFunction()(args);
+    if (!value)
+      return failure(toString(value.takeError()));
+    return self.values.insert(*value);
+  };
+  std::map<std::vector<int>, int> byOperands;
+  std::vector<const std::vector<int> *> sets;
   for (size_t p = 0; p < pos.count(); ++p) {
     bool byRoots = true;
-    ArrayRef<const Node *> leaves = self.roots;
     for (bool roots : {true, false}) {
       byRoots = roots;
-      leaves = roots ? ArrayRef<const Node *>(self.roots) : ArrayRef<const Node *>(operands);
+      ArrayRef<const Node *> leaves =
+          roots ? ArrayRef<const Node *>(self.roots) : ArrayRef<const Node *>(operands);
       sets.clear();
       for (const Node *leaf : leaves)
         sets.push_back(&info(leaf).at[p]);
@@ -200,32 +301,14 @@ Error Compiler::inferMap(const Node &node) {
       if (!roots)
         return nodeError(node, "its inputs take too many combinations of values to list");
     }
+    std::map<std::vector<int>, int> &cache = byRoots ? self.byRoots : byOperands;
     std::vector<int> &result = self.at[p];
     forEachTuple(sets, [&](ArrayRef<int> tuple) {
-      auto [it, inserted] = cache.try_emplace({byRoots, tuple.vec()});
-      if (inserted) {
-        Memo memo;
-        Expected<Atom> value = evaluate(
-            &node,
-            [&](const Node *n) -> std::optional<Atom> {
-              auto leaf = llvm::find(leaves, n);
-              if (leaf == leaves.end())
-                return std::nullopt;
-              return info(n).values[tuple[leaf - leaves.begin()]];
-            },
-            memo);
-        // A combination the map fails on never occurs in a run that
-        // succeeds.
-        if (value) {
-          it->second = self.values.insert(*value);
-        } else {
-          std::string why = toString(value.takeError());
-          if (firstFailure.empty())
-            firstFailure = why;
-        }
-      }
-      if (it->second)
-        result.push_back(*it->second);
+      auto [it, inserted] = cache.try_emplace(tuple.vec());
+      if (inserted)
+        it->second = classAt(byRoots, tuple);
+      if (it->second >= 0)
+        result.push_back(it->second);
     });
     // Failing on every value its inputs can take here, the program fails on
     // every input of this length: the compiled model would give numbers
@@ -254,8 +337,15 @@ Expected<const Selector *> Compiler::selectorOf(const Node &selectorNode, const 
     return it->second.get();
   auto selector = std::make_unique<Selector>();
   DenseMap<const Node *, unsigned> atomIndex;
+  // Counted before they are built, so the recursion stays shallow.
+  size_t operations = 0;
   std::function<Expected<Formula>(const Node *)> build =
       [&](const Node *node) -> Expected<Formula> {
+    if (node->getKind() != Node::Kind::Select && ++operations > kMaxFormulaOperations)
+      return nodeError(user, "its selector combines select( comparisons with more than " +
+                                 Twine(kMaxFormulaOperations) +
+                                 " and/or/not operations (counting each use of a shared "
+                                 "selector)");
     switch (node->getKind()) {
     case Node::Kind::Select: {
       const auto *select = cast<SelectNode>(node);

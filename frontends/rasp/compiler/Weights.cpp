@@ -49,17 +49,14 @@ Transformer Compiler::buildTransformer() {
     if (kept(*unit))
       maxSlot = std::max(maxSlot, unit->slot);
   model.layers.resize(maxSlot < 0 ? 0 : maxSlot / 2 + 1);
+  // Per slot, its heads (even slots) or MLP parts (odd), in unit order.
+  std::vector<std::vector<const Unit *>> bySlot(2 * model.layers.size());
+  for (const std::unique_ptr<Unit> &unit : units)
+    if (kept(*unit) && unit->slot >= 0 && (unit->slot % 2 == 0) == unit->attention)
+      bySlot[unit->slot].push_back(unit.get());
   for (size_t l = 0; l < model.layers.size(); ++l) {
     TransformerLayer &layer = model.layers[l];
-    std::vector<const Unit *> heads, mlps;
-    for (const std::unique_ptr<Unit> &unit : units) {
-      if (!kept(*unit))
-        continue;
-      if (unit->slot == int(2 * l) && unit->attention)
-        heads.push_back(unit.get());
-      if (unit->slot == int(2 * l + 1) && !unit->attention)
-        mlps.push_back(unit.get());
-    }
+    const std::vector<const Unit *> &heads = bySlot[2 * l], &mlps = bySlot[2 * l + 1];
     size_t dk = 1, dv = 1;
     for (const Unit *unit : heads) {
       dk = std::max(dk, unit->query.size());
