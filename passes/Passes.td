@@ -563,24 +563,28 @@ def CudaRows : Pass<"icl-cuda-rows", "mlir::ModuleOp"> {
 }
 
 def CudaLinear : Pass<"icl-cuda-linear", "mlir::ModuleOp"> {
-  let summary = "Run bf16/f16 icl.linear as tensor-core GEMM kernels with fused epilogues";
+  let summary = "Run icl.linear as tensor-core GEMM kernels with fused epilogues";
   let description = [{
     Replaces every `icl.linear` whose input, weight, bias and result are all
-    bf16 or all f16, of static shapes with K a multiple of 8, by one launch of
+    bf16, all f16 or all f32, of static shapes with rows of K a multiple of
+    16 bytes (8 bf16/f16, 4 f32), by one launch of
     icl's GEMM kernel `@icl_gemm`, built as IR for the element type, tile and
     epilogue (`passes/cuda/GemmKernels.cpp`) in a `gpu.module` of the module:
     block tiles staged through a multi-stage ring of shared memory by
     `cp.async`, `ldmatrix` fragments, `mma.sync.m16n8k16` into f32
-    accumulators. The epilogue works on the accumulators in registers: the
+    accumulators. f32 operands go through tf32 `mma.sync.m16n8k8`, by default
+    split into high and low tf32 parts with three products each (`f32=tf32x3`,
+    about f32's accuracy), or one product of 10-bit mantissas (`f32=tf32`, as
+    PyTorch's `allow_tf32`); `f32=off` leaves them to `icl-decompose`. The epilogue works on the accumulators in registers: the
     bias, then the sole consumer if it is an `icl.activation`, then the sole
     consumer of that if it is an `arith.addf` of a tensor of the same type
     (a residual connection), rounded once to the element type. The fused
     consumers are removed.
 
     The block tile is the largest of 128x128, 64x128 and 64x64 that still
-    gives each of `multiprocessors` SMs a block (BK 32, 4 stages, 2x2
-    warps); `tile` overrides it. Other linears (f32, K not a multiple of 8,
-    dynamic shapes) are left to `icl-decompose`.
+    gives each of `multiprocessors` SMs a block (BK of 64 bytes, 4 stages,
+    2x2 warps); `tile` overrides it. Other linears (K not a multiple of 16
+    bytes, dynamic shapes) are left to `icl-decompose`.
 
     Before: `%y = icl.linear %x, %w bias(%b) : (tensor<8192x4096xbf16>, tensor<4096x4096xbf16>, tensor<4096xbf16>) -> tensor<8192x4096xbf16>` and `%z = icl.activation %y {kind = #icl.activation<gelu>}`
     After: `gpu.launch_func @icl_gemm_bf16_128x128x32x4_w2x2_bias_gelu::@icl_gemm blocks in (%c32, %c64, %c1) threads in (%c128, %c1, %c1) dynamic_shared_memory_size %c81920 args(...)`
@@ -591,6 +595,9 @@ def CudaLinear : Pass<"icl-cuda-linear", "mlir::ModuleOp"> {
     Option<"tile", "tile", "std::string", /*default=*/"\"\"",
            "Block tile BMxBNxBKxSTAGES or BMxBNxBKxSTAGESxWARPS_MxWARPS_N in place of "
            "the derived one (e.g. 128x128x32x4)">,
+    Option<"f32", "f32", "std::string", /*default=*/"\"tf32x3\"",
+           "f32 linears: tf32x3 (three tf32 products a product, about f32 accuracy), "
+           "tf32 (one, 10-bit mantissas), off (left to icl-decompose)">,
   ];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",
                            "mlir::gpu::GPUDialect", "mlir::LLVM::LLVMDialect",

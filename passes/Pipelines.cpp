@@ -100,10 +100,16 @@ struct CudaKnobs : PassPipelineOptions<Derived> {
       llvm::cl::init(defaults.fusedRows)};
   PassOptions::Option<bool> fusedLinear{
       *this, "fused-linear",
-      llvm::cl::desc("Run bf16/f16 linears as icl's tensor-core GEMM kernels, bias, activation "
+      llvm::cl::desc("Run linears as icl's tensor-core GEMM kernels, bias, activation "
                      "and residual add fused (icl-cuda-linear); off: decomposed like every "
                      "other op"),
       llvm::cl::init(defaults.fusedLinear)};
+  PassOptions::Option<std::string> f32Gemm{
+      *this, "f32-gemm",
+      llvm::cl::desc("f32 linears in the GEMM kernels: tf32x3 (each operand split into two "
+                     "tf32 parts, three products: about f32's accuracy), tf32 (one product of "
+                     "10-bit mantissas, as PyTorch's allow_tf32) or off (decomposed)"),
+      llvm::cl::init(defaults.f32Gemm)};
   PassOptions::Option<std::string> gemmTile{
       *this, "gemm-tile",
       llvm::cl::desc("GEMM block tile BMxBNxBKxSTAGES or BMxBNxBKxSTAGESxWARPS_MxWARPS_N "
@@ -119,8 +125,9 @@ struct CudaKnobs : PassPipelineOptions<Derived> {
       llvm::cl::init(defaults.multiprocessors)};
 
   CudaOptions get() const {
-    return CudaOptions{chip,      features,    optLevel, fusion,    fusedAttention,
-                       fusedRows, fusedLinear, gemmTile, blockSize, multiprocessors};
+    return CudaOptions{chip,      features,    optLevel, fusion,   fusedAttention,
+                       fusedRows, fusedLinear, f32Gemm,  gemmTile, blockSize,
+                       multiprocessors};
   }
 };
 
@@ -195,6 +202,9 @@ llvm::Error checkKnobs(const CudaOptions &o) {
   if (o.multiprocessors < 1 || o.multiprocessors > 1024)
     return llvm::createStringError("CUDA pipeline option multiprocessors=%lld must be 1..1024",
                                    (long long)o.multiprocessors);
+  if (o.f32Gemm != "tf32x3" && o.f32Gemm != "tf32" && o.f32Gemm != "off")
+    return llvm::createStringError("CUDA pipeline option f32-gemm=%s must be tf32x3, tf32 or off",
+                                   o.f32Gemm.c_str());
   if (!o.gemmTile.empty())
     if (auto tile = parseGemmTile(o.gemmTile); !tile)
       return llvm::createStringError("CUDA pipeline option gemm-tile: " +
@@ -325,6 +335,7 @@ void mlir::icl::buildPipeline(OpPassManager &pm, const PipelineOptions &options,
       CudaLinearOptions linear;
       linear.multiprocessors = options.cuda.multiprocessors;
       linear.tile = options.cuda.gemmTile;
+      linear.f32 = options.cuda.f32Gemm;
       pm.addPass(createCudaLinear(linear));
     }
     // Norms run as row kernels.

@@ -75,8 +75,10 @@ struct CudaOptions {
   bool fusedAttention = true;
   /// RMS/layer norms and last-axis softmax of static rows as icl's row kernels.
   bool fusedRows = true;
-  /// bf16/f16 linears as icl's tensor-core GEMM kernels with fused epilogues.
+  /// Linears as icl's tensor-core GEMM kernels with fused epilogues.
   bool fusedLinear = true;
+  /// f32 linears in those kernels: tf32x3, tf32 or off (icl-cuda-linear's f32).
+  std::string f32Gemm = "tf32x3";
   /// The GEMM block tile, BMxBNxBKxSTAGES[xWARPS_MxWARPS_N] (empty: derived
   /// from the shape and `multiprocessors`).
   std::string gemmTile;

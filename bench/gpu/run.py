@@ -213,7 +213,8 @@ def bench_gemm(root, rt, w, reps):
     gen = torch.Generator(device="cuda").manual_seed(0)
     rnd = lambda *s: torch.randn(*s, device="cuda", dtype=torch.bfloat16, generator=gen)
     x, wt, b = rnd(m, k), rnd(n, k) * k ** -0.5, rnd(n)
-    act = {"gelu": F.gelu, "silu": F.silu, "relu": F.relu}[w["activation"]]
+    act = {"gelu": F.gelu, "silu": F.silu, "relu": F.relu,
+           "none": lambda t: t}[w["activation"]]
     y = torch.full((m, n), float("nan"), device="cuda", dtype=torch.bfloat16)
     fn.invoke_device([x, wt, b], [y])
     rt.synchronize()

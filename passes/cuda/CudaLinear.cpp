@@ -1,6 +1,6 @@
 //===- CudaLinear.cpp - icl.linear as tensor-core GEMM kernels ------------===//
 //
-// Each bf16/f16 icl.linear of a static shape becomes one launch of @icl_gemm
+// Each bf16/f16/f32 icl.linear of a static shape becomes one launch of @icl_gemm
 // (GemmKernels.cpp), with its single consumers folded into the epilogue: an
 // icl.activation, then an arith.addf of a tensor of the result's type (the
 // residual). One kernel is built per (element type, tile, epilogue) into a
@@ -63,6 +63,11 @@ struct CudaLinear : ir::impl::CudaLinearBase<CudaLinear> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     built.clear();
+    if (f32 != "tf32x3" && f32 != "tf32" && f32 != "off") {
+      module.emitError() << "icl-cuda-linear: f32=" << f32
+                         << " must be tf32x3, tf32 or off";
+      return signalPassFailure();
+    }
     SmallVector<int64_t> forced;
     if (!tile.empty()) {
       auto fields = ir::parseGemmTile(tile);
@@ -72,26 +77,29 @@ struct CudaLinear : ir::impl::CudaLinearBase<CudaLinear> {
       }
       forced = *fields;
     }
-    SmallVector<GemmChain> chains;
+    SmallVector<ir::LinearOp> linears;
     module.walk([&](ir::LinearOp op) {
       if (supported(op))
-        chains.push_back(chainOf(op));
+        linears.push_back(op);
     });
-    for (const GemmChain &chain : chains)
-      if (failed(lower(module, chain, forced)))
+    // A chain is taken when its linear is lowered: an earlier chain may have
+    // replaced the values it reads (its residual, say).
+    for (ir::LinearOp linear : linears)
+      if (failed(lower(module, chainOf(linear), forced)))
         return signalPassFailure();
   }
 
-  /// Static bf16/f16 operands of one type, rows of K a multiple of 8
-  /// elements (16 bytes), sizes within the kernel's i32 indices and grid.
-  static bool supported(ir::LinearOp op) {
+  /// Static bf16/f16 (or f32, unless f32=off) operands of one type, rows
+  /// of K a multiple of 16 bytes, sizes within the kernel's i32 indices and
+  /// grid.
+  bool supported(ir::LinearOp op) const {
     auto x = cast<RankedTensorType>(op.getInput().getType());
     auto w = cast<RankedTensorType>(op.getWeight().getType());
     auto out = cast<RankedTensorType>(op.getType());
     Type elt = out.getElementType();
-    if (!(elt.isBF16() || elt.isF16()) || x.getElementType() != elt ||
-        w.getElementType() != elt || !x.hasStaticShape() || !w.hasStaticShape() ||
-        !out.hasStaticShape() || out.getNumElements() == 0)
+    if (!(elt.isBF16() || elt.isF16() || (elt.isF32() && f32 != "off")) ||
+        x.getElementType() != elt || w.getElementType() != elt || !x.hasStaticShape() ||
+        !w.hasStaticShape() || !out.hasStaticShape() || out.getNumElements() == 0)
       return false;
     if (Value bias = op.getBias()) {
       auto type = cast<RankedTensorType>(bias.getType());
@@ -100,9 +108,9 @@ struct CudaLinear : ir::impl::CudaLinearBase<CudaLinear> {
     }
     int64_t k = w.getShape()[1], n = w.getShape()[0], m = out.getNumElements() / n;
     int64_t limit = std::numeric_limits<int32_t>::max();
-    return k % 8 == 0 && m <= limit && n <= limit && k <= limit && x.getNumElements() <= limit &&
-           w.getNumElements() <= limit && out.getNumElements() <= limit &&
-           llvm::divideCeil(m, 16) <= 65535;
+    return k % (16 / (elt.getIntOrFloatBitWidth() / 8)) == 0 && m <= limit && n <= limit &&
+           k <= limit && x.getNumElements() <= limit && w.getNumElements() <= limit &&
+           out.getNumElements() <= limit && llvm::divideCeil(m, 16) <= 65535;
   }
 
   static GemmChain chainOf(ir::LinearOp linear) {
@@ -130,6 +138,7 @@ struct CudaLinear : ir::impl::CudaLinearBase<CudaLinear> {
     Type elt = out.getElementType();
     int64_t n = w.getShape()[0], k = w.getShape()[1], m = out.getNumElements() / n;
     ir::GemmConfig config(elt, m, n, k, multiprocessors);
+    config.f32 = f32 == "tf32" ? ir::F32Gemm::Tf32 : ir::F32Gemm::Tf32x3;
     if (!forced.empty()) {
       config.blockM = forced[0];
       config.blockN = forced[1];
@@ -153,6 +162,8 @@ struct CudaLinear : ir::impl::CudaLinearBase<CudaLinear> {
     os << "icl_gemm_" << elt << "_" << config.blockM << "x" << config.blockN << "x"
        << config.blockK << "x" << config.stages << "_w" << config.warpsM << "x" << config.warpsN
        << (config.hasBias ? "_bias" : "") << (config.evenN ? "" : "_odd");
+    if (elt.isF32())
+      os << (config.f32 == ir::F32Gemm::Tf32 ? "_tf32" : "_tf32x3");
     if (config.activation != ir::Activation::none)
       os << "_" << ir::stringifyActivation(config.activation);
     if (config.hasResidual)

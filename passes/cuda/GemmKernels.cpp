@@ -7,14 +7,19 @@
 //     K step (BM x BK and BN x BK) into a ring of `stages` shared-memory
 //     slots with 16-byte cp.async copies, `stages − 1` steps ahead of the
 //     math; rows past M or N and columns past K are zero-filled (source size
-//     0), so partial tiles need no other care. Rows are padded to BK + 8
-//     elements, which makes the ldmatrix reads of 8 rows conflict-free;
+//     0), so partial tiles need no other care. Rows are padded by 16 bytes,
+//     which makes the ldmatrix reads of 8 rows conflict-free;
 //   * step s: wait for its copies (cp.async.wait_group stages − 2), one
 //     barrier (which also retires the slot step s − 1 read, so the copies of
-//     step s + stages − 1 go there), then for each 16-deep slice: ldmatrix.x4
-//     A fragments of the warp's m16 tiles and B fragments of its pairs of n8
-//     tiles (w's rows are the columns of wᵀ, so neither is transposed), and
-//     one mma.sync m16n8k16 per (m16, n8) tile, into f32 accumulators;
+//     step s + stages − 1 go there), then for each 32-byte slice of K (16
+//     bf16/f16 or 8 f32): ldmatrix.x4 A fragments of the warp's m16 tiles and
+//     B fragments of its pairs of n8 tiles (w's rows are the columns of wᵀ,
+//     so neither is transposed), and per (m16, n8) tile one mma.sync
+//     m16n8k16 (bf16/f16), or for f32 (whose 32-bit elements ldmatrix moves
+//     as pairs of 16-bit halves, landing exactly where the tf32 fragments
+//     want them) one m16n8k8 tf32 mma, or three with the operands split into
+//     tf32 high and low parts (hi·hi + hi·lo + lo·hi from zero, added to the
+//     accumulators with f32 adds: about f32 accuracy); f32 accumulators;
 //   * epilogue, in registers: each lane holds rows g and g + 8 of columns
 //     2t, 2t + 1 of every tile (g = lane / 4, t = lane % 4): it adds the
 //     bias, applies the activation (the op's own scalar math, activate() of
@@ -22,8 +27,8 @@
 //     and stores the pair, guarded by M and N.
 //
 // Launch contract: grid (ceil(N / BN), ceil(M / BM), 1), block (T, 1, 1),
-// GemmConfig::sharedBytes() of dynamic shared memory; K a multiple of 8 (16-
-// byte rows), buffer bases 16-byte aligned.
+// GemmConfig::sharedBytes() of dynamic shared memory; K a multiple of 16
+// bytes, buffer bases 16-byte aligned.
 //
 //===----------------------------------------------------------------------===//
 
@@ -49,9 +54,9 @@ public:
   GemmBuilder(const GemmConfig &config, KernelBuilder &kb, const NamedArguments &args)
       : config(config), kb(kb), args(args), threads(config.threads()),
         warpM(config.blockM / config.warpsM), warpN(config.blockN / config.warpsN),
-        mTiles(warpM / 16), nTiles(warpN / 8), rowElements(config.blockK + 8),
-        rowBytes(rowElements * 2), slotBytes((config.blockM + config.blockN) * rowBytes),
-        chunksPerRow(config.blockK / 8), rowStep(threads / chunksPerRow) {}
+        mTiles(warpM / 16), nTiles(warpN / 8), elementBytes(config.elementBytes()),
+        rowBytes(config.rowBytes()), slotBytes((config.blockM + config.blockN) * rowBytes),
+        chunksPerRow(config.blockK / config.chunkElements()), rowStep(threads / chunksPerRow) {}
 
   void build();
 
@@ -67,7 +72,13 @@ private:
   const GemmConfig &config;
   KernelBuilder &kb;
   const NamedArguments &args;
-  const int64_t threads, warpM, warpN, mTiles, nTiles, rowElements, rowBytes, slotBytes,
+  /// One product of an A fragment and a B fragment pair into `c`.
+  Quad product(const Quad &a, ArrayRef<Value> b, const Quad &c);
+  /// A fragment's registers as the tensor cores take them (f32: tf32 high
+  /// parts, and in `low` the tf32 rests when they are used).
+  SmallVector<Value> split(ArrayRef<Value> registers, SmallVector<Value> *low);
+
+  const int64_t threads, warpM, warpN, mTiles, nTiles, elementBytes, rowBytes, slotBytes,
       chunksPerRow, rowStep;
 
   Value m, n, k, m0, n0, lane, warpRow, warpColumn;
@@ -100,21 +111,21 @@ void GemmBuilder::build() {
   wg = kb.globalPointer(args["w"]);
 
   copyRow = kb.divui(tid, kb.i32(chunksPerRow));
-  Value copyColumn = kb.mulc(kb.remui(tid, kb.i32(chunksPerRow)), 8);
-  copyColumn64 = kb.ext64(copyColumn);
-  copyShared = kb.ext64(kb.mulc(kb.add(kb.mulc(copyRow, rowElements), copyColumn), 2));
+  Value chunk = kb.remui(tid, kb.i32(chunksPerRow));
+  copyColumn64 = kb.ext64(kb.mulc(chunk, config.chunkElements()));
+  copyShared = kb.ext64(kb.add(kb.mulc(copyRow, rowBytes), kb.mulc(chunk, 16)));
 
-  // A fragments: lane l addresses row l % 16, column 8·(l / 16) of an m16
-  // tile. B fragments (two n8 tiles): row (l & 7) + 8·(l / 16), column
-  // 8·((l / 8) & 1).
+  // A fragments: lane l addresses row l % 16, byte 16·(l / 16) of a 32-byte
+  // slice of an m16 tile. B fragments (two n8 tiles): row (l & 7) + 8·(l /
+  // 16), byte 16·((l / 8) & 1).
   Value l7 = kb.andi(lane, kb.i32(7));
   Value l8 = kb.andi(kb.shrui(lane, kb.i32(3)), kb.i32(1));
   Value l16 = kb.shrui(lane, kb.i32(4));
   Value aRow = kb.add(kb.mulc(warpRow, warpM), kb.andi(lane, kb.i32(15)));
-  aLane = kb.ext64(kb.mulc(kb.add(kb.mulc(aRow, rowElements), kb.mulc(l16, 8)), 2));
+  aLane = kb.ext64(kb.add(kb.mulc(aRow, rowBytes), kb.mulc(l16, 16)));
   Value bRow = kb.add(kb.mulc(warpColumn, warpN), kb.add(l7, kb.mulc(l16, 8)));
-  bLane = kb.ext64(kb.add(kb.mulc(kb.add(kb.mulc(bRow, rowElements), kb.mulc(l8, 8)), 2),
-                          kb.i32(config.blockM * rowBytes)));
+  bLane = kb.ext64(
+      kb.add(kb.add(kb.mulc(bRow, rowBytes), kb.mulc(l8, 16)), kb.i32(config.blockM * rowBytes)));
 
   // Prologue: the first stages − 1 steps in flight (a commit each, empty
   // past the last step, so that the group count stays uniform).
@@ -172,8 +183,8 @@ void GemmBuilder::loadStep(Value step, Value slotOffset) {
       Value offset = kb.add(kb.mul(kb.ext64(row), k64), column);
       offset = kb.select(valid, offset, kb.i64(0));
       Value size = kb.select(valid, kb.i32(16), kb.i32(0));
-      kb.cpAsync(kb.gepc(slot, sharedStart + r * rowBytes), kb.gep(global, kb.mulc(offset, 2)),
-                 size);
+      kb.cpAsync(kb.gepc(slot, sharedStart + r * rowBytes),
+                 kb.gep(global, kb.mulc(offset, elementBytes)), size);
     }
   };
   copy(xg, m0, m, config.blockM, 0);
@@ -183,22 +194,59 @@ void GemmBuilder::loadStep(Value step, Value slotOffset) {
 SmallVector<Quad> GemmBuilder::multiplySlot(Value slotOffset, SmallVector<Quad> acc) {
   Value slot = kb.gep(shared, slotOffset);
   Value aBase = kb.gep(slot, aLane), bBase = kb.gep(slot, bLane);
-  for (int64_t slice = 0; slice < config.blockK / 16; ++slice) {
+  for (int64_t slice = 0; slice < config.blockK * elementBytes / 32; ++slice) {
     SmallVector<Quad> a;
     for (int64_t mt = 0; mt < mTiles; ++mt)
-      a.push_back(kb.ldmatrix(kb.gepc(aBase, (16 * mt * rowElements + 16 * slice) * 2),
+      a.push_back(kb.ldmatrix(kb.gepc(aBase, 16 * mt * rowBytes + 32 * slice),
                               /*transposed=*/false));
     for (int64_t pair = 0; pair < nTiles / 2; ++pair) {
-      Quad r = kb.ldmatrix(kb.gepc(bBase, (16 * pair * rowElements + 16 * slice) * 2),
+      Quad r = kb.ldmatrix(kb.gepc(bBase, 16 * pair * rowBytes + 32 * slice),
                            /*transposed=*/false);
       for (int64_t mt = 0; mt < mTiles; ++mt) {
         Quad &left = acc[mt * nTiles + 2 * pair], &right = acc[mt * nTiles + 2 * pair + 1];
-        left = kb.mma(a[mt], {r[0], r[1]}, left);
-        right = kb.mma(a[mt], {r[2], r[3]}, right);
+        left = product(a[mt], {r[0], r[1]}, left);
+        right = product(a[mt], {r[2], r[3]}, right);
       }
     }
   }
   return acc;
+}
+
+SmallVector<Value> GemmBuilder::split(ArrayRef<Value> registers, SmallVector<Value> *low) {
+  Type f32 = kb.b.getF32Type();
+  SmallVector<Value> high;
+  for (Value r : registers) {
+    Value x = kb.bitcast(f32, r);
+    Value hi = kb.tf32(x);
+    high.push_back(hi);
+    if (low)
+      low->push_back(kb.tf32(kb.subf(x, kb.bitcast(f32, hi))));
+  }
+  return high;
+}
+
+Quad GemmBuilder::product(const Quad &a, ArrayRef<Value> b, const Quad &c) {
+  if (!config.element.isF32())
+    return kb.mma(a, b, c);
+  bool three = config.f32 == F32Gemm::Tf32x3;
+  SmallVector<Value> aLow, bLow;
+  SmallVector<Value> aHigh = split(a, three ? &aLow : nullptr);
+  SmallVector<Value> bHigh = split(b, three ? &bLow : nullptr);
+  if (!three)
+    return kb.mmaTf32(aHigh, bHigh, c);
+  // The tensor cores round their sums toward zero: accumulated across K in
+  // them, that bias alone costs more than the split gains. So each slice's
+  // products start from zero, and the running sum is kept with f32 adds
+  // (round to nearest), the small products added to the large one first.
+  Value zero = kb.f32(0.0);
+  Quad none = {zero, zero, zero, zero};
+  Quad small = kb.mmaTf32(aLow, bHigh, none);
+  small = kb.mmaTf32(aHigh, bLow, small);
+  Quad large = kb.mmaTf32(aHigh, bHigh, none);
+  Quad d;
+  for (int64_t i = 0; i < 4; ++i)
+    d[i] = kb.addf(c[i], kb.addf(large[i], small[i]));
+  return d;
 }
 
 void GemmBuilder::epilogue(ArrayRef<Quad> acc) {
@@ -213,20 +261,27 @@ void GemmBuilder::epilogue(ArrayRef<Quad> acc) {
   Value bias = config.hasBias ? kb.globalPointer(args["bias"]) : Value();
   Value residual = config.hasResidual ? kb.globalPointer(args["residual"]) : Value();
   Value n64 = kb.ext64(n);
-  auto widen = [&](Value x) -> Value { return arith::ExtFOp::create(b, loc, f32, x); };
-  auto narrow = [&](Value x) -> Value { return arith::TruncFOp::create(b, loc, element, x); };
+  bool wide = element.isF32();
+  auto widen = [&](Value x) -> Value {
+    return wide ? x : Value(arith::ExtFOp::create(b, loc, f32, x));
+  };
+  auto narrow = [&](Value x) -> Value {
+    return wide ? x : Value(arith::TruncFOp::create(b, loc, element, x));
+  };
+  int64_t bytes = elementBytes;
   // Two adjacent elements at element offset `at` of `base`, or the first
   // only when `second` is false (an odd N's last column).
   auto loadPair = [&](Value base, Value at, Value second) -> std::array<Value, 2> {
-    Value pointer = kb.gep(base, kb.mulc(at, 2));
+    Value pointer = kb.gep(base, kb.mulc(at, bytes));
     if (config.evenN) {
-      Value pair = kb.load(pairType, pointer, 4);
+      Value pair = kb.load(pairType, pointer, 2 * bytes);
       return {widen(vector::ExtractOp::create(b, loc, pair, 0)),
               widen(vector::ExtractOp::create(b, loc, pair, 1))};
     }
-    Value first = widen(kb.load(element, pointer, 2));
+    Value first = widen(kb.load(element, pointer, bytes));
     SmallVector<Value> other = kb.ifElse(
-        second, [&] { return SmallVector<Value>{widen(kb.load(element, kb.gepc(pointer, 2), 2))}; },
+        second,
+        [&] { return SmallVector<Value>{widen(kb.load(element, kb.gepc(pointer, bytes), bytes))}; },
         [&] { return SmallVector<Value>{kb.f32(0.0)}; });
     return {first, other[0]};
   };
@@ -256,15 +311,15 @@ void GemmBuilder::epilogue(ArrayRef<Quad> acc) {
               if (residual)
                 y[i] = kb.addf(y[i], r[i]);
             }
-            Value pointer = kb.gep(outg, kb.mulc(at, 2));
+            Value pointer = kb.gep(outg, kb.mulc(at, bytes));
             if (config.evenN) {
               Value pair =
                   vector::FromElementsOp::create(b, loc, pairType, {narrow(y[0]), narrow(y[1])});
-              kb.store(pair, pointer, 4);
+              kb.store(pair, pointer, 2 * bytes);
               return;
             }
-            kb.store(narrow(y[0]), pointer, 2);
-            kb.ifThen(second, [&] { kb.store(narrow(y[1]), kb.gepc(pointer, 2), 2); });
+            kb.store(narrow(y[0]), pointer, bytes);
+            kb.ifThen(second, [&] { kb.store(narrow(y[1]), kb.gepc(pointer, bytes), bytes); });
           });
         }
     });
@@ -274,8 +329,11 @@ void GemmBuilder::epilogue(ArrayRef<Quad> acc) {
 } // namespace
 
 GemmConfig::GemmConfig(Type element, int64_t m, int64_t n, int64_t k, int64_t multiprocessors)
-    : element(element), blockK(32), warpsM(2), warpsN(2), stages(4), evenN(n % 2 == 0) {
-  (void)k;
+    : element(element), blockK(64 / elementBytes()), warpsM(2), warpsN(2), stages(4),
+      evenN(n % 2 == 0) {
+  // No more slots than K has steps (the ring is filled once): less shared
+  // memory, more resident blocks.
+  stages = std::clamp<int64_t>(llvm::divideCeil(k, blockK), 2, stages);
   static constexpr std::array<std::array<int64_t, 2>, 3> tiles = {
       {{128, 128}, {64, 128}, {64, 64}}};
   blockM = tiles.back()[0];
@@ -288,19 +346,21 @@ GemmConfig::GemmConfig(Type element, int64_t m, int64_t n, int64_t k, int64_t mu
     }
 }
 
-int64_t GemmConfig::sharedBytes() const { return stages * (blockM + blockN) * (blockK + 8) * 2; }
+int64_t GemmConfig::elementBytes() const { return element.getIntOrFloatBitWidth() / 8; }
+
+int64_t GemmConfig::sharedBytes() const { return stages * (blockM + blockN) * rowBytes(); }
 
 std::string GemmConfig::invalid() const {
-  if (!(element.isBF16() || element.isF16()))
-    return "operands must be bf16 or f16";
-  if (blockK < 16 || blockK % 16)
-    return "BK must be a multiple of 16";
+  if (!(element.isBF16() || element.isF16() || element.isF32()))
+    return "operands must be bf16, f16 or f32";
+  if (blockK * elementBytes() % 32)
+    return "BK must be a multiple of 32 bytes (16 bf16/f16, 8 f32)";
   if (warpsM < 1 || warpsN < 1 || threads() > 1024)
     return "1 to 32 warps";
   if (blockM % (16 * warpsM) || blockN % (16 * warpsN))
     return "a warp tile must be a multiple of 16 in both dimensions";
-  if (threads() % (blockK / 8) || blockM % (threads() / (blockK / 8)) ||
-      blockN % (threads() / (blockK / 8)))
+  int64_t chunks = blockK / chunkElements();
+  if (threads() % chunks || blockM % (threads() / chunks) || blockN % (threads() / chunks))
     return "the threads must copy whole rows of the x and w tiles";
   if (stages < 2)
     return "at least 2 stages";

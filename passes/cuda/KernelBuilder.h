@@ -1,7 +1,7 @@
 //===- KernelBuilder.h - Writing GPU kernels op by op -----------*- C++ -*-===//
 //
 // A thin layer over OpBuilder for kernels whose fragment code is fully
-// unrolled in C++ (the attention kernels of AttentionKernels.cpp): constants
+// unrolled in C++ (the attention and GEMM kernels): constants
 // created once at the kernel's entry, integer and float arithmetic, byte
 // offsets of LLVM pointers, and the NVVM warp-level ops (ldmatrix, mma.sync,
 // cp.async, shuffles, ex2/lg2) in the forms NVPTX lowers without libdevice.
@@ -204,6 +204,27 @@ public:
                             NVVM::MMALayout::col, ptxType, ptxType, aFragments, bFragments, c);
     return extract4(d);
   }
+  /// D = A·B + C for a 16x8 tf32 A (four i32 registers), an 8x8 tf32 B (two)
+  /// and f32 C, D (mma.sync m16n8k8).
+  std::array<Value, 4> mmaTf32(ArrayRef<Value> a, ArrayRef<Value> bOperand, ArrayRef<Value> c) {
+    MLIRContext *ctx = b.getContext();
+    Type f32Type = b.getF32Type();
+    auto type = LLVM::LLVMStructType::getLiteral(ctx, {f32Type, f32Type, f32Type, f32Type});
+    auto tf32 = NVVM::MMATypesAttr::get(ctx, NVVM::MMATypes::tf32);
+    Value d = NVVM::MmaOp::create(b, loc, type, NVVM::MMAShapeAttr::get(ctx, 16, 8, 8),
+                                  /*b1Op=*/nullptr, /*intOverflowBehavior=*/nullptr,
+                                  NVVM::MMALayout::row, NVVM::MMALayout::col, tf32, tf32, a,
+                                  bOperand, c);
+    return extract4(d);
+  }
+  /// The f32 `x` rounded to tf32 (cvt.rna.tf32.f32), in an i32 register.
+  Value tf32(Value x) {
+    return NVVM::ConvertFloatToTF32Op::create(b, loc, b.getI32Type(), x,
+                                              NVVM::FPRoundingMode::RNA,
+                                              NVVM::SaturationMode::NONE, /*relu=*/false);
+  }
+  /// The bits of `x` as `type` (of the same width).
+  Value bitcast(Type type, Value x) { return LLVM::BitcastOp::create(b, loc, type, x); }
   /// A 16-byte cp.async (cache at L2 only) from global to shared memory; with
   /// `sourceBytes` (i32), only that many bytes are read and the rest is zeroed.
   void cpAsync(Value shared, Value global, Value sourceBytes = {}) {

@@ -1,4 +1,4 @@
-// Native code against the reference evaluator: bf16/f16 icl.linear, which the
+// Native code against the reference evaluator: bf16/f16/f32 icl.linear, which the
 // CUDA pipeline runs as icl's tensor-core GEMM kernel (icl-cuda-linear) with
 // bias, activation and residual add in its epilogue; shapes that are not
 // multiples of the tiles (M = 1, N = 1, odd N, K = 40) and long K. f32
@@ -6,8 +6,9 @@
 // the default bound of the dtype holds both).
 // RUN: icl-compile %s --target=cuda --emit=ptx -o %t.ptx
 // RUN: grep -c '.entry icl_gemm_' %t.ptx | FileCheck %s --check-prefix=KERNELS
-// Six kernels for the seven cases with K a multiple of 8 (two share one).
-// KERNELS: 6
+// Nine kernels for the nine cases with rows of K a multiple of 16 bytes (the
+// stages follow K, so no two share one).
+// KERNELS: 9
 // RUN: icl-run %s --function gemm_bf16_m1_n1000 --random-inputs 1 --check | FileCheck %s --check-prefix=gemm_bf16_m1_n1000
 // RUN: %if cuda-device %{ icl-run %s --function gemm_bf16_m1_n1000 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=gemm_bf16_m1_n1000 %}
 // RUN: icl-run %s --function gemm_bf16_odd_n --random-inputs 1 --check | FileCheck %s --check-prefix=gemm_bf16_odd_n
@@ -24,6 +25,10 @@
 // RUN: %if cuda-device %{ icl-run %s --function gemm_bf16_n1 --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=gemm_bf16_n1 %}
 // RUN: icl-run %s --function gemm_bf16_long_k --random-inputs 1 --check | FileCheck %s --check-prefix=gemm_bf16_long_k
 // RUN: %if cuda-device %{ icl-run %s --function gemm_bf16_long_k --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=gemm_bf16_long_k %}
+// RUN: icl-run %s --function gemm_f32_gelu_residual --random-inputs 1 --check | FileCheck %s --check-prefix=gemm_f32_gelu_residual
+// RUN: %if cuda-device %{ icl-run %s --function gemm_f32_gelu_residual --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=gemm_f32_gelu_residual %}
+// RUN: icl-run %s --function gemm_f32_long_k --random-inputs 1 --check | FileCheck %s --check-prefix=gemm_f32_long_k
+// RUN: %if cuda-device %{ icl-run %s --function gemm_f32_long_k --random-inputs 1 --check --device=cuda | FileCheck %s --check-prefix=gemm_f32_long_k %}
 
 // M = 1, N = 1000: one row of 64x64 blocks, most rows zero-filled
 func.func @gemm_bf16_m1_n1000(%x: tensor<1x64xbf16>, %w: tensor<1000x64xbf16>, %b: tensor<1000xbf16>) -> tensor<1x1000xbf16> {
@@ -89,3 +94,19 @@ func.func @gemm_bf16_long_k(%x: tensor<64x4096xbf16>, %w: tensor<64x4096xbf16>, 
   return %0 : tensor<64x64xbf16>
 }
 // gemm_bf16_long_k: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
+
+// f32 through tf32x3: K = 36 (a multiple of 4 f32, not of 8), N = 130, GELU and a residual
+func.func @gemm_f32_gelu_residual(%x: tensor<3x50x36xf32>, %w: tensor<130x36xf32>, %b: tensor<130xf32>, %r: tensor<3x50x130xf32>) -> tensor<3x50x130xf32> {
+  %0 = icl.linear %x, %w bias(%b) : (tensor<3x50x36xf32>, tensor<130x36xf32>, tensor<130xf32>) -> tensor<3x50x130xf32>
+  %1 = icl.activation %0 {kind = #icl.activation<gelu>} : tensor<3x50x130xf32>
+  %2 = arith.addf %1, %r : tensor<3x50x130xf32>
+  return %2 : tensor<3x50x130xf32>
+}
+// gemm_f32_gelu_residual: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
+
+// f32 through tf32x3 with K = 1024: the rests keep f32's accuracy (one tf32 product would be off by ~1e-3)
+func.func @gemm_f32_long_k(%x: tensor<20x1024xf32>, %w: tensor<48x1024xf32>, %b: tensor<48xf32>) -> tensor<20x48xf32> {
+  %0 = icl.linear %x, %w bias(%b) : (tensor<20x1024xf32>, tensor<48x1024xf32>, tensor<48xf32>) -> tensor<20x48xf32>
+  return %0 : tensor<20x48xf32>
+}
+// gemm_f32_long_k: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
