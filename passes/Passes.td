@@ -117,8 +117,54 @@ def FuseElementwise : Pass<"icl-fuse-elementwise", "mlir::func::FuncOp"> {
     ```
     After: unchanged (fusing would compute `erf` once per output column);
     an elementwise consumer of `%g` (a residual add) would be fused.
+
+    Fused pairwise, a chain of n elementwise ops would clone its growing body
+    n times (O(n²)). Trees of elementwise generics whose links fuse in any
+    order (all loops parallel, permutation maps, one block) are therefore
+    first fused whole, each into one generic whose body clones every
+    member's body once, with the inputs and body order pairwise fusion
+    gives; the pattern driver then fuses what remains.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::affine::AffineDialect"];
+}
+
+def CheckIndices : Pass<"icl-check-indices", "mlir::ModuleOp"> {
+  let summary = "Report token ids and token_unmerge indices out of range at run time";
+  let description = [{
+    Decomposed, `icl.embedding` and `icl.token_unmerge` clamp their ids so
+    that no read leaves the table; an id outside it is a run-time error
+    (OPS.md). In front of each such op this pass scans the ids for the
+    first flat position whose id lies outside `[0, limit)` (the table's rows,
+    the merged tokens) and, if there is one, calls the runtime's
+    `icl_index_error` (`runtime/icl_errors.c`) with the id, its position, the
+    limit and what the ids are (`argument 0`, or the op and its location).
+    The runtime keeps the first such error of a call; the JIT, the model
+    library's entry points and `icl_function_invoke` report it after the
+    call ("run-time error: token id 70000 at index [0, 3] of argument 0 is
+    outside the vocabulary 0..50256", docs/runtime.md). Host code reads the
+    scan's result, so the x86 pipeline runs this pass; on the GPU it cannot.
+
+    Before:
+    ```mlir
+    %e = icl.embedding %table, %ids : (tensor<50257x768xf32>, tensor<1x64xi64>) -> tensor<1x64x768xf32>
+    ```
+    After:
+    ```mlir
+    %first = linalg.generic {... ["reduction", "reduction"]} ins(%ids : tensor<1x64xi64>) outs(%none : tensor<index>) {
+      ... arith.select %outside, %flat, %max ... arith.minsi ...
+    }
+    %p = tensor.extract %first[] : tensor<index>
+    %found = arith.cmpi ne, %p, %max : index
+    scf.if %found {
+      ... func.call @icl_index_error(%kind, %where, %shape, %rank, %id, %position, %limit) ...
+    }
+    %e = icl.embedding %table, %ids : (tensor<50257x768xf32>, tensor<1x64xi64>) -> tensor<1x64x768xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::func::FuncDialect", "mlir::linalg::LinalgDialect",
+    "mlir::LLVM::LLVMDialect", "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"
+  ];
 }
 
 def TileAttention : Pass<"icl-tile-attention", "mlir::func::FuncOp"> {

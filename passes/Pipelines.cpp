@@ -341,6 +341,9 @@ void mlir::icl::buildPipeline(OpPassManager &pm, const PipelineOptions &options,
     // Norms run as row kernels.
     if (options.target == Target::Cuda && options.cuda.fusedRows)
       pm.addPass(createCudaRows());
+    // On the CPU, ids out of range are reported (decomposed, they clamp).
+    if (options.target == Target::X86)
+      pm.addPass(createCheckIndices());
     // On the CPU, long attention runs in query blocks with an online softmax
     // (with icl's tiling; a schedule does its own).
     if (options.target == Target::X86 && options.x86.vectorize && options.x86.fusion &&

@@ -13,7 +13,10 @@
  * result, whose buffer the function writes into.
  *
  * CPU libraries (--target=x86): the descriptors hold host pointers and
- * `packed` returns when the results are written.
+ * `packed` returns when the results are written. A token id outside the
+ * vocabulary (or a token_unmerge index outside the merged tokens) leaves a
+ * run-time error pending in the calling thread (runtime/icl_errors.c):
+ * `last_error` says which, `clear_error` drops it; the results are not valid.
  *
  * CUDA libraries (--target=cuda): the descriptors hold DEVICE pointers.
  * `packed` queues the function's kernels on the calling thread's CUDA stream
@@ -57,11 +60,12 @@ typedef struct icl_library_info {
   const icl_library_function *functions;
   /* Where the functions run: an icl_device (0 CPU, 1 CUDA). */
   int32_t device;
-  /* CUDA libraries: the library's icl_cuda_error, its pending error message
-   * ("" if none). NULL in CPU libraries. */
+  /* The library's pending error message ("" if none): icl_cuda_error in
+   * CUDA libraries, icl_run_time_error in CPU libraries (NULL in those of
+   * earlier compilers, which report none). */
   const char *(*last_error)(void);
-  /* CUDA libraries: the library's icl_cuda_clear_error. NULL in CPU
-   * libraries; NULL in a CUDA library leaves a failed library failed. */
+  /* Drops the pending error: icl_cuda_clear_error, icl_run_time_error_clear.
+   * NULL in a CUDA library leaves a failed library failed. */
   void (*clear_error)(void);
   /* CUDA libraries: the library's icl_cuda_set_stream, choosing the CUstream
    * the calling thread's launches go to. NULL in CPU libraries; NULL in a

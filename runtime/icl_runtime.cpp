@@ -10,6 +10,7 @@
 
 #include "runtime/icl_runtime.h"
 #include "runtime/icl_cuda.h"
+#include "runtime/icl_errors.h"
 #include "runtime/icl_library.h"
 
 #include <dlfcn.h>
@@ -199,17 +200,21 @@ int validate(icl_runtime *rt, const icl_library_function &d, const icl_tensor *a
   return 0;
 }
 
-/// Token ids outside the vocabulary would index past the embedding table.
+/// Token ids outside the vocabulary, checked on the host for CUDA libraries
+/// (CPU code checks its ids itself), with the message compiled code gives.
 int checkIds(icl_runtime *rt, const icl_library_function &d, const icl_tensor *args) {
   for (int i = 0; i < d.num_args; ++i) {
     int64_t limit = d.args[i].id_limit;
     if (limit < 0)
       continue;
     for (int64_t k = 0, n = numel(args[i]); k < n; ++k)
-      if (int64_t id = intAt(args[i], k); id < 0 || id >= limit)
-        return fail(rt, "argument " + std::to_string(i) + " of '" + d.name + "' holds token id " +
-                            std::to_string(id) + " at flat position " + std::to_string(k) +
-                            ", outside the vocabulary [0, " + std::to_string(limit) + ")");
+      if (int64_t id = intAt(args[i], k); id < 0 || id >= limit) {
+        char message[1024];
+        std::string where = "argument " + std::to_string(i);
+        icl_format_index_error(message, sizeof message, ICL_INDEX_TOKEN_ID, where.c_str(),
+                               args[i].shape, args[i].rank, id, k, limit);
+        return fail(rt, std::string("run-time error: ") + message);
+      }
   }
   return 0;
 }
@@ -244,15 +249,20 @@ int useStream(icl_runtime *rt, const icl_library_info *info) {
   return 0;
 }
 
-/// A CUDA library's pending error, moved into the runtime's message.
-bool libraryFailed(icl_runtime *rt, const icl_library_info *info, const char *function) {
-  const char *message = info->last_error();
+/// A library's pending error (a CUDA failure, an id out of range), moved
+/// into the runtime's message after `context`.
+bool libraryFailed(icl_runtime *rt, const icl_library_info *info, const std::string &context) {
+  const char *message = info->last_error ? info->last_error() : "";
   if (!*message)
     return false;
-  fail(rt, std::string("'") + function + "' failed on the GPU: " + message);
+  fail(rt, context + message);
   if (info->clear_error)
     info->clear_error();
   return true;
+}
+
+std::string gpuFailure(const char *function) {
+  return std::string("'") + function + "' failed on the GPU: ";
 }
 
 /// Device buffers of one call, back to the pool when the call ends (the
@@ -292,7 +302,7 @@ int invokeOnGpu(icl_function *f, const icl_tensor *args, icl_tensor *results) {
       return 1;
   callPacked(d, onGpu.data(), onGpu.data() + d.num_args);
   bool finished = icl_cuda_synchronize() == 0;
-  if (libraryFailed(rt, info, d.name)) {
+  if (libraryFailed(rt, info, gpuFailure(d.name))) {
     icl_cuda_clear_error();
     return 1;
   }
@@ -435,13 +445,19 @@ int icl_function_invoke(icl_function *f, const icl_tensor *args, int numArgs, ic
                         int numResults) {
   icl_runtime *rt = f->module->runtime;
   const icl_library_function &d = *f->desc;
-  if (validate(rt, d, args, numArgs, results, numResults) || checkIds(rt, d, args))
+  if (validate(rt, d, args, numArgs, results, numResults))
     return 1;
   if (rt->device == ICL_DEVICE_CUDA) {
-    if (invokeOnGpu(f, args, results))
+    if (checkIds(rt, d, args) || invokeOnGpu(f, args, results))
       return 1;
   } else {
+    // An error a typed entry point left pending is not this call's.
+    const icl_library_info *info = f->module->info;
+    if (info->clear_error)
+      info->clear_error();
     callPacked(d, args, results);
+    if (libraryFailed(rt, info, "run-time error: "))
+      return 1;
   }
   rt->error.clear();
   return 0;
@@ -456,7 +472,7 @@ int icl_function_invoke_device(icl_function *f, const icl_tensor *args, int numA
   if (validate(rt, d, args, numArgs, results, numResults) || useStream(rt, f->module->info))
     return 1;
   callPacked(d, args, results);
-  if (libraryFailed(rt, f->module->info, d.name))
+  if (libraryFailed(rt, f->module->info, gpuFailure(d.name)))
     return 1;
   rt->error.clear();
   return 0;

@@ -81,17 +81,21 @@ icl_tensor icl_function_result(const icl_function *function, int index);
 int64_t icl_function_arg_id_limit(const icl_function *function, int index);
 
 /* Runs the function on host data. Arguments and results must match the
- * signature exactly (dtype and shape); token ids are checked against the
- * vocabulary; results are written into the caller's buffers. On a CUDA
- * runtime, arguments are copied to the device, the function runs, the
- * runtime waits for it and copies the results back. */
+ * signature exactly (dtype and shape); results are written into the caller's
+ * buffers. A token id outside the vocabulary fails the call with "run-time
+ * error: token id ... is outside the vocabulary 0..V-1" (CPU: any id the
+ * function reads, and token_unmerge indices; CUDA: the token-id arguments,
+ * checked before the call). On a CUDA runtime, arguments are copied to the
+ * device, the function runs, the runtime waits for it and copies the results
+ * back. */
 int icl_function_invoke(icl_function *function, const icl_tensor *args, int num_args,
                         icl_tensor *results, int num_results);
 
 /* Runs the function on device data: every data pointer is device memory (of
  * icl_runtime_device_alloc, or any CUDA allocation of the same device, such
- * as a PyTorch tensor's). Dtypes and shapes are checked; token ids are not:
- * the caller guarantees they are within the vocabulary. Nothing is copied
+ * as a PyTorch tensor's). Dtypes and shapes are checked; token ids are not
+ * (an id out of range is clamped): the caller guarantees they are within the
+ * vocabulary. Nothing is copied
  * and nothing waits: the work is queued on the runtime's stream, and results
  * are ready once icl_runtime_synchronize returns (or for later work on the
  * same stream). A failure the library reports at once (a launch error) makes

@@ -6,6 +6,7 @@
 
 #include "dialects/icl/IR/IclOps.h"
 #include "lib/Support/ElementType.h"
+#include "runtime/icl_errors.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -101,16 +102,6 @@ llvm::Expected<std::vector<HostArray>> prepareInputs(const FunctionSignature &si
     else
       prepared.push_back(HostArray::fromInt64(arg.dtype, arg.shape, input.toInt64()));
   }
-  for (auto [argIndex, vocab] : sig.idRanges) {
-    if (ShapedType::isDynamic(vocab))
-      continue;
-    std::vector<int64_t> ids = prepared[argIndex].toInt64();
-    for (auto [pos, id] : llvm::enumerate(ids))
-      if (id < 0 || id >= vocab)
-        return llvm::createStringError(
-            "input %u holds token id %lld at flat position %zu, outside the vocabulary [0, %lld)",
-            argIndex, static_cast<long long>(id), pos, static_cast<long long>(vocab));
-  }
   return prepared;
 }
 
@@ -154,6 +145,7 @@ llvm::Expected<std::unique_ptr<JitFunction>> JitFunction::compile(func::FuncOp f
     };
     add("_mlir_memref_to_llvm_alloc", reinterpret_cast<void *>(&_mlir_memref_to_llvm_alloc));
     add("_mlir_memref_to_llvm_free", reinterpret_cast<void *>(&_mlir_memref_to_llvm_free));
+    add("icl_index_error", reinterpret_cast<void *>(&icl_index_error));
     return symbols;
   });
   return std::unique_ptr<JitFunction>(new JitFunction(std::move(*engine), std::move(*sig)));
@@ -196,8 +188,14 @@ llvm::Expected<std::vector<HostArray>> JitFunction::run(llvm::ArrayRef<HostArray
   std::vector<void *> packed;
   for (void *&p : descriptorPtrs)
     packed.push_back(&p);
+  icl_run_time_error_clear();
   if (llvm::Error err = engine->invokePacked("_mlir_ciface_" + sig.name, packed))
     return std::move(err);
+  if (const char *message = icl_run_time_error(); *message) {
+    llvm::Error err = llvm::createStringError("run-time error: %s", message);
+    icl_run_time_error_clear();
+    return std::move(err);
+  }
   return results;
 }
 

@@ -26,8 +26,9 @@ struct TensorSignature {
   std::vector<int64_t> shape;
 };
 
-/// What a compiled function takes and returns; also carries the facts the
-/// runtime checks before a call (token-id ranges).
+/// What a compiled function takes and returns; also carries the token-id
+/// ranges of its arguments (for random inputs, and for the runtime to check
+/// ids on the host before a CUDA call).
 struct FunctionSignature {
   std::string name;
   std::vector<TensorSignature> args;
@@ -40,8 +41,9 @@ struct FunctionSignature {
 /// not support (dynamic shapes, non-tensor types).
 llvm::Expected<FunctionSignature> signatureOf(mlir::func::FuncOp func);
 
-/// Checks `inputs` against `sig` (count, shape, id ranges) and converts
-/// each to the argument's dtype.
+/// Checks `inputs` against `sig` (count, shape) and converts each to the
+/// argument's dtype. Token ids are checked by the compiled code
+/// (icl-check-indices).
 llvm::Expected<std::vector<HostArray>> prepareInputs(const FunctionSignature &sig,
                                                      llvm::ArrayRef<HostArray> inputs);
 
@@ -54,7 +56,8 @@ public:
 
   const FunctionSignature &signature() const { return sig; }
 
-  /// Runs the function; inputs are checked and converted first.
+  /// Runs the function; inputs are checked and converted first. An id out of
+  /// range is reported after the call as a "run-time error: ..." error.
   llvm::Expected<std::vector<HostArray>> run(llvm::ArrayRef<HostArray> inputs);
 
 private:

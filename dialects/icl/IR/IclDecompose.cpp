@@ -263,8 +263,8 @@ Value decomposeSoftmax(Emitter &e, ir::SoftmaxOp op) {
 }
 
 /// A gather: out[..., c] = table[clamp(ids[...]), c]. Ids are clamped so no
-/// read leaves the table; range errors are reported before the call by the
-/// runtime (see the embedding input check of icl-run and the runtime).
+/// read leaves the table; the code icl-check-indices puts in front reports
+/// them as run-time errors (docs/runtime.md).
 Value decomposeEmbedding(Emitter &e, ir::EmbeddingOp op) {
   Value table = op.getTable(), ids = op.getIds();
   unsigned idRank = typeOf(ids).getRank(), rank = idRank + 1;

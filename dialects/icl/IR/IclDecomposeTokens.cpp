@@ -241,7 +241,8 @@ FailureOr<SmallVector<Value>> decomposeTokenMerge(Emitter &e, ir::TokenMergeOp o
 }
 
 /// out[b, t, :] = x[b, index[b, t], :], the index clamped into [0, T') so that
-/// no read leaves x; the reference evaluator reports such indices as errors.
+/// no read leaves x; the code icl-check-indices puts in front reports such
+/// indices as run-time errors, as the reference evaluator does.
 Value decomposeTokenUnmerge(Emitter &e, ir::TokenUnmergeOp op) {
   Value x = op.getInput(), index = op.getIndex();
   Value last = arith::SubIOp::create(

@@ -31,7 +31,7 @@ func.func @make_wide() -> tensor<1x4xi64> {
 // AMBIGUOUS: error: the module has several public functions {{.*}} choose one with --function
 // COUNT: error: function 'embed' takes 1 inputs, got 0
 // PARSE: malformed.mlir:4:{{[0-9]+}}: error:
-// NATIVE-RANGE: error: input 0 holds token id 7 at flat position 1, outside the vocabulary [0, 2)
+// NATIVE-RANGE: error: run-time error: token id 7 at index [0, 1] of argument 0 is outside the vocabulary 0..1
 
 func.func @dynamic(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   return %x : tensor<?x4xf32>
