@@ -37,45 +37,45 @@ struct CudaRows : ir::impl::CudaRowsBase<CudaRows> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     built.clear();
-    SmallVector<Operation *> ops;
+    SmallVector<RowOp> ops;
     module.walk([&](Operation *op) {
-      if (kindOf(op) && supported(op))
-        ops.push_back(op);
+      if (std::optional<RowOp> row = rowOpOf(op); row && supported(*row))
+        ops.push_back(*row);
     });
-    for (Operation *op : ops) {
-      LogicalResult lowered = failure();
-      if (auto rms = dyn_cast<ir::RmsNormOp>(op))
-        lowered = lower(module, op, ir::RowKind::RmsNorm, rms.getInput(), rms.getGamma(), nullptr,
-                        rms.getEps().convertToDouble());
-      else if (auto layer = dyn_cast<ir::LayerNormOp>(op))
-        lowered = lower(module, op, ir::RowKind::LayerNorm, layer.getInput(), layer.getGamma(),
-                        layer.getBeta(), layer.getEps().convertToDouble());
-      else if (auto softmax = dyn_cast<ir::SoftmaxOp>(op))
-        lowered = lower(module, op, ir::RowKind::Softmax, softmax.getInput(), nullptr, nullptr, 0);
-      if (failed(lowered))
+    for (const RowOp &row : ops)
+      if (failed(lower(module, row.op, row.kind, row.input, row.gamma, row.beta, row.eps)))
         return signalPassFailure();
-    }
   }
 
-  /// The row kernel of `op`, if it has one: norms, and softmax along the
-  /// last axis.
-  static std::optional<ir::RowKind> kindOf(Operation *op) {
-    if (isa<ir::RmsNormOp>(op))
-      return ir::RowKind::RmsNorm;
-    if (isa<ir::LayerNormOp>(op))
-      return ir::RowKind::LayerNorm;
+  /// An op a row kernel computes, and what the kernel reads of it.
+  struct RowOp {
+    Operation *op;
+    ir::RowKind kind;
+    Value input, gamma, beta;
+    double eps;
+  };
+
+  /// `op` as a row kernel's work, if it has one: norms, and softmax along
+  /// the last axis.
+  static std::optional<RowOp> rowOpOf(Operation *op) {
+    if (auto rms = dyn_cast<ir::RmsNormOp>(op))
+      return RowOp{op, ir::RowKind::RmsNorm, rms.getInput(), rms.getGamma(), nullptr,
+                   rms.getEps().convertToDouble()};
+    if (auto layer = dyn_cast<ir::LayerNormOp>(op))
+      return RowOp{op, ir::RowKind::LayerNorm, layer.getInput(), layer.getGamma(),
+                   layer.getBeta(), layer.getEps().convertToDouble()};
     if (auto softmax = dyn_cast<ir::SoftmaxOp>(op)) {
       int64_t rank = softmax.getType().getRank(), axis = softmax.getAxis();
       if (axis == -1 || axis == rank - 1)
-        return ir::RowKind::Softmax;
+        return RowOp{op, ir::RowKind::Softmax, softmax.getInput(), nullptr, nullptr, 0};
     }
     return std::nullopt;
   }
 
   /// A static shape with rows, in a type the kernel takes, whose rows its
   /// threads can keep in registers.
-  static bool supported(Operation *op) {
-    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  static bool supported(const RowOp &row) {
+    auto type = cast<RankedTensorType>(row.op->getResult(0).getType());
     Type elt = type.getElementType();
     if (!type.hasStaticShape() || type.getRank() < 1 || type.getNumElements() == 0 ||
         !(elt.isF32() || elt.isBF16() || elt.isF16()))
@@ -83,7 +83,7 @@ struct CudaRows : ir::impl::CudaRowsBase<CudaRows> {
     // One block per row: at most 2^31 − 1 rows (the grid's x limit).
     if (type.getNumElements() / type.getShape().back() > std::numeric_limits<int32_t>::max())
       return false;
-    ir::RowNormConfig config(elt, type.getShape().back(), *kindOf(op));
+    ir::RowNormConfig config(elt, type.getShape().back(), row.kind);
     return config.accessesPerThread() * config.vectorWidth <=
            ir::RowNormConfig::maxValuesPerThread;
   }
