@@ -202,7 +202,7 @@ llvm::Error checkKnobs(const CudaOptions &o) {
   if (o.multiprocessors < 1 || o.multiprocessors > 1024)
     return llvm::createStringError("CUDA pipeline option multiprocessors=%lld must be 1..1024",
                                    (long long)o.multiprocessors);
-  if (o.f32Gemm != "tf32x3" && o.f32Gemm != "tf32" && o.f32Gemm != "off")
+  if (!isF32GemmMode(o.f32Gemm))
     return llvm::createStringError("CUDA pipeline option f32-gemm=%s must be tf32x3, tf32 or off",
                                    o.f32Gemm.c_str());
   if (!o.gemmTile.empty())
@@ -248,6 +248,10 @@ llvm::Expected<decltype(std::declval<Options>().get())> parseKnobs(llvm::StringR
 }
 
 } // namespace
+
+bool mlir::icl::isF32GemmMode(llvm::StringRef mode) {
+  return mode == "tf32x3" || mode == "tf32" || mode == "off";
+}
 
 llvm::Expected<llvm::SmallVector<int64_t>> mlir::icl::parseGemmTile(llvm::StringRef text) {
   llvm::SmallVector<int64_t> fields;

@@ -99,6 +99,10 @@ struct PipelineOptions {
   CudaOptions cuda;
 };
 
+/// Whether `mode` is one of f32-gemm's (icl-cuda-linear's f32) values:
+/// tf32x3, tf32 or off.
+bool isF32GemmMode(llvm::StringRef mode);
+
 /// The fields of a GEMM tile "BMxBNxBKxSTAGES[xWARPS_MxWARPS_N]" (the CUDA
 /// pipeline's gemm-tile, icl-cuda-linear's tile), or an error saying the form.
 llvm::Expected<llvm::SmallVector<int64_t>> parseGemmTile(llvm::StringRef text);

@@ -250,19 +250,18 @@ int useStream(icl_runtime *rt, const icl_library_info *info) {
 }
 
 /// A library's pending error (a CUDA failure, an id out of range), moved
-/// into the runtime's message after `context`.
-bool libraryFailed(icl_runtime *rt, const icl_library_info *info, const std::string &context) {
+/// into the runtime's message: "'<function>' failed on the GPU: ..." for a
+/// call of `function` on the GPU, else "run-time error: ...". The message is
+/// built only when there is an error.
+bool libraryFailed(icl_runtime *rt, const icl_library_info *info, const char *gpuFunction) {
   const char *message = info->last_error ? info->last_error() : "";
   if (!*message)
     return false;
-  fail(rt, context + message);
+  fail(rt, gpuFunction ? std::string("'") + gpuFunction + "' failed on the GPU: " + message
+                       : std::string("run-time error: ") + message);
   if (info->clear_error)
     info->clear_error();
   return true;
-}
-
-std::string gpuFailure(const char *function) {
-  return std::string("'") + function + "' failed on the GPU: ";
 }
 
 /// Device buffers of one call, back to the pool when the call ends (the
@@ -302,7 +301,7 @@ int invokeOnGpu(icl_function *f, const icl_tensor *args, icl_tensor *results) {
       return 1;
   callPacked(d, onGpu.data(), onGpu.data() + d.num_args);
   bool finished = icl_cuda_synchronize() == 0;
-  if (libraryFailed(rt, info, gpuFailure(d.name))) {
+  if (libraryFailed(rt, info, d.name)) {
     icl_cuda_clear_error();
     return 1;
   }
@@ -451,12 +450,15 @@ int icl_function_invoke(icl_function *f, const icl_tensor *args, int numArgs, ic
     if (checkIds(rt, d, args) || invokeOnGpu(f, args, results))
       return 1;
   } else {
-    // An error a typed entry point left pending is not this call's.
+    // Libraries of earlier compilers report no ids out of range themselves.
     const icl_library_info *info = f->module->info;
+    if (!info->last_error && checkIds(rt, d, args))
+      return 1;
+    // An error a typed entry point left pending is not this call's.
     if (info->clear_error)
       info->clear_error();
     callPacked(d, args, results);
-    if (libraryFailed(rt, info, "run-time error: "))
+    if (libraryFailed(rt, info, nullptr))
       return 1;
   }
   rt->error.clear();
@@ -472,7 +474,7 @@ int icl_function_invoke_device(icl_function *f, const icl_tensor *args, int numA
   if (validate(rt, d, args, numArgs, results, numResults) || useStream(rt, f->module->info))
     return 1;
   callPacked(d, args, results);
-  if (libraryFailed(rt, f->module->info, gpuFailure(d.name)))
+  if (libraryFailed(rt, f->module->info, d.name))
     return 1;
   rt->error.clear();
   return 0;

@@ -63,7 +63,7 @@ struct CudaLinear : ir::impl::CudaLinearBase<CudaLinear> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     built.clear();
-    if (f32 != "tf32x3" && f32 != "tf32" && f32 != "off") {
+    if (!ir::isF32GemmMode(f32)) {
       module.emitError() << "icl-cuda-linear: f32=" << f32
                          << " must be tf32x3, tf32 or off";
       return signalPassFailure();

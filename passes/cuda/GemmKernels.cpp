@@ -49,6 +49,20 @@ namespace {
 /// Four f32 accumulators of a lane, or four 32-bit registers of an A operand.
 using Quad = std::array<Value, 4>;
 
+/// Values four at a time (the accumulators a loop carries), and back.
+SmallVector<Quad> quads(ValueRange values) {
+  SmallVector<Quad> result;
+  for (size_t i = 0; i + 3 < values.size(); i += 4)
+    result.push_back({values[i], values[i + 1], values[i + 2], values[i + 3]});
+  return result;
+}
+SmallVector<Value> flatten(ArrayRef<Quad> quads) {
+  SmallVector<Value> values;
+  for (const Quad &quad : quads)
+    values.append(quad.begin(), quad.end());
+  return values;
+}
+
 class GemmBuilder {
 public:
   GemmBuilder(const GemmConfig &config, KernelBuilder &kb, const NamedArguments &args)
@@ -151,20 +165,10 @@ void GemmBuilder::build() {
                   [&] { loadStep(next, kb.mulc(kb.ext64(nextSlot), slotBytes)); });
         NVVM::CpAsyncCommitGroupOp::create(b, loc);
         Value slot = kb.remui(step, kb.i32(config.stages));
-        SmallVector<Quad> acc;
-        for (int64_t i = 0; i < mTiles * nTiles; ++i)
-          acc.push_back({carried[4 * i], carried[4 * i + 1], carried[4 * i + 2],
-                         carried[4 * i + 3]});
-        acc = multiplySlot(kb.mulc(kb.ext64(slot), slotBytes), std::move(acc));
-        SmallVector<Value> next4;
-        for (const Quad &quad : acc)
-          next4.append(quad.begin(), quad.end());
-        return next4;
+        return flatten(multiplySlot(kb.mulc(kb.ext64(slot), slotBytes), quads(carried)));
       });
   NVVM::CpAsyncWaitGroupOp::create(b, loc, 0);
-  SmallVector<Quad> acc;
-  for (int64_t i = 0; i < mTiles * nTiles; ++i)
-    acc.push_back({results[4 * i], results[4 * i + 1], results[4 * i + 2], results[4 * i + 3]});
+  SmallVector<Quad> acc = quads(results);
   epilogue(acc);
   gpu::ReturnOp::create(b, loc);
 }
@@ -172,8 +176,8 @@ void GemmBuilder::build() {
 void GemmBuilder::loadStep(Value step, Value slotOffset) {
   Value k0 = kb.mulc(step, config.blockK);
   Value column = kb.add(kb.ext64(k0), copyColumn64);
-  Value inK = kb.cmpi(CmpIPredicate::slt, column, kb.ext64(k));
   Value k64 = kb.ext64(k);
+  Value inK = kb.cmpi(CmpIPredicate::slt, column, k64);
   Value slot = kb.gep(kb.gep(shared, slotOffset), copyShared);
   // x rows [m0, m0 + BM) at the slot's start, w rows [n0, n0 + BN) after.
   auto copy = [&](Value global, Value first, Value count, int64_t rows, int64_t sharedStart) {
