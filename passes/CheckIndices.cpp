@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "passes/Passes.h"
+#include "passes/RuntimeCalls.h"
 
 #include "dialects/icl/IR/IclOps.h"
 
@@ -39,8 +40,8 @@ std::string describeIds(Operation *op, Value ids) {
   std::string text;
   llvm::raw_string_ostream os(text);
   os << "the " << (isa<mlir::icl::EmbeddingOp>(op) ? "ids" : "index") << " of '" << op->getName() << "'";
-  if (auto file = op->getLoc()->findInstanceOf<FileLineColLoc>())
-    os << " at " << file.getFilename().getValue() << ":" << file.getLine() << ":" << file.getColumn();
+  if (std::string at = mlir::icl::sourcePosition(op->getLoc()); !at.empty())
+    os << " at " << at;
   return text;
 }
 
@@ -146,14 +147,8 @@ struct CheckIndicesPass : public mlir::icl::impl::CheckIndicesBase<CheckIndicesP
 
   /// The declaration of the runtime's icl_index_error, added once.
   func::FuncOp reportFunction(ValueRange operands) {
-    ModuleOp module = getOperation();
-    if (auto existing = module.lookupSymbol<func::FuncOp>(kReport))
-      return existing;
-    OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-    auto report = func::FuncOp::create(b, module.getLoc(), kReport,
-                                       b.getFunctionType(TypeRange(operands), TypeRange{}));
-    report.setPrivate();
-    return report;
+    return mlir::icl::declareRuntimeFunction(
+        getOperation(), kReport, FunctionType::get(&getContext(), TypeRange(operands), {}));
   }
 };
 

@@ -167,6 +167,42 @@ def CheckIndices : Pass<"icl-check-indices", "mlir::ModuleOp"> {
   ];
 }
 
+def ReportAssertions : Pass<"icl-report-assertions", "mlir::ModuleOp"> {
+  let summary = "Make cf.assert a run-time error the caller is told of";
+  let description = [{
+    A model checks what only its inputs can tell with `cf.assert` (a looped
+    model's step count must not be negative, a readout index must fit). The
+    upstream lowering of a failed `cf.assert` prints and aborts the process,
+    which a model library must never do to its host program. This pass
+    replaces each `cf.assert` with a branch that calls the runtime's
+    `icl_assertion_error` (`runtime/icl_errors.c`) with the message and the
+    assertion's location when the condition is false; execution goes on, and
+    the JIT, the library's entry points and `icl_function_invoke` report the
+    first such error after the call ("run-time error: the step count K
+    (argument 1) must be at least 0, got -1 (cf.assert at model.mlir:7:3)"),
+    as they report ids out of range. The reference evaluator fails with the
+    same message. Both targets run it; on the GPU the condition is host code.
+
+    Before:
+    ```mlir
+    cf.assert %ok, "the step count K (argument 1) must be at least 0"
+    ```
+    After:
+    ```mlir
+    %failed = arith.xori %ok, %true : i1
+    scf.if %failed {
+      %where = llvm.mlir.addressof @icl_assert0_where : !llvm.ptr
+      %message = llvm.mlir.addressof @icl_assert0_message : !llvm.ptr
+      func.call @icl_assertion_error(%where, %message) : (!llvm.ptr, !llvm.ptr) -> ()
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::func::FuncDialect", "mlir::LLVM::LLVMDialect",
+    "mlir::scf::SCFDialect"
+  ];
+}
+
 def TileAttention : Pass<"icl-tile-attention", "mlir::func::FuncOp"> {
   let summary = "Tile attention into row blocks and decompose it with an online softmax over key blocks";
   let description = [{
@@ -726,10 +762,64 @@ def GpuHostMemory : Pass<"icl-gpu-host-memory", "mlir::func::FuncOp"> {
     of MLIR's generic allocation function (finalize-memref-to-llvm
     use-generic-functions), which CUDA model libraries serve from the
     runtime's pool of device memory (runtime/icl_cuda.c). An operation left
-    on the host that would read or write buffer elements (a `memref.load`,
-    `memref.store`, `memref.copy`, a linalg op, a stack allocation) cannot
-    run there: it is reported with its location and fails the pass.
+    on the host that would read or write elements of a device buffer (a
+    `memref.load`, `memref.store`, `memref.copy`, a linalg op) cannot run
+    there: it is reported with its location and fails the pass. Host memory
+    (stack allocations, the arguments of functions `icl-gpu-host-scratch`
+    marked `icl.host_buffers`) may be read and written; single device
+    elements that host code branches on are read by `icl-gpu-host-reads`
+    first.
   }];
+}
+
+def GpuHostScratch : Pass<"icl-gpu-host-scratch", "mlir::ModuleOp"> {
+  let summary = "Keep the host-only arrays of lowered deallocations on the host stack";
+  let description = [{
+    Inside loops that carry buffers (a looped model's `scf.for` or
+    `scf.while`), ownership-based deallocation cannot tell statically which
+    buffers to free, and `bufferization-lower-deallocations` checks at run
+    time: it stores the buffers' pointers and ownership flags in small
+    `memref.alloc` arrays and calls a private helper function that compares
+    them. Only host code touches these arrays, but on the GPU target every
+    `memref.alloc` is device memory. This pass turns each statically shaped
+    `memref.alloc` of host code whose every use is a host load, store, free,
+    cast or call of a private host function into a `memref.alloca` at the
+    function's entry (each use writes the array before reading it, so one
+    allocation serves every iteration) and drops its frees; a private function
+    that every call passes host buffers is marked `icl.host_buffers`, so that
+    `icl-gpu-host-reads` and `icl-gpu-host-memory` treat its buffer arguments
+    as host memory.
+  }];
+}
+
+def GpuHostReads : Pass<"icl-gpu-host-reads", "mlir::func::FuncOp"> {
+  let summary = "Read scalars host code branches on from device memory";
+  let description = [{
+    On the GPU target every buffer lives in device memory, yet host code must
+    read a few scalars to decide what to launch: the step count of a looped
+    model (`scf.for` to a bound read from an argument), the condition of an
+    `scf.while`, an `cf.assert`'s operands. This pass replaces each
+    `memref.load` left on the host whose indices are constants (one fixed
+    element, not a loop over elements) with a call of the runtime's
+    `icl_cuda_read_scalar(address, bytes)` (`runtime/icl_cuda.c`), which
+    copies the element to the host on the model's stream (after the kernels
+    queued before it) and waits for it. Loads indexed by loop variables stay,
+    and `icl-gpu-host-memory` reports them: element loops belong in kernels.
+
+    Before:
+    ```mlir
+    %k = memref.load %arg1[] : memref<i64>
+    ```
+    After:
+    ```mlir
+    %base, %offset = memref.extract_strided_metadata %arg1 : memref<i64> -> memref<i64>, index
+    %pointer = memref.extract_aligned_pointer_as_index %arg1 : memref<i64> -> index
+    ... address = pointer + offset * 8
+    %bits = func.call @icl_cuda_read_scalar(%address, %c8_i32) : (i64, i32) -> i64
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::func::FuncDialect",
+                           "mlir::memref::MemRefDialect"];
 }
 
 def GpuMergeModules : Pass<"icl-gpu-merge-modules", "mlir::ModuleOp"> {

@@ -348,6 +348,8 @@ void mlir::icl::buildPipeline(OpPassManager &pm, const PipelineOptions &options,
     // On the CPU, ids out of range are reported (decomposed, they clamp).
     if (options.target == Target::X86)
       pm.addPass(createCheckIndices());
+    // A failed cf.assert is reported to the caller, on either target.
+    pm.addPass(createReportAssertions());
     // On the CPU, long attention runs in query blocks with an online softmax
     // (with icl's tiling; a schedule does its own).
     if (options.target == Target::X86 && options.x86.vectorize && options.x86.fusion &&

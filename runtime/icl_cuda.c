@@ -789,6 +789,13 @@ ICL_CUDA_API int icl_cuda_copy(void *dst, const void *src, uint64_t bytes) {
              : 1;
 }
 
+ICL_CUDA_API int64_t icl_cuda_read_scalar(int64_t address, int32_t bytes) {
+  uint64_t value = 0;
+  if (bytes < 1 || bytes > 8 || icl_cuda_copy(&value, (const void *)(uintptr_t)address, (uint64_t)bytes))
+    return 0;
+  return (int64_t)value;
+}
+
 ICL_CUDA_API int icl_cuda_synchronize(void) {
   if (!icl_cuda_enter())
     return 1;

@@ -56,6 +56,12 @@ void icl_cuda_free(void *ptr);
  * on either side), ordered after the work queued on the calling thread's
  * stream, and returns when the copy is done. 0 on success. */
 int icl_cuda_copy(void *dst, const void *src, uint64_t bytes);
+
+/* The `bytes` (1 to 8) at device address `address`, copied to the host after
+ * the work queued on the stream so far, in the low bytes of the result (0 when
+ * the copy fails; icl_cuda_error says why). Compiled host code reads the
+ * scalars it branches on with this (icl-gpu-host-reads). */
+int64_t icl_cuda_read_scalar(int64_t address, int32_t bytes);
 /* Waits for all queued GPU work (cuCtxSynchronize); a kernel that failed
  * while running is reported here. 0 on success. */
 int icl_cuda_synchronize(void);

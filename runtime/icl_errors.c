@@ -3,7 +3,8 @@
  * Compiled code cannot stop on a bad index: icl.embedding and
  * icl.token_unmerge clamp their ids so that no read leaves the table, and
  * code from icl-check-indices (x86) calls icl_index_error for the first id
- * outside its range. The error is kept per thread until the caller takes it:
+ * outside its range; code from icl-report-assertions calls
+ * icl_assertion_error for a failed cf.assert. The error is kept per thread until the caller takes it:
  * the JIT and the runtime after each call, a model library's typed entry
  * point through its return value and icl_library_get_info()->last_error.
  * Every model library carries its own copy, hidden; the JIT registers this
@@ -24,6 +25,7 @@ typedef struct icl_index_error_record {
   const char *where;
   const int64_t *shape;
   int64_t rank, value, position, limit;
+  const char *message; /* a failed assertion's; NULL for an index */
 } icl_index_error_record;
 
 static _Thread_local icl_index_error_record icl_err_record;
@@ -63,7 +65,14 @@ ICL_ERR_HIDDEN void icl_index_error(int32_t kind, const char *where, const int64
                                     int64_t rank, int64_t value, int64_t position, int64_t limit) {
   if (icl_err_record.pending)
     return;
-  icl_index_error_record record = {1, kind, where, shape, rank, value, position, limit};
+  icl_index_error_record record = {1, kind, where, shape, rank, value, position, limit, NULL};
+  icl_err_record = record;
+}
+
+ICL_ERR_HIDDEN void icl_assertion_error(const char *where, const char *message) {
+  if (icl_err_record.pending)
+    return;
+  icl_index_error_record record = {1, 0, where, NULL, 0, 0, 0, 0, message};
   icl_err_record = record;
 }
 
@@ -71,6 +80,10 @@ ICL_ERR_HIDDEN const char *icl_run_time_error(void) {
   const icl_index_error_record *r = &icl_err_record;
   if (!r->pending)
     return "";
+  if (r->message) {
+    snprintf(icl_err_message, sizeof icl_err_message, "%s (%s)", r->message, r->where);
+    return icl_err_message;
+  }
   icl_format_index_error(icl_err_message, sizeof icl_err_message, r->kind, r->where, r->shape,
                          r->rank, r->value, r->position, r->limit);
   return icl_err_message;

@@ -2,7 +2,8 @@
  *
  * Compiled code reports an index out of range (an icl.embedding id outside
  * the vocabulary, an icl.token_unmerge index outside the merged tokens) by
- * calling icl_index_error; the error is kept per thread until it is taken.
+ * calling icl_index_error, and a failed cf.assert by calling
+ * icl_assertion_error; the error is kept per thread until it is taken.
  * Implemented in icl_errors.c, which every CPU model library carries a hidden
  * copy of and the JIT and the runtime link.
  *
@@ -32,6 +33,12 @@ void icl_format_index_error(char *out, size_t size, int32_t kind, const char *wh
  * is kept until cleared. `where` and `shape` must outlive the error. */
 void icl_index_error(int32_t kind, const char *where, const int64_t *shape, int64_t rank,
                      int64_t value, int64_t position, int64_t limit);
+
+/* Called by compiled code for a failed cf.assert (icl-report-assertions):
+ * `where` says which ("cf.assert at model.mlir:7:3"), `message` is the
+ * assertion's. The first error is kept until cleared; both strings must
+ * outlive it. */
+void icl_assertion_error(const char *where, const char *message);
 
 /* The pending error's message, or "" if there is none. */
 const char *icl_run_time_error(void);

@@ -146,6 +146,7 @@ llvm::Expected<std::unique_ptr<JitFunction>> JitFunction::compile(func::FuncOp f
     add("_mlir_memref_to_llvm_alloc", reinterpret_cast<void *>(&_mlir_memref_to_llvm_alloc));
     add("_mlir_memref_to_llvm_free", reinterpret_cast<void *>(&_mlir_memref_to_llvm_free));
     add("icl_index_error", reinterpret_cast<void *>(&icl_index_error));
+    add("icl_assertion_error", reinterpret_cast<void *>(&icl_assertion_error));
     return symbols;
   });
   return std::unique_ptr<JitFunction>(new JitFunction(std::move(*engine), std::move(*sig)));

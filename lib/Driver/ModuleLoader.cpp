@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -27,10 +28,11 @@ namespace icl {
 
 void registerModelDialects(DialectRegistry &registry) {
   // scf and affine: a module may hold icl ops tiled into loops over slices
-  // (TilingInterface, test/Dialect/icl/tiling.mlir).
+  // (TilingInterface, test/Dialect/icl/tiling.mlir), and looped models
+  // (scf.for / scf.while over layers, cf.assert on their arguments).
   registry.insert<mlir::icl::IclDialect, func::FuncDialect, arith::ArithDialect, math::MathDialect,
                   tensor::TensorDialect, linalg::LinalgDialect, scf::SCFDialect,
-                  affine::AffineDialect>();
+                  affine::AffineDialect, cf::ControlFlowDialect>();
 }
 
 static OwningOpRef<ModuleOp> parse(std::unique_ptr<llvm::MemoryBuffer> buffer,

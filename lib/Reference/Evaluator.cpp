@@ -14,18 +14,22 @@
 #include "lib/Support/SafeTensors.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/SmallBitVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <random>
 #include <type_traits>
@@ -185,8 +189,16 @@ public:
 private:
   using Env = llvm::DenseMap<Value, RtValue<T>>;
 
+  /// Runs the ops of `block` (its arguments bound in `env`) and returns the
+  /// values of its terminator's operands.
+  Expected<std::vector<RtValue<T>>> runBlock(Block &block, Env &env);
   Error exec(Operation *op, Env &env);
   Error execIcl(Operation *op, Env &env);
+  /// scf.for, scf.while, scf.if and cf.assert.
+  Error execControl(Operation *op, Env &env);
+  /// Integer and index arithmetic, casts between integers and floats, and
+  /// element reads and writes of tensors; nullopt for other ops.
+  std::optional<Error> execScalar(Operation *op, Env &env);
   Error execUpstream(Operation *op, Env &env);
   Expected<RtValue<T>> constant(Operation *op, Attribute attr, RankedTensorType type);
   Expected<RtValue<T>> weight(ir::WeightOp op);
@@ -206,24 +218,32 @@ Expected<std::vector<RtValue<T>>> Interpreter<T>::call(func::FuncOp func,
   Block &entry = func.getBody().front();
   for (auto [arg, value] : llvm::zip_equal(entry.getArguments(), args))
     env[arg] = std::move(value);
-  for (Operation &op : entry) {
-    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+  return runBlock(entry, env);
+}
+
+template <typename T>
+Expected<std::vector<RtValue<T>>> Interpreter<T>::runBlock(Block &block, Env &env) {
+  for (Operation &op : block) {
+    if (op.hasTrait<OpTrait::IsTerminator>()) {
       std::vector<RtValue<T>> results;
-      for (Value v : ret.getOperands())
+      for (Value v : op.getOperands())
         results.push_back(env.lookup(v));
       return results;
     }
     if (Error err = exec(&op, env))
       return std::move(err);
   }
-  return llvm::createStringError("function '%s' does not end in func.return",
-                                 func.getSymName().str().c_str());
+  return opError(block.getParentOp(), "has a block without a terminator");
 }
 
 template <typename T>
 Error Interpreter<T>::exec(Operation *op, Env &env) {
   if (isa<ir::IclDialect>(op->getDialect()))
     return execIcl(op, env);
+  if (isa<scf::SCFDialect, cf::ControlFlowDialect>(op->getDialect()))
+    return execControl(op, env);
+  if (std::optional<Error> err = execScalar(op, env))
+    return std::move(*err);
   return execUpstream(op, env);
 }
 
@@ -499,6 +519,343 @@ Error Interpreter<T>::execIcl(Operation *op, Env &env) {
       });
 }
 
+/// Bit width of an integer or index element type (64 for index).
+unsigned intWidth(Type type) {
+  return isa<IndexType>(type) ? 64 : cast<IntegerType>(type).getWidth();
+}
+
+/// `v` as a value of an integer type of `width` bits: i1 holds 0 or 1, wider
+/// types their two's-complement value sign-extended to 64 bits (as the
+/// evaluator stores every integer).
+int64_t wrapTo(int64_t v, unsigned width) {
+  if (width == 1)
+    return v & 1;
+  if (width >= 64)
+    return v;
+  uint64_t mask = (uint64_t(1) << width) - 1, bits = uint64_t(v) & mask;
+  return bits >> (width - 1) ? int64_t(bits | ~mask) : int64_t(bits);
+}
+
+/// `v` of a `width`-bit type read as unsigned.
+uint64_t asUnsigned(int64_t v, unsigned width) {
+  return width >= 64 ? uint64_t(v) : uint64_t(v) & ((uint64_t(1) << width) - 1);
+}
+
+/// Whether a / b has a result in int64 (b nonzero, no overflow).
+bool quotientDefined(int64_t a, int64_t b) {
+  return b != 0 && !(b == -1 && a == std::numeric_limits<int64_t>::min());
+}
+
+/// The evaluator's integer maps: the result, or nullopt where the op has no
+/// defined result (division by zero, a signed quotient that overflows).
+using IntFn = std::optional<int64_t> (*)(int64_t, int64_t, unsigned);
+
+std::optional<IntFn> intBinaryFn(Operation *op) {
+  using R = std::optional<int64_t>;
+  return llvm::TypeSwitch<Operation *, std::optional<IntFn>>(op)
+      .Case([](arith::AddIOp) -> IntFn {
+        return [](int64_t a, int64_t b, unsigned) -> R { return int64_t(uint64_t(a) + uint64_t(b)); };
+      })
+      .Case([](arith::SubIOp) -> IntFn {
+        return [](int64_t a, int64_t b, unsigned) -> R { return int64_t(uint64_t(a) - uint64_t(b)); };
+      })
+      .Case([](arith::MulIOp) -> IntFn {
+        return [](int64_t a, int64_t b, unsigned) -> R { return int64_t(uint64_t(a) * uint64_t(b)); };
+      })
+      .Case([](arith::AndIOp) -> IntFn { return [](int64_t a, int64_t b, unsigned) -> R { return a & b; }; })
+      .Case([](arith::OrIOp) -> IntFn { return [](int64_t a, int64_t b, unsigned) -> R { return a | b; }; })
+      .Case([](arith::XOrIOp) -> IntFn { return [](int64_t a, int64_t b, unsigned) -> R { return a ^ b; }; })
+      .Case([](arith::MaxSIOp) -> IntFn {
+        return [](int64_t a, int64_t b, unsigned) -> R { return std::max(a, b); };
+      })
+      .Case([](arith::MinSIOp) -> IntFn {
+        return [](int64_t a, int64_t b, unsigned) -> R { return std::min(a, b); };
+      })
+      .Case([](arith::MaxUIOp) -> IntFn {
+        return [](int64_t a, int64_t b, unsigned w) -> R {
+          return asUnsigned(a, w) >= asUnsigned(b, w) ? a : b;
+        };
+      })
+      .Case([](arith::MinUIOp) -> IntFn {
+        return [](int64_t a, int64_t b, unsigned w) -> R {
+          return asUnsigned(a, w) <= asUnsigned(b, w) ? a : b;
+        };
+      })
+      .Case([](arith::DivSIOp) -> IntFn {
+        return [](int64_t a, int64_t b, unsigned) -> R {
+          if (!quotientDefined(a, b))
+            return std::nullopt;
+          return a / b;
+        };
+      })
+      .Case([](arith::RemSIOp) -> IntFn {
+        return [](int64_t a, int64_t b, unsigned) -> R {
+          if (!quotientDefined(a, b))
+            return std::nullopt;
+          return a % b;
+        };
+      })
+      .Case([](arith::FloorDivSIOp) -> IntFn {
+        return [](int64_t a, int64_t b, unsigned) -> R {
+          if (!quotientDefined(a, b))
+            return std::nullopt;
+          int64_t q = a / b;
+          return (a % b != 0 && ((a < 0) != (b < 0))) ? q - 1 : q;
+        };
+      })
+      .Case([](arith::CeilDivSIOp) -> IntFn {
+        return [](int64_t a, int64_t b, unsigned) -> R {
+          if (!quotientDefined(a, b))
+            return std::nullopt;
+          int64_t q = a / b;
+          return (a % b != 0 && ((a < 0) == (b < 0))) ? q + 1 : q;
+        };
+      })
+      .Case([](arith::DivUIOp) -> IntFn {
+        return [](int64_t a, int64_t b, unsigned w) -> R {
+          if (asUnsigned(b, w) == 0)
+            return std::nullopt;
+          return int64_t(asUnsigned(a, w) / asUnsigned(b, w));
+        };
+      })
+      .Case([](arith::RemUIOp) -> IntFn {
+        return [](int64_t a, int64_t b, unsigned w) -> R {
+          if (asUnsigned(b, w) == 0)
+            return std::nullopt;
+          return int64_t(asUnsigned(a, w) % asUnsigned(b, w));
+        };
+      })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+/// The value of a rank-0 (scalar) runtime value as an integer.
+template <typename T>
+int64_t scalarOf(const RtValue<T> &v) {
+  return v.isInt ? v.i.data.at(0) : static_cast<int64_t>(v.f.data.at(0));
+}
+
+template <typename T>
+RtValue<T> intScalar(int64_t v) {
+  return RtValue<T>::ofInt(Tensor<int64_t>({}, std::vector<int64_t>{v}));
+}
+
+template <typename T>
+Error Interpreter<T>::execControl(Operation *op, Env &env) {
+  auto values = [&](ValueRange range) {
+    std::vector<RtValue<T>> out;
+    for (Value v : range)
+      out.push_back(env.lookup(v));
+    return out;
+  };
+  auto bind = [&](ValueRange targets, std::vector<RtValue<T>> from) {
+    for (auto [target, value] : llvm::zip_equal(targets, from))
+      env[target] = std::move(value);
+  };
+  return llvm::TypeSwitch<Operation *, Error>(op)
+      .Case([&](scf::ForOp loop) -> Error {
+        int64_t lb = scalarOf(env.lookup(loop.getLowerBound()));
+        int64_t ub = scalarOf(env.lookup(loop.getUpperBound()));
+        int64_t step = scalarOf(env.lookup(loop.getStep()));
+        unsigned width = intWidth(loop.getInductionVar().getType());
+        if (step == 0 || (step < 0 && !loop.getUnsignedCmp()))
+          return opError(op, "has step " + llvm::Twine(step) +
+                                 " at run time: a loop's step must be positive");
+        auto below = [&](int64_t iv) {
+          return loop.getUnsignedCmp() ? asUnsigned(iv, width) < asUnsigned(ub, width) : iv < ub;
+        };
+        std::vector<RtValue<T>> carried = values(loop.getInitArgs());
+        for (int64_t iv = lb; below(iv);) {
+          env[loop.getInductionVar()] = intScalar<T>(iv);
+          bind(loop.getRegionIterArgs(), std::move(carried));
+          Expected<std::vector<RtValue<T>>> next = runBlock(*loop.getBody(), env);
+          if (!next)
+            return next.takeError();
+          carried = std::move(*next);
+          // The next induction value, unless it would leave the type's range.
+          int64_t following = wrapTo(int64_t(uint64_t(iv) + uint64_t(step)), width);
+          if (loop.getUnsignedCmp() ? asUnsigned(following, width) <= asUnsigned(iv, width)
+                                    : following <= iv)
+            break;
+          iv = following;
+        }
+        bind(loop.getResults(), std::move(carried));
+        return Error::success();
+      })
+      .Case([&](scf::WhileOp loop) -> Error {
+        std::vector<RtValue<T>> carried = values(loop.getInits());
+        while (true) {
+          bind(loop.getBeforeArguments(), std::move(carried));
+          Expected<std::vector<RtValue<T>>> before = runBlock(loop.getBefore().front(), env);
+          if (!before)
+            return before.takeError();
+          bool proceed = scalarOf((*before)[0]) != 0;
+          std::vector<RtValue<T>> forwarded(std::make_move_iterator(before->begin() + 1),
+                                            std::make_move_iterator(before->end()));
+          if (!proceed) {
+            bind(loop.getResults(), std::move(forwarded));
+            return Error::success();
+          }
+          bind(loop.getAfterArguments(), std::move(forwarded));
+          Expected<std::vector<RtValue<T>>> after = runBlock(loop.getAfter().front(), env);
+          if (!after)
+            return after.takeError();
+          carried = std::move(*after);
+        }
+      })
+      .Case([&](scf::IfOp branch) -> Error {
+        bool taken = scalarOf(env.lookup(branch.getCondition())) != 0;
+        Region &region = taken ? branch.getThenRegion() : branch.getElseRegion();
+        if (region.empty())
+          return Error::success();
+        Expected<std::vector<RtValue<T>>> results = runBlock(region.front(), env);
+        if (!results)
+          return results.takeError();
+        bind(branch.getResults(), std::move(*results));
+        return Error::success();
+      })
+      .Case([&](cf::AssertOp check) -> Error {
+        if (scalarOf(env.lookup(check.getArg())) != 0)
+          return Error::success();
+        return opError(op, "failed at run time: " + check.getMsg());
+      })
+      .Default([&](Operation *) {
+        return opError(op, "is not supported by the reference evaluator (of the scf and cf "
+                           "dialects it runs scf.for, scf.while, scf.if and cf.assert)");
+      });
+}
+
+template <typename T>
+std::optional<Error> Interpreter<T>::execScalar(Operation *op, Env &env) {
+  auto setResult = [&](RtValue<T> value) -> std::optional<Error> {
+    env[op->getResult(0)] = std::move(value);
+    return Error::success();
+  };
+  // The indices of an element access, checked against `shape`.
+  auto position = [&](ValueRange indices,
+                      const std::vector<int64_t> &shape) -> Expected<int64_t> {
+    int64_t flat = 0;
+    for (auto [d, index] : llvm::enumerate(indices)) {
+      int64_t i = scalarOf(env.lookup(index));
+      if (i < 0 || i >= shape[d])
+        return opError(op, "reads or writes index " + llvm::Twine(i) + " of dimension " +
+                               llvm::Twine(d) + " of a tensor of shape " + formatShape(shape));
+      flat = flat * shape[d] + i;
+    }
+    return flat;
+  };
+
+  if (std::optional<IntFn> fn = intBinaryFn(op)) {
+    const RtValue<T> a = env.lookup(op->getOperand(0)), b = env.lookup(op->getOperand(1));
+    if (!a.isInt || !b.isInt || a.i.shape != b.i.shape)
+      return opError(op, "needs integer operands of one shape in the reference evaluator");
+    unsigned width = intWidth(getElementTypeOrSelf(op->getResult(0).getType()));
+    Tensor<int64_t> out(a.i.shape);
+    for (int64_t n = 0; n < out.numel(); ++n) {
+      std::optional<int64_t> v = (*fn)(a.i.data[n], b.i.data[n], width);
+      if (!v)
+        return opError(op, "divides " + llvm::Twine(a.i.data[n]) + " by " +
+                               llvm::Twine(b.i.data[n]) + " at run time, which has no result");
+      out.data[n] = wrapTo(*v, width);
+    }
+    return setResult(RtValue<T>::ofInt(std::move(out)));
+  }
+
+  return llvm::TypeSwitch<Operation *, std::optional<Error>>(op)
+      .Case([&](arith::CmpIOp c) -> std::optional<Error> {
+        const RtValue<T> a = env.lookup(c.getLhs()), b = env.lookup(c.getRhs());
+        if (!a.isInt || !b.isInt || a.i.shape != b.i.shape)
+          return opError(op, "needs integer operands of one shape in the reference evaluator");
+        unsigned width = intWidth(getElementTypeOrSelf(c.getLhs().getType()));
+        Tensor<int64_t> out(a.i.shape);
+        for (int64_t n = 0; n < out.numel(); ++n)
+          out.data[n] = arith::applyCmpPredicate(c.getPredicate(),
+                                                 APInt(width, asUnsigned(a.i.data[n], width)),
+                                                 APInt(width, asUnsigned(b.i.data[n], width)));
+        return setResult(RtValue<T>::ofInt(std::move(out)));
+      })
+      .template Case<arith::IndexCastOp, arith::ExtSIOp, arith::TruncIOp>(
+          [&](auto cast) -> std::optional<Error> {
+            RtValue<T> v = env.lookup(cast.getIn());
+            unsigned width = intWidth(getElementTypeOrSelf(cast.getType()));
+            for (int64_t &x : v.i.data)
+              x = wrapTo(x, width);
+            return setResult(std::move(v));
+          })
+      .template Case<arith::IndexCastUIOp, arith::ExtUIOp>([&](auto cast) -> std::optional<Error> {
+        RtValue<T> v = env.lookup(cast.getIn());
+        unsigned from = intWidth(getElementTypeOrSelf(cast.getIn().getType()));
+        unsigned width = intWidth(getElementTypeOrSelf(cast.getType()));
+        for (int64_t &x : v.i.data)
+          x = wrapTo(int64_t(asUnsigned(x, from)), width);
+        return setResult(std::move(v));
+      })
+      .template Case<arith::SIToFPOp, arith::UIToFPOp>([&](auto cast) -> std::optional<Error> {
+        const RtValue<T> v = env.lookup(cast.getIn());
+        unsigned from = intWidth(getElementTypeOrSelf(cast.getIn().getType()));
+        bool isUnsigned = isa<arith::UIToFPOp>(op);
+        Tensor<T> out(v.i.shape);
+        for (int64_t n = 0; n < out.numel(); ++n)
+          out.data[n] = isUnsigned ? static_cast<T>(asUnsigned(v.i.data[n], from))
+                                   : static_cast<T>(v.i.data[n]);
+        return setResult(RtValue<T>::ofFloat(std::move(out)));
+      })
+      .template Case<arith::FPToSIOp, arith::FPToUIOp>([&](auto cast) -> std::optional<Error> {
+        const RtValue<T> v = env.lookup(cast.getIn());
+        unsigned width = intWidth(getElementTypeOrSelf(cast.getType()));
+        Tensor<int64_t> out(v.f.shape);
+        for (int64_t n = 0; n < out.numel(); ++n) {
+          double x = std::trunc(static_cast<double>(v.f.data[n]));
+          if (!(x >= -0x1p63 && x < 0x1p63))
+            return opError(op, "converts " + llvm::formatv("{0}", static_cast<double>(v.f.data[n])).str() +
+                                   " at run time, which no integer holds");
+          out.data[n] = wrapTo(static_cast<int64_t>(x), width);
+        }
+        return setResult(RtValue<T>::ofInt(std::move(out)));
+      })
+      .Case([&](tensor::ExtractOp e) -> std::optional<Error> {
+        const RtValue<T> &in = env[e.getTensor()];
+        Expected<int64_t> at = position(e.getIndices(), in.shape());
+        if (!at)
+          return at.takeError();
+        return setResult(in.isInt ? intScalar<T>(in.i.data[*at])
+                                  : RtValue<T>::ofFloat(Tensor<T>({}, std::vector<T>{in.f.data[*at]})));
+      })
+      .Case([&](tensor::InsertOp e) -> std::optional<Error> {
+        RtValue<T> out = env.lookup(e.getDest());
+        Expected<int64_t> at = position(e.getIndices(), out.shape());
+        if (!at)
+          return at.takeError();
+        const RtValue<T> &scalar = env[e.getScalar()];
+        if (out.isInt)
+          out.i.data[*at] = scalar.i.data.at(0);
+        else
+          out.f.data[*at] = scalar.f.data.at(0);
+        return setResult(std::move(out));
+      })
+      .Case([&](tensor::FromElementsOp f) -> std::optional<Error> {
+        std::vector<int64_t> shape(f.getType().getShape());
+        bool isInt = !isa<FloatType>(f.getType().getElementType());
+        RtValue<T> out = RtValue<T>::zeros(isInt, shape);
+        for (auto [n, element] : llvm::enumerate(f.getElements())) {
+          const RtValue<T> &scalar = env[element];
+          if (isInt)
+            out.i.data[n] = scalar.i.data.at(0);
+          else
+            out.f.data[n] = scalar.f.data.at(0);
+        }
+        return setResult(std::move(out));
+      })
+      .Case([&](tensor::DimOp d) -> std::optional<Error> {
+        const std::vector<int64_t> &shape = env[d.getSource()].shape();
+        int64_t dim = scalarOf(env.lookup(d.getIndex()));
+        if (dim < 0 || dim >= static_cast<int64_t>(shape.size()))
+          return opError(op, "asks for dimension " + llvm::Twine(dim) + " of a tensor of rank " +
+                                 llvm::Twine(shape.size()));
+        return setResult(intScalar<T>(shape[dim]));
+      })
+      .Default([](Operation *) -> std::optional<Error> { return std::nullopt; });
+}
+
 /// Elementwise float maps of the arith and math dialects.
 std::optional<double (*)(double)> unaryFn(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<double (*)(double)>>(op)
@@ -529,6 +886,29 @@ std::optional<double (*)(double, double)> binaryFn(Operation *op) {
       .Case([](math::PowFOp) { return [](double a, double b) { return std::pow(a, b); }; })
       .Default([](Operation *) { return std::nullopt; });
 }
+
+/// A slice of a tensor: per dimension its offset, size and stride.
+struct SliceBox {
+  std::vector<int64_t> offsets, sizes, strides;
+
+  /// The row-major position in the sliced tensor (of `strides` per
+  /// dimension) of the slice's element `idx`.
+  int64_t position(const std::vector<int64_t> &idx, const std::vector<int64_t> &tensorStrides) const {
+    int64_t at = 0;
+    for (size_t d = 0; d < idx.size(); ++d)
+      at += (offsets[d] + idx[d] * strides[d]) * tensorStrides[d];
+    return at;
+  }
+
+  /// The sizes without the `dropped` dimensions (of a rank-reducing slice).
+  std::vector<int64_t> reducedShape(const llvm::SmallBitVector &dropped) const {
+    std::vector<int64_t> shape;
+    for (auto [d, size] : llvm::enumerate(sizes))
+      if (!dropped.test(d))
+        shape.push_back(size);
+    return shape;
+  }
+};
 
 /// Static shape of a result, or std::nullopt when it has dynamic sizes.
 std::optional<std::vector<int64_t>> staticShape(Value v) {
@@ -579,6 +959,33 @@ Error Interpreter<T>::execUpstream(Operation *op, Env &env) {
     return setResult(std::move(value));
   };
 
+  // The offsets, sizes and strides of a slice (values read from `env`),
+  // checked against the shape of the tensor it is a slice of.
+  auto sliceBox = [&](OffsetSizeAndStrideOpInterface slice,
+                      const std::vector<int64_t> &shape) -> Expected<SliceBox> {
+    SliceBox box;
+    auto ints = [&](ArrayRef<OpFoldResult> mixed) {
+      std::vector<int64_t> out;
+      for (OpFoldResult r : mixed)
+        out.push_back(isa<Attribute>(r) ? cast<IntegerAttr>(cast<Attribute>(r)).getInt()
+                                        : scalarOf(R(cast<Value>(r))));
+      return out;
+    };
+    box.offsets = ints(slice.getMixedOffsets());
+    box.sizes = ints(slice.getMixedSizes());
+    box.strides = ints(slice.getMixedStrides());
+    if (box.sizes.size() != shape.size())
+      return opError(op, "slices " + llvm::Twine(box.sizes.size()) + " dimensions of a tensor of shape " +
+                             formatShape(shape));
+    for (size_t d = 0; d < shape.size(); ++d)
+      if (box.offsets[d] < 0 || box.sizes[d] < 0 || box.strides[d] < 0 ||
+          (box.sizes[d] > 0 && box.offsets[d] + (box.sizes[d] - 1) * box.strides[d] >= shape[d]))
+        return opError(op, "slice (offsets " + formatShape(box.offsets) + ", sizes " +
+                               formatShape(box.sizes) + ", strides " + formatShape(box.strides) +
+                               ") exceeds its tensor of shape " + formatShape(shape));
+    return box;
+  };
+
   return llvm::TypeSwitch<Operation *, Error>(op)
       .Case([&](arith::ConstantOp c) -> Error {
         auto type = dyn_cast<RankedTensorType>(c.getType());
@@ -621,25 +1028,38 @@ Error Interpreter<T>::execUpstream(Operation *op, Env &env) {
       .template Case<tensor::ExpandShapeOp, tensor::CollapseShapeOp, tensor::CastOp>(
           [&](auto r) { return reshape(r->getOperand(0)); })
       .Case([&](tensor::ExtractSliceOp s) -> Error {
-        if (s.getOffsets().size() || s.getSizes().size() || s.getStrides().size())
-          return unsupportedDynamic();
         const RtValue<T> &in = R(s.getSource());
-        const std::vector<int64_t> &inShape = in.shape();
-        std::vector<int64_t> sizes(s.getStaticSizes()), offsets(s.getStaticOffsets()),
-            steps(s.getStaticStrides());
-        for (size_t d = 0; d < sizes.size(); ++d)
-          if (offsets[d] < 0 || sizes[d] < 0 ||
-              (sizes[d] > 0 && offsets[d] + (sizes[d] - 1) * steps[d] >= inShape[d]))
-            return opError(op, "slice exceeds its source of shape " + formatShape(inShape));
-        std::vector<int64_t> srcStrides = stridesOf(inShape);
-        RtValue<T> out = gather(in, sizes, [&](const std::vector<int64_t> &idx) {
-          int64_t src = 0;
-          for (size_t d = 0; d < idx.size(); ++d)
-            src += (offsets[d] + idx[d] * steps[d]) * srcStrides[d];
-          return src;
+        Expected<SliceBox> box = sliceBox(s, in.shape());
+        if (!box)
+          return box.takeError();
+        std::vector<int64_t> srcStrides = stridesOf(in.shape());
+        RtValue<T> out = gather(in, box->sizes, [&](const std::vector<int64_t> &idx) {
+          return box->position(idx, srcStrides);
         });
         // A rank-reducing slice drops unit dimensions.
-        (out.isInt ? out.i.shape : out.f.shape) = std::vector<int64_t>(s.getType().getShape());
+        (out.isInt ? out.i.shape : out.f.shape) = box->reducedShape(s.getDroppedDims());
+        return setResult(std::move(out));
+      })
+      .Case([&](tensor::InsertSliceOp s) -> Error {
+        RtValue<T> out = R(s.getDest());
+        Expected<SliceBox> box = sliceBox(s, out.shape());
+        if (!box)
+          return box.takeError();
+        const RtValue<T> &source = R(s.getSource());
+        if (source.isInt != out.isInt ||
+            Tensor<int64_t>::numelOf(source.shape()) != Tensor<int64_t>::numelOf(box->sizes))
+          return opError(op, "inserts a tensor of shape " + formatShape(source.shape()) +
+                                 " into a slice of sizes " + formatShape(box->sizes));
+        // Row-major over the slice is row-major over the source (a
+        // rank-reduced source only lacks unit dimensions).
+        std::vector<int64_t> dstStrides = stridesOf(out.shape());
+        out.visit([&](auto &dst) {
+          const auto &src = source.template as<std::decay_t<decltype(dst)>>();
+          int64_t n = 0;
+          forEachIndex(box->sizes, [&](const std::vector<int64_t> &idx) {
+            dst.data[box->position(idx, dstStrides)] = src.data[n++];
+          });
+        });
         return setResult(std::move(out));
       })
       .Case([&](tensor::ConcatOp c) -> Error {
@@ -721,9 +1141,12 @@ Error Interpreter<T>::execUpstream(Operation *op, Env &env) {
         const RtValue<T> &cond = R(sel.getCondition());
         RtValue<T> out = R(sel.getFalseValue());
         const RtValue<T> &yes = R(sel.getTrueValue());
-        if (!cond.isInt || cond.shape() != out.shape() || yes.isInt != out.isInt)
-          return opError(op, "needs a tensor condition shaped like its values in the reference "
-                             "evaluator");
+        if (!cond.isInt || yes.isInt != out.isInt ||
+            (cond.shape() != out.shape() && !cond.shape().empty()))
+          return opError(op, "needs a scalar condition or one shaped like its values in the "
+                             "reference evaluator");
+        if (cond.shape().empty() && !isa<ShapedType>(sel.getCondition().getType()))
+          return setResult(cond.i.data[0] ? yes : std::move(out));
         for (int64_t n = 0; n < static_cast<int64_t>(cond.i.data.size()); ++n)
           if (cond.i.data[n]) {
             if (out.isInt)
@@ -854,8 +1277,11 @@ Expected<std::vector<HostArray>> evaluateAs(func::FuncOp func, ArrayRef<HostArra
   return outputs;
 }
 
-/// Upper bound of random integers fed to `arg`, from how it is used.
+/// Upper bound of random integers fed to `arg`, from how it is used: a
+/// scalar (rank 0) is a step or loop count, drawn from 0..3.
 int64_t intBound(BlockArgument arg) {
+  if (auto type = dyn_cast<RankedTensorType>(arg.getType()); type && type.getRank() == 0)
+    return 4;
   for (Operation *user : arg.getUsers()) {
     if (auto e = dyn_cast<ir::EmbeddingOp>(user); e && e.getIds() == arg) {
       int64_t vocab = cast<RankedTensorType>(e.getTable().getType()).getDimSize(0);

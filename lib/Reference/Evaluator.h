@@ -65,7 +65,8 @@ llvm::Expected<std::vector<HostArray>> evaluate(mlir::func::FuncOp func,
 
 /// Seeded random inputs for `func`'s arguments: floats uniform in [-1, 1);
 /// integers uniform in [0, bound) where bound is the vocabulary size for
-/// embedding ids, the merged token count for unmerge indices, else 16.
+/// embedding ids, the merged token count for unmerge indices, 4 for scalars
+/// (rank-0 step or loop counts), else 16.
 /// Dynamic sizes take `dynamicSize`.
 llvm::Expected<std::vector<HostArray>> randomInputs(mlir::func::FuncOp func, uint64_t seed,
                                                     int64_t dynamicSize = 7);

@@ -62,6 +62,8 @@ void mlir::icl::addCudaLowering(OpPassManager &pm, const CudaOptions &options) {
   map.blockSize = options.blockSize;
   pm.addNestedPass<func::FuncOp>(createGpuMapLoops(map));
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
+  pm.addPass(createGpuHostScratch());
+  pm.addNestedPass<func::FuncOp>(createGpuHostReads());
   pm.addNestedPass<func::FuncOp>(createGpuHostMemory());
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());

@@ -16,12 +16,10 @@ using mlir::icl::onDevice;
 
 namespace {
 
-/// True if `op` reads or writes buffer elements (which host code cannot do
-/// on the GPU target): a stack allocation, or an op whose memory effects
-/// read or write a memref.
+/// True if `op` reads or writes elements of device buffers (which host code
+/// cannot do on the GPU target): an op whose memory effects read or write a
+/// memref that is not host memory (mlir::icl::inHostMemory).
 bool touchesElements(Operation *op) {
-  if (isa<memref::AllocaOp>(op))
-    return true;
   if (isa<gpu::LaunchFuncOp, gpu::LaunchOp>(op))
     return false;
   auto memory = dyn_cast<MemoryEffectOpInterface>(op);
@@ -32,7 +30,7 @@ bool touchesElements(Operation *op) {
   return llvm::any_of(effects, [](const MemoryEffects::EffectInstance &effect) {
     Value value = effect.getValue();
     return isa<MemoryEffects::Read, MemoryEffects::Write>(effect.getEffect()) && value &&
-           isa<BaseMemRefType>(value.getType());
+           isa<BaseMemRefType>(value.getType()) && !mlir::icl::inHostMemory(value);
   });
 }
 

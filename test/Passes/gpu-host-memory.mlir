@@ -18,3 +18,17 @@ func.func @load(%a: memref<4xf32>) -> f32 {
   %x = memref.load %a[%c0] : memref<4xf32>
   return %x : f32
 }
+
+// -----
+
+// Host memory (the stack) may be read and written.
+// CHECK-LABEL: func.func @stack
+// CHECK: memref.store
+func.func @stack() -> i1 {
+  %c0 = arith.constant 0 : index
+  %true = arith.constant true
+  %flags = memref.alloca() : memref<2xi1>
+  memref.store %true, %flags[%c0] : memref<2xi1>
+  %f = memref.load %flags[%c0] : memref<2xi1>
+  return %f : i1
+}

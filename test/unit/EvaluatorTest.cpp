@@ -341,6 +341,80 @@ func.func @f(%t: tensor<4x3xf32>, %ids: tensor<1x2xi64>) -> tensor<1x2x3xf32> {
   EXPECT_NE(message.find("4"), std::string::npos) << message;
 }
 
+// Scalar integer arithmetic as MLIR defines it (looped models compute step
+// counts with it): floor/ceil division of negatives, narrow types wrapping,
+// unsigned comparisons, and a division by zero as an error.
+TEST(EvaluatorTest, IntegerScalarsFollowArithSemantics) {
+  const char *ir = R"mlir(
+func.func @f(%a: tensor<i64>, %b: tensor<i64>) -> tensor<6xi64> {
+  %x = tensor.extract %a[] : tensor<i64>
+  %y = tensor.extract %b[] : tensor<i64>
+  %fl = arith.floordivsi %x, %y : i64
+  %ce = arith.ceildivsi %x, %y : i64
+  %rm = arith.remsi %x, %y : i64
+  %n8 = arith.trunci %x : i64 to i8
+  %c100 = arith.constant 100 : i8
+  %s8 = arith.addi %n8, %c100 : i8
+  %w = arith.extsi %s8 : i8 to i64
+  %lt = arith.cmpi ult, %x, %y : i64
+  %ltw = arith.extui %lt : i1 to i64
+  %sel = arith.select %lt, %x, %y : i64
+  %r = tensor.from_elements %fl, %ce, %rm, %w, %ltw, %sel : tensor<6xi64>
+  return %r : tensor<6xi64>
+}
+)mlir";
+  auto p = parse(ir);
+  ASSERT_TRUE(p->module);
+  auto scalar = [](int64_t v) { return HostArray::fromInt64(DType::I64, {}, {v}); };
+  auto out = run(*p, {scalar(-7), scalar(2)});
+  ASSERT_TRUE(static_cast<bool>(out)) << llvm::toString(out.takeError());
+  // -7 floordiv 2 = -4, ceildiv = -3, rem = -1; i8(-7) + 100 = 93; -7 as
+  // unsigned is not below 2; the select takes 2.
+  EXPECT_EQ((*out)[0].toInt64(), (std::vector<int64_t>{-4, -3, -1, 93, 0, 2}));
+  out = run(*p, {scalar(60), scalar(7)});
+  ASSERT_TRUE(static_cast<bool>(out)) << llvm::toString(out.takeError());
+  // i8(60) + 100 = 160 wraps to -96.
+  EXPECT_EQ((*out)[0].toInt64(), (std::vector<int64_t>{8, 9, 4, -96, 0, 7}));
+  auto zero = run(*p, {scalar(5), scalar(0)});
+  ASSERT_FALSE(static_cast<bool>(zero));
+  EXPECT_NE(llvm::toString(zero.takeError()).find("divides 5 by 0"), std::string::npos);
+}
+
+// An scf.for whose bound is an argument runs that many steps; a negative
+// bound runs none (scf semantics), and a loop with step 0 is an error.
+TEST(EvaluatorTest, ForLoopRunsItsTripCount) {
+  const char *ir = R"mlir(
+func.func @f(%x: tensor<3xf64>, %k: tensor<i64>, %s: tensor<i64>) -> tensor<3xf64> {
+  %c0 = arith.constant 0 : index
+  %kk = tensor.extract %k[] : tensor<i64>
+  %n = arith.index_cast %kk : i64 to index
+  %ss = tensor.extract %s[] : tensor<i64>
+  %step = arith.index_cast %ss : i64 to index
+  %two = arith.constant dense<2.0> : tensor<3xf64>
+  %r = scf.for %i = %c0 to %n step %step iter_args(%e = %x) -> (tensor<3xf64>) {
+    %d = arith.mulf %e, %two : tensor<3xf64>
+    scf.yield %d : tensor<3xf64>
+  }
+  return %r : tensor<3xf64>
+}
+)mlir";
+  auto p = parse(ir);
+  ASSERT_TRUE(p->module);
+  auto scalar = [](int64_t v) { return HostArray::fromInt64(DType::I64, {}, {v}); };
+  HostArray x = HostArray::fromDouble(DType::F64, {3}, {1.0, -0.5, 3.0});
+  for (auto [k, step, factor] : {std::tuple{5, 1, 32.0}, std::tuple{5, 2, 8.0},
+                                 std::tuple{0, 1, 1.0}, std::tuple{-3, 1, 1.0}}) {
+    auto out = run(*p, {x, scalar(k), scalar(step)});
+    ASSERT_TRUE(static_cast<bool>(out)) << llvm::toString(out.takeError());
+    EXPECT_EQ((*out)[0].toDouble(), (std::vector<double>{factor, -0.5 * factor, 3.0 * factor}))
+        << "k = " << k << ", step = " << step;
+  }
+  auto stuck = run(*p, {x, scalar(4), scalar(0)});
+  ASSERT_FALSE(static_cast<bool>(stuck));
+  EXPECT_NE(llvm::toString(stuck.takeError()).find("a loop's step must be positive"),
+            std::string::npos);
+}
+
 TEST(EvaluatorTest, WrongInputShapeIsAnError) {
   const char *ir = R"mlir(
 func.func @f(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {

@@ -55,7 +55,7 @@ static cl::list<std::string> inputs("input",
 static cl::opt<uint64_t> randomSeed(
     "random-inputs",
     cl::desc("Generate seeded random inputs instead of --input (floats in [-1, 1), "
-             "token ids within the vocabulary)"),
+             "token ids within the vocabulary, scalar step counts in 0..3)"),
     cl::value_desc("seed"), cl::cat(category));
 static cl::opt<int64_t> dynamicSize(
     "dynamic-size", cl::init(7),
