@@ -21,6 +21,7 @@ tools = [
     ToolSubst("icl-run", unresolved="fatal"),
     ToolSubst("icl-compile", unresolved="fatal"),
     ToolSubst("icl-rasp", unresolved="fatal"),
+    ToolSubst("icl-construct", unresolved="fatal"),
     ToolSubst("icl-run-lib", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, [config.icl_tools_dir])

@@ -1,0 +1,173 @@
+//===- Options.cpp - What an in-context-learning construction builds ------===//
+
+#include "frontends/constructions/Options.h"
+
+#include "frontends/constructions/Matrix.h"
+#include "lib/Support/Npy.h"
+
+#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+
+#include <cfloat>
+#include <cmath>
+#include <cstdlib>
+
+using namespace llvm;
+
+namespace icl::construct {
+
+StringRef kindName(Kind kind) {
+  switch (kind) {
+  case Kind::GD:
+    return "gd";
+  case Kind::PGD:
+    return "pgd";
+  case Kind::Ridge:
+    return "ridge";
+  case Kind::Newton:
+    return "newton";
+  }
+  llvm_unreachable("unknown construction");
+}
+
+std::optional<Kind> parseKind(StringRef name) {
+  return StringSwitch<std::optional<Kind>>(name)
+      .Case("gd", Kind::GD)
+      .Case("pgd", Kind::PGD)
+      .Case("ridge", Kind::Ridge)
+      .Case("newton", Kind::Newton)
+      .Default(std::nullopt);
+}
+
+int64_t Options::width() const {
+  switch (kind) {
+  case Kind::GD:
+  case Kind::PGD:
+    return dim + outDim;
+  case Kind::Ridge:
+    return dim + 2 * outDim;
+  case Kind::Newton:
+    return 2 * dim + 2 * outDim;
+  }
+  llvm_unreachable("unknown construction");
+}
+
+double Options::newtonAlpha() const { return alpha ? *alpha : defaultAlpha(dim, examples); }
+
+double defaultAlpha(int64_t dim, int64_t examples) {
+  double n = double(examples);
+  double edge = 1.0 + std::sqrt(double(dim) / n) + std::sqrt(2.0 * std::log(1e4) / n);
+  return 1.0 / std::pow(edge, 4);
+}
+
+std::string formatNumber(double x) {
+  for (int digits = 1; digits < 17; ++digits) {
+    std::string text = formatv("{0}", format("%.*g", digits, x)).str();
+    if (std::strtod(text.c_str(), nullptr) == x)
+      return text;
+  }
+  return formatv("{0}", format("%.17g", x)).str();
+}
+
+namespace {
+
+Error fail(const Twine &message) { return createStringError(message); }
+
+bool finite(double v) { return std::isfinite(v); }
+
+} // namespace
+
+Error validate(const Options &o) {
+  if (o.dim < 1 || o.dim > kMaxDim)
+    return fail(formatv("--dim must be 1..{0} (the size of x), got {1}", kMaxDim, o.dim));
+  if (o.outDim < 1 || o.outDim > kMaxDim)
+    return fail(formatv("--out-dim must be 1..{0} (the size of y), got {1}", kMaxDim, o.outDim));
+  if (o.examples < 1 || o.examples > kMaxExamples)
+    return fail(formatv("--examples must be 1..{0} (the context examples N before the "
+                        "query), got {1}",
+                        kMaxExamples, o.examples));
+  if (o.steps < 0)
+    return fail(formatv("--steps must be at least 0 (the optimiser's steps K), got {0}", o.steps));
+  if (!o.looped && o.steps > kMaxStackedSteps)
+    return fail(formatv("--steps {0} would stack {0} layers, more than {1}: use --looped, "
+                        "which takes K at run time",
+                        o.steps, kMaxStackedSteps));
+  if (o.batch < 1)
+    return fail(formatv("--batch must be at least 1 (prompts per call), got {0}", o.batch));
+  if (double(o.batch) * double(o.tokens()) * double(o.width()) > double(kMaxPromptElements))
+    return fail(formatv("the stream of --batch {0} prompts of {1} tokens of width {2} would "
+                        "hold more than 2^31 numbers: use a smaller --batch or --examples",
+                        o.batch, o.tokens(), o.width()));
+  if (o.kind != Kind::Newton && (!finite(o.lr) || o.lr <= 0))
+    return fail(formatv("--lr must be a finite number above 0 (the step size η), got {0}", o.lr));
+  if (o.kind == Kind::Ridge && (!finite(o.lambda) || o.lambda < 0))
+    return fail(formatv("--lambda must be a finite number of at least 0 (the ridge penalty λ), "
+                        "got {0}",
+                        o.lambda));
+  if (o.kind == Kind::PGD && int64_t(o.preconditioner.size()) != o.dim * o.dim)
+    return fail(formatv("pgd needs --preconditioner FILE.npy: Γ, a {0}x{0} float32 or float64 "
+                        "array",
+                        o.dim));
+  if (o.kind == Kind::Newton && o.alpha && (!finite(*o.alpha) || *o.alpha <= 0))
+    return fail(formatv("--alpha must be a finite number above 0 (M_0 = αS; the iteration "
+                        "converges for α·λ_max(S)² < 2), got {0}",
+                        *o.alpha));
+  if (o.readoutEveryLayer && !o.looped && o.steps == 0)
+    return fail("--readout-every-layer with --steps 0 has no step to read out: use --steps 1 or "
+                "more");
+  if (o.maxSteps != 0 && !(o.looped && o.readoutEveryLayer))
+    return fail("--max-steps applies only to --looped --readout-every-layer (the rows of the "
+                "per-step result): drop it");
+  if (o.looped && o.readoutEveryLayer) {
+    if (o.maxSteps < 1)
+      return fail("--looped --readout-every-layer needs --max-steps M (M >= 1): the per-step "
+                  "result has M rows whatever K the call runs");
+    if (o.maxSteps < o.steps)
+      return fail(formatv("--max-steps {0} is less than --steps {1}: the per-step result needs "
+                          "a row for each of the K steps",
+                          o.maxSteps, o.steps));
+    if (double(o.batch) * double(o.maxSteps) * double(o.outDim) > double(kMaxPromptElements))
+      return fail(formatv("--max-steps {0} makes the per-step result hold more than 2^31 "
+                          "numbers: use a smaller --max-steps or --batch",
+                          o.maxSteps));
+  }
+  return Error::success();
+}
+
+Error checkPreconditioner(ArrayRef<double> gamma, int64_t dim, StringRef name) {
+  for (int64_t i = 0; i < dim * dim; ++i)
+    if (!finite(gamma[i]))
+      return fail(formatv("the preconditioner '{0}' holds {1} at [{2}, {3}]: every entry of Γ "
+                          "must be a finite number",
+                          name, gamma[i], i / dim, i % dim));
+  Matrix a(dim, dim);
+  a.data.assign(gamma.begin(), gamma.end());
+  int64_t column = 0;
+  if (!solve(a, Matrix(dim, 0), double(dim) * FLT_EPSILON, &column))
+    return fail(formatv("the preconditioner '{0}' is singular to float32 precision (no pivot "
+                        "in column {1}): PGD with it cannot reach the least-squares solution; "
+                        "use an invertible Γ (the identity gives plain gd)",
+                        name, column));
+  return Error::success();
+}
+
+Expected<std::vector<double>> readPreconditioner(StringRef path, int64_t dim) {
+  Expected<HostArray> array = readNpy(path);
+  if (!array)
+    return fail(formatv("cannot use the preconditioner: {0}; pass a {1}x{1} float32 or "
+                        "float64 .npy file",
+                        toString(array.takeError()), dim));
+  if (array->dtype != DType::F32 && array->dtype != DType::F64)
+    return fail(formatv("the preconditioner '{0}' holds {1}: write Γ as float32 or float64",
+                        path, dtypeName(array->dtype)));
+  if (array->shape != std::vector<int64_t>{dim, dim})
+    return fail(formatv("the preconditioner '{0}' has shape {1}, but --dim {2} needs [{2}, {2}]",
+                        path, formatShape(array->shape), dim));
+  std::vector<double> gamma = array->toDouble();
+  if (Error err = checkPreconditioner(gamma, dim, path))
+    return std::move(err);
+  return gamma;
+}
+
+} // namespace icl::construct
