@@ -100,19 +100,20 @@ Error validate(const Options &o) {
                         "hold more than 2^31 numbers: use a smaller --batch or --examples",
                         o.batch, o.tokens(), o.width()));
   if (o.kind != Kind::Newton && (!finite(o.lr) || o.lr <= 0))
-    return fail(formatv("--lr must be a finite number above 0 (the step size η), got {0}", o.lr));
+    return fail(formatv("--lr must be a finite number above 0 (the step size eta), got {0}",
+                        formatNumber(o.lr)));
   if (o.kind == Kind::Ridge && (!finite(o.lambda) || o.lambda < 0))
-    return fail(formatv("--lambda must be a finite number of at least 0 (the ridge penalty λ), "
+    return fail(formatv("--lambda must be a finite number of at least 0 (the ridge penalty lambda), "
                         "got {0}",
-                        o.lambda));
+                        formatNumber(o.lambda)));
   if (o.kind == Kind::PGD && int64_t(o.preconditioner.size()) != o.dim * o.dim)
-    return fail(formatv("pgd needs --preconditioner FILE.npy: Γ, a {0}x{0} float32 or float64 "
+    return fail(formatv("pgd needs --preconditioner FILE.npy: Gamma, a {0}x{0} float32 or float64 "
                         "array",
                         o.dim));
   if (o.kind == Kind::Newton && o.alpha && (!finite(*o.alpha) || *o.alpha <= 0))
-    return fail(formatv("--alpha must be a finite number above 0 (M_0 = αS; the iteration "
-                        "converges for α·λ_max(S)² < 2), got {0}",
-                        *o.alpha));
+    return fail(formatv("--alpha must be a finite number above 0 (M_0 = alpha*S; the iteration "
+                        "converges for alpha*lambda_max(S)^2 < 2), got {0}",
+                        formatNumber(*o.alpha)));
   if (o.readoutEveryLayer && !o.looped && o.steps == 0)
     return fail("--readout-every-layer with --steps 0 has no step to read out: use --steps 1 or "
                 "more");
@@ -138,16 +139,16 @@ Error validate(const Options &o) {
 Error checkPreconditioner(ArrayRef<double> gamma, int64_t dim, StringRef name) {
   for (int64_t i = 0; i < dim * dim; ++i)
     if (!finite(gamma[i]))
-      return fail(formatv("the preconditioner '{0}' holds {1} at [{2}, {3}]: every entry of Γ "
+      return fail(formatv("the preconditioner '{0}' holds {1} at [{2}, {3}]: every entry of Gamma "
                           "must be a finite number",
-                          name, gamma[i], i / dim, i % dim));
+                          name, formatNumber(gamma[i]), i / dim, i % dim));
   Matrix a(dim, dim);
   a.data.assign(gamma.begin(), gamma.end());
   int64_t column = 0;
   if (!solve(a, Matrix(dim, 0), double(dim) * FLT_EPSILON, &column))
     return fail(formatv("the preconditioner '{0}' is singular to float32 precision (no pivot "
                         "in column {1}): PGD with it cannot reach the least-squares solution; "
-                        "use an invertible Γ (the identity gives plain gd)",
+                        "use an invertible Gamma (the identity gives plain gd)",
                         name, column));
   return Error::success();
 }
@@ -159,7 +160,7 @@ Expected<std::vector<double>> readPreconditioner(StringRef path, int64_t dim) {
                         "float64 .npy file",
                         toString(array.takeError()), dim));
   if (array->dtype != DType::F32 && array->dtype != DType::F64)
-    return fail(formatv("the preconditioner '{0}' holds {1}: write Γ as float32 or float64",
+    return fail(formatv("the preconditioner '{0}' holds {1}: write Gamma as float32 or float64",
                         path, dtypeName(array->dtype)));
   if (array->shape != std::vector<int64_t>{dim, dim})
     return fail(formatv("the preconditioner '{0}' has shape {1}, but --dim {2} needs [{2}, {2}]",

@@ -84,6 +84,7 @@ Plan ridge(const Options &o) {
   step.value.addIdentity(0, d + out, out, -1.0);
   step.output = into(c, out, d + out, o.lr / double(o.examples));
   step.perToken = diagonal(c, d + out, out, -o.lr * o.lambda);
+  step.perTokenWhat = "the shrinkage D = -eta*lambda on p";
   plan.predictionSlot = d + out;
   return plan;
 }
@@ -115,6 +116,7 @@ Plan newton(const Options &o) {
   step.value = pick(d, c, u);
   step.output = into(c, d, u, -1.0 / n);
   step.perToken = diagonal(c, u, d, 1.0);
+  step.perTokenWhat = "D = +I on u (u <- 2u - ...)";
 
   AttentionLayer head;
   head.name = "newton.readout";
@@ -222,12 +224,12 @@ std::string report(const Options &o, const Plan &plan) {
   int64_t blocks = (plan.init ? 1 : 0) + (plan.readout ? 1 : 0);
   os << "totals: ";
   if (o.looped)
-    os << blocks << " + K LSA layers";
+    os << (blocks ? std::to_string(blocks) + " + " : std::string()) << "K LSA layers";
   else
     os << blocks + o.steps << " LSA layers";
   os << ", 1 per step";
   if (plan.step.perToken)
-    os << " (with the per-token term D in the same residual block)";
+    os << " (with " << plan.step.perTokenWhat << " in the same residual block)";
   if (blocks)
     os << ", plus " << (plan.init ? "the init and " : "") << "the readout";
   os << "; C = " << plan.width() << "\n";

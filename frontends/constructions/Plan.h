@@ -32,8 +32,10 @@ struct AttentionLayer {
   /// What it implements, for reports and locations ("GD step", "readout").
   std::string what;
   Matrix query, key, value, output;
-  /// D, the per-token term in the same residual block, if any.
+  /// D, the per-token term in the same residual block, if any, and what it
+  /// does.
   std::optional<Matrix> perToken;
+  std::string perTokenWhat;
 };
 
 struct Plan {

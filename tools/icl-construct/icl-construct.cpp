@@ -243,6 +243,8 @@ struct VerifiedModel {
       return createStringError("--tasks must be at least 1, got " + Twine(int64_t(tasks)));
     // Looped models assert on K; the loader may not know cf yet.
     context.loadDialect<mlir::cf::ControlFlowDialect>();
+    if (Error err = checkRegularFile(path))
+      return err;
     module = loadModule(path, context);
     if (!module)
       return createStringError("cannot load the model '" + path + "'");
