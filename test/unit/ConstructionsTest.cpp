@@ -257,6 +257,31 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{Kind::Ridge, 5, 4, 2, 0.1, 0.0}, Case{Kind::Ridge, 1, 7, 2, 0.25, 2.0}),
     [](const ::testing::TestParamInfo<Case> &info) { return name(info.param); });
 
+TEST(ConstructionsTest, LoopedModelsRefuseStepCountsOutOfRange) {
+  Options o = optionsOf({Kind::GD, 2, 4, 1, 0.1, 0.0});
+  o.steps = 3;
+  o.looped = true;
+  o.readoutEveryLayer = true;
+  o.maxSteps = 3;
+  std::unique_ptr<Native> native = compile(o);
+  ASSERT_TRUE(native);
+  HostArray prompt = promptOf(drawTasks(o, 1, 0, 0.0), 0, 1);
+  auto runWith = [&](int64_t k) {
+    return native->run({prompt, HostArray::fromInt64(DType::I64, {}, {k})});
+  };
+  for (auto [k, why] : {std::pair<int64_t, const char *>{-1, "must be at least 0"},
+                        {4, "must be at most 3 (--max-steps)"}}) {
+    Expected<std::vector<HostArray>> out = runWith(k);
+    ASSERT_FALSE(static_cast<bool>(out)) << "K = " << k << " ran";
+    std::string message = toString(out.takeError());
+    EXPECT_NE(message.find(std::string("the step count K (argument 1) ") + why),
+              std::string::npos)
+        << message;
+  }
+  Expected<std::vector<HostArray>> last = runWith(3);
+  EXPECT_TRUE(static_cast<bool>(last)) << toString(last.takeError());
+}
+
 TEST(ConstructionsTest, QueryAmongTheKeysBreaksGradientDescentFromTheSecondStep) {
   Options o = optionsOf({Kind::GD, 3, 8, 1, 0.3, 0.0});
   o.steps = 3;
