@@ -141,6 +141,17 @@ Options optionsOf(const Case &c) {
   return o;
 }
 
+/// `c` looped with per-step readouts: verify checks K = 0..steps, result 1
+/// has `maxSteps` rows.
+Options loopedOf(const Case &c, int64_t steps, int64_t maxSteps) {
+  Options o = optionsOf(c);
+  o.steps = steps;
+  o.looped = true;
+  o.readoutEveryLayer = true;
+  o.maxSteps = maxSteps;
+  return o;
+}
+
 class GradientDescentFamily : public ::testing::TestWithParam<Case> {};
 
 } // namespace
@@ -258,11 +269,7 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<Case> &info) { return name(info.param); });
 
 TEST(ConstructionsTest, LoopedModelsRefuseStepCountsOutOfRange) {
-  Options o = optionsOf({Kind::GD, 2, 4, 1, 0.1, 0.0});
-  o.steps = 3;
-  o.looped = true;
-  o.readoutEveryLayer = true;
-  o.maxSteps = 3;
+  Options o = loopedOf({Kind::GD, 2, 4, 1, 0.1, 0.0}, 3, 3);
   std::unique_ptr<Native> native = compile(o);
   ASSERT_TRUE(native);
   HostArray prompt = promptOf(drawTasks(o, 1, 0, 0.0), 0, 1);
@@ -331,11 +338,7 @@ TEST(ConstructionsTest, NewtonFollowsItsIteratesToLeastSquares) {
 }
 
 TEST(ConstructionsTest, NewtonLoopedEqualsItsClosedForm) {
-  Options o = optionsOf({Kind::Newton, 2, 9, 1, 0.0, 0.0});
-  o.steps = 6;
-  o.looped = true;
-  o.readoutEveryLayer = true;
-  o.maxSteps = 7;
+  Options o = loopedOf({Kind::Newton, 2, 9, 1, 0.0, 0.0}, 6, 7);
   o.alpha = 0.05;
   std::optional<Verification> v = check(o, 8);
   ASSERT_TRUE(v);
