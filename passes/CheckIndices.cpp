@@ -46,12 +46,21 @@ std::string describeIds(Operation *op, Value ids) {
 }
 
 struct CheckIndicesPass : public mlir::icl::impl::CheckIndicesBase<CheckIndicesPass> {
+  using CheckIndicesBase::CheckIndicesBase;
+
   void runOnOperation() override {
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
       if (isa<mlir::icl::EmbeddingOp, mlir::icl::TokenUnmergeOp>(op))
         ops.push_back(op);
     });
+    if (computedOnly)
+      llvm::erase_if(ops, [](Operation *op) {
+        Value ids = isa<mlir::icl::EmbeddingOp>(op) ? cast<mlir::icl::EmbeddingOp>(op).getIds()
+                                                     : cast<mlir::icl::TokenUnmergeOp>(op).getIndex();
+        auto arg = dyn_cast<BlockArgument>(ids);
+        return arg && isa<func::FuncOp>(arg.getOwner()->getParentOp());
+      });
     for (auto [site, op] : llvm::enumerate(ops)) {
       if (auto embedding = dyn_cast<mlir::icl::EmbeddingOp>(op))
         check(op, embedding.getIds(), embedding.getTable(), IndexKind::TokenId, site);

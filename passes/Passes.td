@@ -142,7 +142,11 @@ def CheckIndices : Pass<"icl-check-indices", "mlir::ModuleOp"> {
     library's entry points and `icl_function_invoke` report it after the
     call ("run-time error: token id 70000 at index [0, 3] of argument 0 is
     outside the vocabulary 0..50256", docs/runtime.md). Host code reads the
-    scan's result, so the x86 pipeline runs this pass; on the GPU it cannot.
+    scan's result: on the GPU the scan is a kernel and `icl-gpu-host-reads`
+    copies its one-element result (and, on an error, the bad id) to the host.
+    The CUDA pipeline checks only ids the function computes
+    (`computed-only`): the runtime checks argument ids on the host before a
+    call, and a host read waits for the GPU.
 
     Before:
     ```mlir
@@ -161,6 +165,10 @@ def CheckIndices : Pass<"icl-check-indices", "mlir::ModuleOp"> {
     %e = icl.embedding %table, %ids : (tensor<50257x768xf32>, tensor<1x64xi64>) -> tensor<1x64x768xf32>
     ```
   }];
+  let options = [
+    Option<"computedOnly", "computed-only", "bool", /*default=*/"false",
+           "Check only ids the function computes, not its arguments">
+  ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::func::FuncDialect", "mlir::linalg::LinalgDialect",
     "mlir::LLVM::LLVMDialect", "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"
@@ -803,8 +811,10 @@ def GpuHostReads : Pass<"icl-gpu-host-reads", "mlir::func::FuncOp"> {
     element, not a loop over elements) with a call of the runtime's
     `icl_cuda_read_scalar(address, bytes)` (`runtime/icl_cuda.c`), which
     copies the element to the host on the model's stream (after the kernels
-    queued before it) and waits for it. Loads indexed by loop variables stay,
-    and `icl-gpu-host-memory` reports them: element loops belong in kernels.
+    queued before it) and waits for it. The same holds for a load whose
+    indices host code computes without a loop variable (the bad id
+    `icl-check-indices` reports). Loads indexed by loop variables stay, and
+    `icl-gpu-host-memory` reports them: element loops belong in kernels.
 
     Before:
     ```mlir

@@ -345,9 +345,11 @@ void mlir::icl::buildPipeline(OpPassManager &pm, const PipelineOptions &options,
     // Norms run as row kernels.
     if (options.target == Target::Cuda && options.cuda.fusedRows)
       pm.addPass(createCudaRows());
-    // On the CPU, ids out of range are reported (decomposed, they clamp).
-    if (options.target == Target::X86)
-      pm.addPass(createCheckIndices());
+    // Ids out of range are reported (decomposed, they clamp); on the GPU
+    // those the function computes (the runtime checks arguments on the host).
+    CheckIndicesOptions indices;
+    indices.computedOnly = options.target == Target::Cuda;
+    pm.addPass(createCheckIndices(indices));
     // A failed cf.assert is reported to the caller, on either target.
     pm.addPass(createReportAssertions());
     // On the CPU, long attention runs in query blocks with an online softmax

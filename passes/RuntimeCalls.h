@@ -27,13 +27,15 @@ inline func::FuncOp declareRuntimeFunction(ModuleOp module, StringRef name, Func
   return function;
 }
 
-/// `file:line:col` of `loc` for messages, or "" when it has no file location.
+/// `file:line:col` of `loc` for messages, else the name a frontend gave it
+/// ("step count K"), else "".
 inline std::string sourcePosition(Location loc) {
-  auto file = loc->findInstanceOf<FileLineColLoc>();
-  if (!file)
-    return "";
-  return file.getFilename().str() + ":" + std::to_string(file.getLine()) + ":" +
-         std::to_string(file.getColumn());
+  if (auto file = loc->findInstanceOf<FileLineColLoc>())
+    return file.getFilename().str() + ":" + std::to_string(file.getLine()) + ":" +
+           std::to_string(file.getColumn());
+  if (auto name = loc->findInstanceOf<NameLoc>())
+    return "\"" + name.getName().str() + "\"";
+  return "";
 }
 
 } // namespace mlir::icl

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 struct icl_runtime {
@@ -257,8 +258,13 @@ bool libraryFailed(icl_runtime *rt, const icl_library_info *info, const char *gp
   const char *message = info->last_error ? info->last_error() : "";
   if (!*message)
     return false;
-  fail(rt, gpuFunction ? std::string("'") + gpuFunction + "' failed on the GPU: " + message
-                       : std::string("run-time error: ") + message);
+  // CUDA libraries mark the run-time errors of their host code so.
+  std::string_view text(message);
+  if (text.rfind("run-time error: ", 0) == 0)
+    fail(rt, message);
+  else
+    fail(rt, gpuFunction ? std::string("'") + gpuFunction + "' failed on the GPU: " + message
+                         : std::string("run-time error: ") + message);
   if (info->clear_error)
     info->clear_error();
   return true;

@@ -43,12 +43,15 @@ namespace icl::ref {
 
 namespace {
 
-/// Formats a location as `file:line:col` when it has one.
+/// Formats a location as `file:line:col` when it has one, else as the name
+/// a frontend gave it ("step count K").
 std::string locationString(Location loc) {
   if (auto fileLoc = loc->findInstanceOf<FileLineColLoc>())
     return llvm::formatv("{0}:{1}:{2}", fileLoc.getFilename().getValue(), fileLoc.getLine(),
                          fileLoc.getColumn())
         .str();
+  if (auto name = loc->findInstanceOf<NameLoc>())
+    return "\"" + name.getName().str() + "\"";
   std::string s;
   llvm::raw_string_ostream os(s);
   loc.print(os);

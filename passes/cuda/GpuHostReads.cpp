@@ -1,10 +1,10 @@
 //===- GpuHostReads.cpp - Host reads of single device elements ------------===//
 //
 // Host code of the GPU target may read a scalar it branches on (a loop's step
-// count, a while condition, an assertion's operand) from device memory: each
-// memref.load on the host at constant indices becomes a call of the runtime's
-// icl_cuda_read_scalar, which copies the element on the model's stream and
-// waits for it.
+// count, a while condition, an assertion's operand, a bad id to report) from
+// device memory: each memref.load on the host at indices that no loop variable
+// feeds becomes a call of the runtime's icl_cuda_read_scalar, which copies the
+// element on the model's stream and waits for it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,7 +13,7 @@
 #include "passes/cuda/GpuUtils.h"
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 
 namespace mlir::icl {
 #define GEN_PASS_DEF_GPUHOSTREADS
@@ -38,13 +38,32 @@ int64_t elementBytes(Type type) {
   return std::max<int64_t>(1, type.getIntOrFloatBitWidth() / 8);
 }
 
+/// True if `value` is computed from the variables of a loop (its induction
+/// variable, the values it carries): a load at such indices is a loop over
+/// elements, which belongs in a kernel.
+bool dependsOnLoop(Value value) {
+  SmallVector<Value> work = {value};
+  llvm::DenseSet<Value> seen;
+  while (!work.empty()) {
+    Value v = work.pop_back_val();
+    if (!seen.insert(v).second)
+      continue;
+    if (auto arg = dyn_cast<BlockArgument>(v)) {
+      if (isa<LoopLikeOpInterface>(arg.getOwner()->getParentOp()))
+        return true;
+      continue;
+    }
+    llvm::append_range(work, v.getDefiningOp()->getOperands());
+  }
+  return false;
+}
+
 struct GpuHostReads : icl::impl::GpuHostReadsBase<GpuHostReads> {
   void runOnOperation() override {
     SmallVector<memref::LoadOp> loads;
     getOperation().walk([&](memref::LoadOp load) {
       if (!onDevice(load) && !mlir::icl::inHostMemory(load.getMemRef()) &&
-          elementBytes(load.getType()) &&
-          llvm::all_of(load.getIndices(), [](Value v) { return getConstantIntValue(v); }))
+          elementBytes(load.getType()) && llvm::none_of(load.getIndices(), dependsOnLoop))
         loads.push_back(load);
     });
     auto module = getOperation()->getParentOfType<ModuleOp>();

@@ -1,4 +1,16 @@
 // RUN: icl-opt %s --icl-check-indices | FileCheck %s
+// On the GPU only computed ids are checked (the runtime checks arguments).
+// RUN: icl-opt %s --icl-check-indices=computed-only=true | FileCheck %s --check-prefix=COMPUTED
+// COMPUTED-LABEL: func.func @embedding_of_argument(
+// COMPUTED-NOT:     icl_index_error
+// COMPUTED:         icl.embedding
+// COMPUTED-LABEL: func.func @embedding_of_computed_ids(
+// COMPUTED:         scf.if
+// COMPUTED:           func.call @icl_index_error(
+// COMPUTED:         icl.embedding
+// COMPUTED-LABEL: func.func @unmerge(
+// COMPUTED-NOT:     icl_index_error
+// COMPUTED:         icl.token_unmerge
 
 // The runtime's entry is declared once; each site has its description and
 // the shape of its ids.

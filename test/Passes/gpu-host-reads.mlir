@@ -34,6 +34,27 @@ func.func @element(%a: memref<3x4xf16>) -> f16 {
   return %v : f16
 }
 
+// Indices host code computes without a loop variable (the bad id
+// icl-check-indices reports) are one element too.
+// CHECK-LABEL: func.func @computed
+// CHECK: scf.if
+// CHECK: arith.remui
+// CHECK: call @icl_cuda_read_scalar
+// CHECK-NOT: memref.load
+func.func @computed(%ids: memref<2x5xi64>, %position: index, %found: i1) -> i64 {
+  %c5 = arith.constant 5 : index
+  %zero = arith.constant 0 : i64
+  %r = scf.if %found -> (i64) {
+    %col = arith.remui %position, %c5 : index
+    %row = arith.divui %position, %c5 : index
+    %id = memref.load %ids[%row, %col] : memref<2x5xi64>
+    scf.yield %id : i64
+  } else {
+    scf.yield %zero : i64
+  }
+  return %r : i64
+}
+
 // A load indexed by a loop variable is an element loop: left for
 // icl-gpu-host-memory to report. Stack memory is host memory.
 // CHECK-LABEL: func.func @loop

@@ -7,6 +7,8 @@
 
 // The JIT, for ids computed in the function and for token_unmerge indices.
 // RUN: not icl-run %s --function shifted --input %t/ids.npy 2>&1 | FileCheck %s --check-prefix=COMPUTED
+// On the GPU too: the scan is a kernel, host code reads its result.
+// RUN: %if cuda-device %{ not icl-run %s --function shifted --input %t/ids.npy --device=cuda 2>&1 | FileCheck %s --check-prefix=COMPUTED %}
 // RUN: not icl-run %s --function unmerge --input %t/x.npy --input %t/ids.npy 2>&1 | FileCheck %s --check-prefix=UNMERGE
 // RUN: not icl-run --reference %s --function unmerge --input %t/x.npy --input %t/ids.npy 2>&1 | FileCheck %s --check-prefix=REFERENCE
 
