@@ -7,7 +7,8 @@ writes into OUT:
   lib/libicl_runtime.so        the runtime (C API + CUDA backend)
   bin/icl-run-lib              the command-line runner that needs no LLVM or MLIR
   ops/<file>.so                every module of test/e2e (every op family, the
-                               fused attention kernels) and the tiny GPT example,
+                               fused attention kernels), the tiny GPT example and
+                               models of icl-construct (constructions/*.mlir),
                                compiled with icl-compile --target=cuda
   ops/<file>/<fn>.in<i>.npy    seeded random inputs of each checked function
   ops/<file>/<fn>.ref<i>.npy   the reference evaluator's results on them (float64
@@ -58,6 +59,16 @@ GEMMS = [
     ("g9-128x128k64", 8192, 4096, 4096, "gelu", " gemm-tile=128x128x64x3"),
     ("g9-256x128", 8192, 4096, 4096, "gelu", " gemm-tile=256x128x32x3x4x2"),
     ("g9-generic", 8192, 4096, 4096, "gelu", " fused-linear=false"),
+]
+
+
+# Models of icl-construct checked on the GPU like the e2e modules: stacked and
+# looped (scf.for over a run-time step count), with per-step readouts.
+CONSTRUCTIONS = [
+    ("gd_stacked", "gd --dim 5 --out-dim 2 --examples 24 --lr 0.4 --steps 6 --batch 3"),
+    ("gd_looped", "gd --dim 5 --examples 24 --lr 0.4 --looped --readout-every-layer --max-steps 4 --batch 3"),
+    ("ridge_looped", "ridge --dim 3 --examples 17 --lr 0.3 --lambda 0.1 --looped --batch 2"),
+    ("newton_stacked", "newton --dim 4 --examples 32 --steps 8 --readout-every-layer --batch 4"),
 ]
 
 
@@ -150,6 +161,12 @@ def main():
     modules = sorted(os.path.join(ROOT, "test", "e2e", f)
                      for f in os.listdir(os.path.join(ROOT, "test", "e2e")) if f.endswith(".mlir"))
     modules.append(os.path.join(ROOT, "examples", "models", "tiny_gpt.mlir"))
+    # Looped and stacked constructions (docs/constructions.md), as icl-construct writes them.
+    os.makedirs(os.path.join(args.out, "constructions"))
+    for name, construction in CONSTRUCTIONS:
+        path = os.path.join(args.out, "constructions", name + ".mlir")
+        run([os.path.join(bin_dir, "icl-construct")] + construction.split() + ["-o", path])
+        modules.append(path)
     jobs, manifest = [], []
     for path in modules:
         stem = os.path.splitext(os.path.basename(path))[0]
