@@ -556,12 +556,24 @@ static llvm::Expected<bool> evaluate(Folder &folder, std::vector<HostArray> &out
       if (!s)
         return s.takeError();
       std::vector<int64_t> a = x.toInt64(), b = y->toInt64(), out;
+      std::optional<std::pair<int64_t, int64_t>> overflow;
       forEach(*s, [&](const Shape &o) {
-        int64_t u = a[broadcastIndex(x.shape, o)], v = b[broadcastIndex(y->shape, o)];
-        out.push_back(type == "Add" ? u + v : type == "Sub" ? u - v : type == "Mul" ? u * v
+        int64_t u = a[broadcastIndex(x.shape, o)], v = b[broadcastIndex(y->shape, o)], w = 0;
+        bool over = type == "Add"   ? __builtin_add_overflow(u, v, &w)
+                    : type == "Sub" ? __builtin_sub_overflow(u, v, &w)
+                    : type == "Mul" ? __builtin_mul_overflow(u, v, &w)
+                                    : false;
+        if (over && !overflow)
+          overflow = {u, v};
+        out.push_back(type == "Add" || type == "Sub" || type == "Mul" ? w
                       : type == "Max" ? std::max(u, v) : type == "Min" ? std::min(u, v)
                       : static_cast<int64_t>((*fn)(u, v)));
       });
+      if (overflow)
+        return node.error("its integer inputs " + llvm::Twine(overflow->first) + " and " +
+                          llvm::Twine(overflow->second) +
+                          " give a result outside int64: the model computes a size or index "
+                          "that no tensor can have");
       return result(HostArray::fromInt64(x.dtype, *s, out));
     }
     return result(mapElements(folder, {&x, y}, x.dtype,

@@ -117,6 +117,11 @@ CASES = {
     "reshape_overflow": model([node("Reshape", ["a", "s"], ["y"])],
                               initializers=[f32("a", [2, 3]),
                                             i64("s", [(1 << 33) + 3, 6148914685509894146])]),
+    # A shape computed by a product that overflows int64 (wrapped, 1 << 62
+    # times 4 is 0).
+    "mul_overflow": model([node("Mul", ["s1", "s2"], ["s"]), node("Reshape", ["a", "s"], ["y"])],
+                          initializers=[f32("a", [2, 3]), i64("s1", [1 << 62, 1]),
+                                        i64("s2", [4, 6])]),
     "slice_axis": model([node("Slice", ["a", "s", "e", "ax"], ["y"])],
                         initializers=[f32("a", [4]), i64("s", [0]), i64("e", [2]),
                                       i64("ax", [3])]),
