@@ -49,6 +49,11 @@ icl-construct verify newton --dim 4 --examples 32 --steps 12 --noise 0.1 --csv "
 icl-construct gd --dim 4 --examples 32 --lr 0.5 --batch 64 --looped --readout-every-layer --max-steps 8 \
     -o "$out/gd-looped.mlir"
 icl-construct verify "$out/gd-looped.mlir" --tasks 64
+# Run it for K = 5 (a literal input) on random prompts, checked against the
+# reference evaluator.
+icl-run "$out/gd-looped.mlir" --random-inputs 0 --write-inputs "$out/prompt.npy" \
+    --write-inputs "$out/k.npy" > /dev/null
+icl-run "$out/gd-looped.mlir" --input "$out/prompt.npy" --input i64=5 --check
 icl-construct verify newton --dim 4 --examples 32 --steps 12 --looped --tasks 64
 
 # The deliberately wrong construction (the query among the keys and values)

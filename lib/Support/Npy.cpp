@@ -10,9 +10,12 @@
 #include "lib/Support/Npy.h"
 #include "lib/Support/Files.h"
 
+#include <cmath>
+
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -461,6 +464,31 @@ Expected<HostArray> parseNpy(StringRef bytes, StringRef name) {
   array.shape = std::move(shape);
   array.bytes.assign(data.bytes_begin(), data.bytes_end());
   return array;
+}
+
+Expected<HostArray> readInput(StringRef spec) {
+  auto [name, text] = spec.split('=');
+  std::optional<DType> dtype = parseDTypeName(name);
+  if (!dtype || text.empty() || llvm::sys::fs::exists(spec))
+    return readNpy(spec);
+  SmallVector<StringRef> items;
+  text.split(items, ',');
+  std::vector<double> values;
+  for (StringRef item : items) {
+    double v;
+    if (item.trim().getAsDouble(v))
+      return createStringError("input '" + spec + "': '" + item +
+                               "' is not a number (a literal input reads DTYPE=V[,V...], "
+                               "e.g. i64=5; otherwise give a .npy file)");
+    if (!isFloat(*dtype) && v != std::trunc(v))
+      return createStringError("input '" + spec + "': " + item + " is not an integer, as " +
+                               name + " needs");
+    values.push_back(v);
+  }
+  std::vector<int64_t> shape;
+  if (values.size() > 1)
+    shape.push_back(static_cast<int64_t>(values.size()));
+  return HostArray::fromDouble(*dtype, shape, values);
 }
 
 Expected<HostArray> readNpy(StringRef path) {

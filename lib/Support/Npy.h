@@ -32,6 +32,12 @@ namespace icl {
 /// Reads the .npy file at `path`.
 llvm::Expected<HostArray> readNpy(llvm::StringRef path);
 
+/// An input given on a command line: the .npy file at `spec`, or, when no
+/// file has that name and it reads `DTYPE=V[,V...]` (`i64=5`,
+/// `f32=0.5,1,2`), a literal: one value is a scalar (rank 0), several a
+/// vector. Looped models take their step count so.
+llvm::Expected<HostArray> readInput(llvm::StringRef spec);
+
 /// Parses the contents of a .npy file held in memory; `nameForErrors` starts
 /// every error message.
 llvm::Expected<HostArray> parseNpy(llvm::StringRef bytes,

@@ -16,6 +16,12 @@
 // Zero steps is the identity: the result is the input.
 // RUN: icl-run %s --function repeat --input %t/x.npy --input %t/w.npy --input %t/k0.npy --expect %t/x.npy | FileCheck %s --check-prefix=IDENTITY
 // IDENTITY: expect: result 0: max abs error 0{{.*}}, 0 of 40 beyond
+// A step count can be given as a literal: the same as the .npy file.
+// RUN: icl-run --reference %s --function repeat --input %t/x.npy --input %t/w.npy --input %t/k5.npy --output %t/repeat5.npy
+// RUN: icl-run %s --function repeat --input %t/x.npy --input %t/w.npy --input i64=5 --expect %t/repeat5.npy | FileCheck %s --check-prefix=CHECKED-EXPECT
+// RUN: not icl-run %s --function repeat --input %t/x.npy --input %t/w.npy --input i64=2.5 2>&1 | FileCheck %s --check-prefix=LITERAL
+// CHECKED-EXPECT: expect: result 0: {{.*}}, 0 of 40 beyond
+// LITERAL: error: input 'i64=2.5': 2.5 is not an integer, as i64 needs
 // Five steps differ from zero steps (the loop runs).
 // RUN: not icl-run %s --function repeat --input %t/x.npy --input %t/w.npy --input %t/k5.npy --expect %t/x.npy
 

@@ -27,8 +27,10 @@ static cl::opt<Device> device("device", cl::desc("Where the library runs"),
                               cl::values(clEnumValN(Device::Cpu, "cpu", "the host CPU (default)"),
                                          clEnumValN(Device::Cuda, "cuda", "an NVIDIA GPU")),
                               cl::init(Device::Cpu), cl::cat(category));
-static cl::list<std::string> inputs("input", cl::desc("Input .npy file, repeated in argument order"),
-                                    cl::value_desc("file.npy"), cl::cat(category));
+static cl::list<std::string> inputs("input", cl::desc("Input .npy file, or a literal DTYPE=V[,V...] (i64=5: a "
+                                             "scalar, such as a looped model's step count), "
+                                             "repeated in argument order"),
+                                    cl::value_desc("file.npy|DTYPE=V"), cl::cat(category));
 static cl::opt<uint64_t> randomSeed(
     "random-inputs", cl::desc("Generate seeded random inputs instead of --input"),
     cl::value_desc("seed"), cl::cat(category));
@@ -67,7 +69,7 @@ static int run(int argc, char **argv, icl::tool::RunSettings &s) {
 
   std::vector<icl::HostArray> args;
   for (const std::string &path : inputs) {
-    Expected<icl::HostArray> array = icl::readNpy(path);
+    Expected<icl::HostArray> array = icl::readInput(path);
     if (!array)
       return icl::tool::failWith(s, toString(array.takeError()));
     args.push_back(std::move(*array));

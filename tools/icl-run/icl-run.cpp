@@ -50,8 +50,10 @@ static cl::opt<std::string> functionName(
     "function", cl::desc("Function to run (default: the module's single public function)"),
     cl::value_desc("name"), cl::cat(category));
 static cl::list<std::string> inputs("input",
-                                    cl::desc("Input .npy file, repeated in argument order"),
-                                    cl::value_desc("file.npy"), cl::cat(category));
+                                    cl::desc("Input .npy file, or a literal DTYPE=V[,V...] (i64=5: a "
+                                             "scalar, such as a looped model's step count), "
+                                             "repeated in argument order"),
+                                    cl::value_desc("file.npy|DTYPE=V"), cl::cat(category));
 static cl::opt<uint64_t> randomSeed(
     "random-inputs",
     cl::desc("Generate seeded random inputs instead of --input (floats in [-1, 1), "
@@ -202,7 +204,7 @@ static int run(int argc, char **argv) {
   std::vector<icl::HostArray> args;
   if (!randomSeed.getNumOccurrences()) {
     for (const std::string &path : inputs) {
-      Expected<icl::HostArray> array = icl::readNpy(path);
+      Expected<icl::HostArray> array = icl::readInput(path);
       if (!array)
         return fail(toString(array.takeError()));
       args.push_back(std::move(*array));
