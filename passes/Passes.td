@@ -182,14 +182,18 @@ def ReportAssertions : Pass<"icl-report-assertions", "mlir::ModuleOp"> {
     model's step count must not be negative, a readout index must fit). The
     upstream lowering of a failed `cf.assert` prints and aborts the process,
     which a model library must never do to its host program. This pass
-    replaces each `cf.assert` with a branch that calls the runtime's
-    `icl_assertion_error` (`runtime/icl_errors.c`) with the message and the
-    assertion's location when the condition is false; execution goes on, and
-    the JIT, the library's entry points and `icl_function_invoke` report the
-    first such error after the call ("run-time error: the step count K
-    (argument 1) must be at least 0, got -1 (cf.assert at model.mlir:7:3)"),
-    as they report ids out of range. The reference evaluator fails with the
-    same message. Both targets run it; on the GPU the condition is host code.
+    replaces each `cf.assert` with a branch on its condition: when it is
+    false, the runtime's `icl_assertion_error` (`runtime/icl_errors.c`) is
+    called with the message and the assertion's location, and the rest of
+    the assertion's block does not run: the values it would give the block's
+    terminator are zeros (where the rest has results of other types, such as
+    dynamically shaped tensors, it runs after the report). The JIT, the
+    library's entry points and `icl_function_invoke` report the first such
+    error after the call ("run-time error: the step count K (argument 1) must
+    be at least 0 (cf.assert at model.mlir:7:3)"), as they report ids out of
+    range; the results of that call are not valid. The reference evaluator
+    fails with the same message. Both targets run it; on the GPU the
+    condition is host code.
 
     Before:
     ```mlir
@@ -197,11 +201,15 @@ def ReportAssertions : Pass<"icl-report-assertions", "mlir::ModuleOp"> {
     ```
     After:
     ```mlir
-    %failed = arith.xori %ok, %true : i1
-    scf.if %failed {
+    %r = scf.if %ok -> (tensor<1x1xf32>) {
+      ... the rest of the block
+      scf.yield %prediction : tensor<1x1xf32>
+    } else {
       %where = llvm.mlir.addressof @icl_assert0_where : !llvm.ptr
       %message = llvm.mlir.addressof @icl_assert0_message : !llvm.ptr
       func.call @icl_assertion_error(%where, %message) : (!llvm.ptr, !llvm.ptr) -> ()
+      %zero = arith.constant dense<0.0> : tensor<1x1xf32>
+      scf.yield %zero : tensor<1x1xf32>
     }
     ```
   }];

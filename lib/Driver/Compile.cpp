@@ -223,12 +223,14 @@ void writeGlue(llvm::raw_ostream &header, llvm::raw_ostream &glue,
             "size) { (void)alignment; return icl_cuda_alloc(size); }\n"
             "ICL_CUDA_API void _mlir_memref_to_llvm_free(void *ptr) { icl_cuda_free(ptr); }\n"
          << kRunTimeErrors
-         << "\n/* A run-time error of host code (an id out of range, a failed assertion),\n"
-            " * marked as such for the runtime, else a CUDA error. */\n"
+         << "\n/* A CUDA error, else a run-time error of host code (an id out of range, a\n"
+            " * failed assertion) marked as such for the runtime. A CUDA error comes\n"
+            " * first: after one, host reads of device values give zeros, which the\n"
+            " * checks may take for errors of their own. */\n"
             "static const char *icl_library_error(void) {\n"
             "  static _Thread_local char message[1100];\n"
             "  const char *run_time = icl_run_time_error();\n"
-            "  if (!run_time[0])\n    return icl_cuda_error();\n"
+            "  if (icl_cuda_error()[0] || !run_time[0])\n    return icl_cuda_error();\n"
             "  snprintf(message, sizeof message, \"run-time error: %s\", run_time);\n"
             "  return message;\n}\n"
             "static void icl_library_clear_error(void) {\n"
@@ -321,7 +323,7 @@ void writeGlue(llvm::raw_ostream &header, llvm::raw_ostream &glue,
     glue << "  _mlir_ciface_" << sig.name << "(";
     for (size_t i = 0; i < n; ++i)
       glue << (i ? ", " : "") << "&d" << i;
-    glue << (cuda ? ");\n  return icl_run_time_error()[0] ? 1 : icl_cuda_error()[0] ? 2 : 0;\n}\n\n"
+    glue << (cuda ? ");\n  return icl_cuda_error()[0] ? 2 : icl_run_time_error()[0] ? 1 : 0;\n}\n\n"
                   : ");\n  return icl_run_time_error()[0] ? 1 : 0;\n}\n\n");
   }
   glue << "static const icl_library_function functions[] = {\n";

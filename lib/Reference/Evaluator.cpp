@@ -539,6 +539,10 @@ int64_t wrapTo(int64_t v, unsigned width) {
   return bits >> (width - 1) ? int64_t(bits | ~mask) : int64_t(bits);
 }
 
+/// The signed value of `v` (stored as wrapTo stores it) of a `width`-bit
+/// type: i1's true is -1, as MLIR reads it signed.
+int64_t signedOf(int64_t v, unsigned width) { return width == 1 ? -(v & 1) : v; }
+
 /// `v` of a `width`-bit type read as unsigned.
 uint64_t asUnsigned(int64_t v, unsigned width) {
   return width >= 64 ? uint64_t(v) : uint64_t(v) & ((uint64_t(1) << width) - 1);
@@ -754,7 +758,9 @@ std::optional<Error> Interpreter<T>::execScalar(Operation *op, Env &env) {
     unsigned width = intWidth(getElementTypeOrSelf(op->getResult(0).getType()));
     Tensor<int64_t> out(a.i.shape);
     for (int64_t n = 0; n < out.numel(); ++n) {
-      std::optional<int64_t> v = (*fn)(a.i.data[n], b.i.data[n], width);
+      // Signed operands; the unsigned maps reread them (asUnsigned).
+      std::optional<int64_t> v =
+          (*fn)(signedOf(a.i.data[n], width), signedOf(b.i.data[n], width), width);
       if (!v)
         return opError(op, "divides " + llvm::Twine(a.i.data[n]) + " by " +
                                llvm::Twine(b.i.data[n]) + " at run time, which has no result");
@@ -779,9 +785,10 @@ std::optional<Error> Interpreter<T>::execScalar(Operation *op, Env &env) {
       .template Case<arith::IndexCastOp, arith::ExtSIOp, arith::TruncIOp>(
           [&](auto cast) -> std::optional<Error> {
             RtValue<T> v = env.lookup(cast.getIn());
+            unsigned from = intWidth(getElementTypeOrSelf(cast.getIn().getType()));
             unsigned width = intWidth(getElementTypeOrSelf(cast.getType()));
             for (int64_t &x : v.i.data)
-              x = wrapTo(x, width);
+              x = wrapTo(signedOf(x, from), width);
             return setResult(std::move(v));
           })
       .template Case<arith::IndexCastUIOp, arith::ExtUIOp>([&](auto cast) -> std::optional<Error> {
@@ -799,7 +806,7 @@ std::optional<Error> Interpreter<T>::execScalar(Operation *op, Env &env) {
         Tensor<T> out(v.i.shape);
         for (int64_t n = 0; n < out.numel(); ++n)
           out.data[n] = isUnsigned ? static_cast<T>(asUnsigned(v.i.data[n], from))
-                                   : static_cast<T>(v.i.data[n]);
+                                   : static_cast<T>(signedOf(v.i.data[n], from));
         return setResult(RtValue<T>::ofFloat(std::move(out)));
       })
       .template Case<arith::FPToSIOp, arith::FPToUIOp>([&](auto cast) -> std::optional<Error> {

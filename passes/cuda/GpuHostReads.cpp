@@ -29,13 +29,15 @@ namespace {
 constexpr llvm::StringLiteral kRead = "icl_cuda_read_scalar";
 
 /// Bytes of an element of `type` in memory (i1 takes a byte, as memrefs
-/// store it), or 0 for types this pass does not read.
+/// store it), or 0 for types this pass does not read (widths other than 1,
+/// 8, 16, 32 and 64 bits, whose memory size the data layout rounds).
 int64_t elementBytes(Type type) {
   if (isa<IndexType>(type))
     return 8;
-  if (!type.isIntOrFloat() || type.getIntOrFloatBitWidth() > 64)
+  if (!type.isIntOrFloat())
     return 0;
-  return std::max<int64_t>(1, type.getIntOrFloatBitWidth() / 8);
+  unsigned bits = type.getIntOrFloatBitWidth();
+  return bits == 1 ? 1 : llvm::is_contained({8u, 16u, 32u, 64u}, bits) ? bits / 8 : 0;
 }
 
 /// True if `value` is computed from the variables of a loop (its induction

@@ -346,7 +346,7 @@ func.func @f(%t: tensor<4x3xf32>, %ids: tensor<1x2xi64>) -> tensor<1x2x3xf32> {
 // unsigned comparisons, and a division by zero as an error.
 TEST(EvaluatorTest, IntegerScalarsFollowArithSemantics) {
   const char *ir = R"mlir(
-func.func @f(%a: tensor<i64>, %b: tensor<i64>) -> tensor<6xi64> {
+func.func @f(%a: tensor<i64>, %b: tensor<i64>) -> tensor<8xi64> {
   %x = tensor.extract %a[] : tensor<i64>
   %y = tensor.extract %b[] : tensor<i64>
   %fl = arith.floordivsi %x, %y : i64
@@ -359,8 +359,12 @@ func.func @f(%a: tensor<i64>, %b: tensor<i64>) -> tensor<6xi64> {
   %lt = arith.cmpi ult, %x, %y : i64
   %ltw = arith.extui %lt : i1 to i64
   %sel = arith.select %lt, %x, %y : i64
-  %r = tensor.from_elements %fl, %ce, %rm, %w, %ltw, %sel : tensor<6xi64>
-  return %r : tensor<6xi64>
+  %ge = arith.cmpi sge, %x, %y : i64
+  %ges = arith.extsi %ge : i1 to i64
+  %gef = arith.sitofp %ge : i1 to f32
+  %gefi = arith.fptosi %gef : f32 to i64
+  %r = tensor.from_elements %fl, %ce, %rm, %w, %ltw, %sel, %ges, %gefi : tensor<8xi64>
+  return %r : tensor<8xi64>
 }
 )mlir";
   auto p = parse(ir);
@@ -369,12 +373,12 @@ func.func @f(%a: tensor<i64>, %b: tensor<i64>) -> tensor<6xi64> {
   auto out = run(*p, {scalar(-7), scalar(2)});
   ASSERT_TRUE(static_cast<bool>(out)) << llvm::toString(out.takeError());
   // -7 floordiv 2 = -4, ceildiv = -3, rem = -1; i8(-7) + 100 = 93; -7 as
-  // unsigned is not below 2; the select takes 2.
-  EXPECT_EQ((*out)[0].toInt64(), (std::vector<int64_t>{-4, -3, -1, 93, 0, 2}));
+  // unsigned is not below 2; the select takes 2; -7 >= 2 is false.
+  EXPECT_EQ((*out)[0].toInt64(), (std::vector<int64_t>{-4, -3, -1, 93, 0, 2, 0, 0}));
   out = run(*p, {scalar(60), scalar(7)});
   ASSERT_TRUE(static_cast<bool>(out)) << llvm::toString(out.takeError());
-  // i8(60) + 100 = 160 wraps to -96.
-  EXPECT_EQ((*out)[0].toInt64(), (std::vector<int64_t>{8, 9, 4, -96, 0, 7}));
+  // i8(60) + 100 = 160 wraps to -96; true as a signed i1 is -1.
+  EXPECT_EQ((*out)[0].toInt64(), (std::vector<int64_t>{8, 9, 4, -96, 0, 7, -1, -1}));
   auto zero = run(*p, {scalar(5), scalar(0)});
   ASSERT_FALSE(static_cast<bool>(zero));
   EXPECT_NE(llvm::toString(zero.takeError()).find("divides 5 by 0"), std::string::npos);
