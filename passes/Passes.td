@@ -876,6 +876,8 @@ def GpuResidentGlobals : Pass<"icl-gpu-resident-globals", "mlir::ModuleOp"> {
     or constant of the model) goes through
     `icl_cuda_resident(host_pointer, bytes)`, which the runtime answers
     with a device copy uploaded on first use and cached for the process.
+    An array whose address only host calls take (the shape of the ids an
+    `icl_index_error` report formats) stays in host memory.
 
     Before: `%p = llvm.mlir.addressof @w : !llvm.ptr`
     After: `%p = llvm.call @icl_cuda_resident(%h, %bytes) : (!llvm.ptr, i64) -> !llvm.ptr`

@@ -28,8 +28,11 @@ struct GpuResidentGlobals : icl::impl::GpuResidentGlobalsBase<GpuResidentGlobals
         return;
       auto global = dyn_cast_or_null<LLVM::GlobalOp>(
           SymbolTable::lookupSymbolIn(module, addressOf.getGlobalNameAttr()));
+      // Host calls read their arguments on the host (the shape of the ids in
+      // an icl_index_error report): only data for kernels moves.
+      bool hostOnly = llvm::all_of(addressOf->getUsers(), llvm::IsaPred<LLVM::CallOp>);
       if (global && global.getConstant() && global.getValueAttr() &&
-          isa<ElementsAttr>(global.getValueAttr()))
+          isa<ElementsAttr>(global.getValueAttr()) && !hostOnly)
         uses.push_back(addressOf);
     });
     if (uses.empty())
