@@ -2,7 +2,7 @@
 //
 //   icl-rasp eval    PROG.rasp --sop NAME --input INPUT
 //   icl-rasp compile PROG.rasp --sop NAME --vocab VOCAB --max-len N [--causal]
-//                    [-o OUT.mlir] [--report]
+//                    [-o OUT.mlir | -o libOUT.so [--target x86|cuda]] [--report]
 //   icl-rasp run     PROG.rasp --sop NAME --vocab VOCAB --max-len N --input INPUT
 //                    [--target x86|cuda] [--causal]
 //   icl-rasp verify  PROG.rasp --sop NAME --vocab VOCAB --max-len N [--samples K]
@@ -29,6 +29,7 @@
 #include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
@@ -63,13 +64,20 @@ cl::opt<unsigned> maxLen("max-len", cl::Required, cl::desc("The longest input"),
 cl::opt<bool> causal("causal", cl::desc("Compile a causal model (queries see only earlier "
                                         "positions)"),
                      cl::sub(compiling), cl::cat(category));
-cl::opt<std::string> outputPath("o", cl::desc("Write the module here instead of stdout"),
-                                cl::value_desc("OUT.mlir"), cl::sub(compileCommand), cl::cat(category));
+cl::opt<std::string> outputPath(
+    "o",
+    cl::desc("Write the module here instead of stdout; a path ending in .so gets a model "
+             "library (+ .h) for --target instead, like icl-compile's"),
+    cl::value_desc("OUT.mlir|libOUT.so"), cl::sub(compileCommand), cl::cat(category));
 cl::opt<bool> report("report",
                      cl::desc("Print layers, heads per layer, residual and MLP width to stderr"),
                      cl::sub(compileCommand), cl::cat(category));
-cl::opt<std::string> target("target", cl::desc("Where the transformer runs: x86 or cuda"),
-                            cl::init("x86"), cl::value_desc("x86|cuda"), cl::sub(runCommand), cl::cat(category));
+cl::SubCommandGroup targeted({&compileCommand, &runCommand});
+cl::opt<std::string> target("target",
+                            cl::desc("Where the transformer runs: x86 or cuda (compile: the "
+                                     "target of a -o library)"),
+                            cl::init("x86"), cl::value_desc("x86|cuda"), cl::sub(targeted),
+                            cl::cat(category));
 cl::opt<size_t> samples("samples",
                         cl::desc("Check this many random inputs when there are more than "
                                  "10000 (default 200)"),
@@ -183,6 +191,27 @@ int compileMain() {
     emitModule(model, sopName, outs());
     return 0;
   }
+  if (StringRef(outputPath).ends_with(".so")) {
+    // A model library, as icl-compile writes one: entry point `sopName`
+    // taking the ids [1, N] (BOS first) and giving the output scores.
+    if (target != "x86" && target != "cuda")
+      return fail(createStringError("error: unknown --target '" + target + "' (x86 or cuda)"));
+    mlir::MLIRContext context;
+    mlir::OwningOpRef<mlir::ModuleOp> module = buildModule(model, sopName, context);
+    if (!module)
+      return fail(createStringError("error: the built module does not verify (a compiler bug)"));
+    icl::CompileOptions options;
+    options.output = outputPath;
+    options.sourceName = sys::path::filename(programPath).str();
+    options.pipeline.target = target == "cuda" ? icl::Target::Cuda : icl::Target::X86;
+    if (Error err = compileModule(*module, options))
+      return fail(createStringError("error: " + toString(std::move(err))));
+    outs() << model.reportJson() << "\n";
+    return 0;
+  }
+  if (target != "x86")
+    return fail(createStringError("error: --target applies to a library (-o libOUT.so); the "
+                                  "module is the same for both targets"));
   if (Error err = writeFile(outputPath, [&](raw_pwrite_stream &os) {
         emitModule(model, sopName, os);
         return Error::success();
