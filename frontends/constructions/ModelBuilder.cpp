@@ -49,7 +49,8 @@ private:
   Value predict(Value e, const Twine &where);
   /// `rows` with `prediction` [B, 1, o] written at row `row`.
   Value storeRow(Value rows, Value prediction, mlir::OpFoldResult row);
-  /// The step count K (argument `k`), checked by cf.assert.
+  /// The loop's trip count from the step count K (argument `k`), which
+  /// cf.assert checks: max(K, 0), and min(that, M) with readouts.
   Value stepCount(Value k);
 
   const Options &o;
@@ -117,19 +118,30 @@ Value Emitter::stepCount(Value k) {
   mlir::ImplicitLocOpBuilder &b = g.b;
   g.at("step count K");
   Value count = mlir::tensor::ExtractOp::create(b, k, mlir::ValueRange{});
-  auto check = [&](mlir::arith::CmpIPredicate predicate, int64_t bound, StringRef message) {
-    Value limit = mlir::arith::ConstantIntOp::create(b, b.getI64Type(), bound);
+  auto constant = [&](int64_t value) {
+    return mlir::arith::ConstantIntOp::create(b, b.getI64Type(), value);
+  };
+  auto check = [&](mlir::arith::CmpIPredicate predicate, Value limit, StringRef message) {
     Value holds = mlir::arith::CmpIOp::create(b, predicate, count, limit);
     mlir::cf::AssertOp::create(b, holds, message);
   };
-  check(mlir::arith::CmpIPredicate::sge, 0, "the step count K (argument 1) must be at least 0");
-  if (o.readoutEveryLayer)
-    check(mlir::arith::CmpIPredicate::sle, o.maxSteps,
+  Value zero = constant(0);
+  check(mlir::arith::CmpIPredicate::sge, zero,
+        "the step count K (argument 1) must be at least 0");
+  // The loop runs max(K, 0) steps, and at most M with readouts: the
+  // assertions report a bad K, and the bound keeps the row writes inside
+  // result 1 whether or not a failed assertion stops the call.
+  Value bound = mlir::arith::MaxSIOp::create(b, count, zero);
+  if (o.readoutEveryLayer) {
+    Value rows = constant(o.maxSteps);
+    check(mlir::arith::CmpIPredicate::sle, rows,
           formatv("the step count K (argument 1) must be at most {0} (--max-steps): result 1 "
                   "has a row per step",
                   o.maxSteps)
               .str());
-  return mlir::arith::IndexCastOp::create(b, b.getIndexType(), count);
+    bound = mlir::arith::MinSIOp::create(b, bound, rows);
+  }
+  return mlir::arith::IndexCastOp::create(b, b.getIndexType(), bound);
 }
 
 void Emitter::build() {
@@ -157,8 +169,10 @@ void Emitter::build() {
     head = weights(*plan.readout);
   Value rows;
   if (o.readoutEveryLayer) {
-    std::vector<float> zeros(o.batch * o.readoutRows() * o.outDim, 0.0f);
-    rows = g.constant("per_step", {o.batch, o.readoutRows(), o.outDim}, zeros);
+    // A splat: B·R·o zeros are never materialised here.
+    auto type = mlir::RankedTensorType::get({o.batch, o.readoutRows(), o.outDim}, b.getF32Type());
+    rows = mlir::arith::ConstantOp::create(
+        b, type, mlir::DenseElementsAttr::get(type, 0.0f));
   }
 
   Value e = func.getArgument(0);
@@ -219,14 +233,10 @@ mlir::DictionaryAttr recordOptions(const Options &o, mlir::MLIRContext &context)
   add("examples", b.getI64IntegerAttr(o.examples));
   add("steps", b.getI64IntegerAttr(o.steps));
   add("batch", b.getI64IntegerAttr(o.batch));
-  if (o.kind != Kind::Newton)
-    add("lr", b.getF64FloatAttr(o.lr));
-  if (o.kind == Kind::Ridge)
-    add("lambda", b.getF64FloatAttr(o.lambda));
-  if (o.kind == Kind::PGD)
+  for (auto [parameter, value] : scalarParameters(o))
+    add(parameter->name, b.getF64FloatAttr(value));
+  if (takes(o.kind, Parameter::Preconditioner))
     add("preconditioner", b.getDenseF64ArrayAttr(o.preconditioner));
-  if (o.kind == Kind::Newton)
-    add("alpha", b.getF64FloatAttr(o.newtonAlpha()));
   add("looped", b.getBoolAttr(o.looped));
   if (o.maxSteps)
     add("max_steps", b.getI64IntegerAttr(o.maxSteps));
@@ -299,14 +309,19 @@ mlir::OwningOpRef<mlir::ModuleOp> buildModule(const Options &options, mlir::MLIR
   return module;
 }
 
-void emitModule(const Options &options, raw_ostream &os) {
+Error emitModule(const Options &options, raw_ostream &os) {
+  if (Error err = validate(options))
+    return err;
   mlir::MLIRContext context;
+  // Built before anything is written, so a failure leaves `os` untouched.
   mlir::OwningOpRef<mlir::ModuleOp> module = buildModule(options, context);
+  if (!module)
+    return createStringError("the built module does not verify (a bug of icl-construct)");
   writeHeader(options, planOf(options), os);
   // With the locations, which name each op's layer and role.
-  if (module)
-    module->print(os, mlir::OpPrintingFlags().enableDebugInfo());
+  module->print(os, mlir::OpPrintingFlags().enableDebugInfo());
   os << "\n";
+  return Error::success();
 }
 
 Expected<Options> optionsOf(mlir::ModuleOp module) {
@@ -344,17 +359,17 @@ Expected<Options> optionsOf(mlir::ModuleOp module) {
     take(read<mlir::BoolAttr>(dict, name, *field));
   if (o.looped && o.readoutEveryLayer)
     take(read<mlir::IntegerAttr>(dict, "max_steps", o.maxSteps));
-  if (o.kind != Kind::Newton)
-    take(read<mlir::FloatAttr>(dict, "lr", o.lr));
-  if (o.kind == Kind::Ridge)
-    take(read<mlir::FloatAttr>(dict, "lambda", o.lambda));
-  if (o.kind == Kind::Newton) {
-    double alpha = 0;
-    take(read<mlir::FloatAttr>(dict, "alpha", alpha));
-    o.alpha = alpha;
+  for (const ParameterInfo &parameter : parameterTable()) {
+    if (!takes(o.kind, parameter.id))
+      continue;
+    if (parameter.id == Parameter::Preconditioner) {
+      take(read<mlir::DenseF64ArrayAttr>(dict, parameter.name, o.preconditioner));
+      continue;
+    }
+    double value = 0;
+    take(read<mlir::FloatAttr>(dict, parameter.name, value));
+    setScalarParameter(o, parameter.id, value);
   }
-  if (o.kind == Kind::PGD)
-    take(read<mlir::DenseF64ArrayAttr>(dict, "preconditioner", o.preconditioner));
   if (problem)
     return std::move(problem);
   if (Error err = validate(o))

@@ -9,8 +9,10 @@
 // The prompt holds N context tokens (x_j, y_j), then the query (x_q, 0).
 // Result 0 is the prediction for x_q; with readoutEveryLayer, result 1 holds
 // the prediction after each step (R = K stacked; R = M looped, rows from K
-// on zero). A looped model takes K as argument 1 and runs one block K times
-// in an scf.for, after cf.assert checks 0 <= K (<= M with readouts).
+// on zero). A looped model takes K as argument 1 and runs one block in an
+// scf.for after cf.assert checks 0 <= K (<= M with readouts); the loop runs
+// max(K, 0) times, min(max(K, 0), M) with readouts, so its row writes stay
+// in bounds even where a failed assertion does not stop the call.
 //
 // Each block is icl.linear projections (x·Wᵀ), one icl.linear_attention
 // (causal = false, identity feature map, one head: [B, 1, T, ·]) whose keys
@@ -44,8 +46,9 @@ constexpr llvm::StringLiteral kConstructionAttr = "icl.construction";
 mlir::OwningOpRef<mlir::ModuleOp> buildModule(const Options &options, mlir::MLIRContext &context);
 
 /// Writes that module after comments saying what its arguments, results and
-/// stream hold.
-void emitModule(const Options &options, llvm::raw_ostream &os);
+/// stream hold. An error, with nothing written, when `options` are invalid
+/// or the module does not verify.
+llvm::Error emitModule(const Options &options, llvm::raw_ostream &os);
 
 /// The options a module built by buildModule records, validated; an error
 /// when the module has no (or a malformed) icl.construction attribute.

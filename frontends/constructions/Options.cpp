@@ -53,6 +53,69 @@ int64_t Options::width() const {
   llvm_unreachable("unknown construction");
 }
 
+ArrayRef<ParameterInfo> parameterTable() {
+  static const ParameterInfo table[] = {
+      {Parameter::LR, "lr", "eta", "gd, pgd and ridge"},
+      {Parameter::Lambda, "lambda", "lambda", "ridge"},
+      {Parameter::Preconditioner, "preconditioner", "Gamma", "pgd"},
+      {Parameter::Alpha, "alpha", "alpha", "newton"},
+  };
+  return table;
+}
+
+bool takes(Kind kind, Parameter parameter) {
+  switch (parameter) {
+  case Parameter::LR:
+    return kind != Kind::Newton;
+  case Parameter::Lambda:
+    return kind == Kind::Ridge;
+  case Parameter::Preconditioner:
+    return kind == Kind::PGD;
+  case Parameter::Alpha:
+    return kind == Kind::Newton;
+  }
+  llvm_unreachable("unknown parameter");
+}
+
+std::vector<std::pair<const ParameterInfo *, double>> scalarParameters(const Options &o) {
+  std::vector<std::pair<const ParameterInfo *, double>> out;
+  for (const ParameterInfo &p : parameterTable()) {
+    if (!takes(o.kind, p.id))
+      continue;
+    switch (p.id) {
+    case Parameter::LR:
+      out.emplace_back(&p, o.lr);
+      break;
+    case Parameter::Lambda:
+      out.emplace_back(&p, o.lambda);
+      break;
+    case Parameter::Alpha:
+      out.emplace_back(&p, o.newtonAlpha());
+      break;
+    case Parameter::Preconditioner:
+      break; // a matrix, not a scalar
+    }
+  }
+  return out;
+}
+
+void setScalarParameter(Options &o, Parameter parameter, double value) {
+  switch (parameter) {
+  case Parameter::LR:
+    o.lr = value;
+    return;
+  case Parameter::Lambda:
+    o.lambda = value;
+    return;
+  case Parameter::Alpha:
+    o.alpha = value;
+    return;
+  case Parameter::Preconditioner:
+    break;
+  }
+  llvm_unreachable("Gamma is not a scalar parameter");
+}
+
 double Options::newtonAlpha() const { return alpha ? *alpha : defaultAlpha(dim, examples); }
 
 double defaultAlpha(int64_t dim, int64_t examples) {
@@ -78,7 +141,7 @@ bool finite(double v) { return std::isfinite(v); }
 
 } // namespace
 
-Error validate(const Options &o) {
+Error validate(const Options &o, StringRef batchFlag) {
   if (o.dim < 1 || o.dim > kMaxDim)
     return fail(formatv("--dim must be 1..{0} (the size of x), got {1}", kMaxDim, o.dim));
   if (o.outDim < 1 || o.outDim > kMaxDim)
@@ -94,23 +157,24 @@ Error validate(const Options &o) {
                         "which takes K at run time",
                         o.steps, kMaxStackedSteps));
   if (o.batch < 1)
-    return fail(formatv("--batch must be at least 1 (prompts per call), got {0}", o.batch));
+    return fail(formatv("{0} must be at least 1 (prompts per call), got {1}", batchFlag, o.batch));
   if (double(o.batch) * double(o.tokens()) * double(o.width()) > double(kMaxPromptElements))
-    return fail(formatv("the stream of --batch {0} prompts of {1} tokens of width {2} would "
-                        "hold more than 2^31 numbers: use a smaller --batch or --examples",
-                        o.batch, o.tokens(), o.width()));
-  if (o.kind != Kind::Newton && (!finite(o.lr) || o.lr <= 0))
+    return fail(formatv("the stream of {0} {1} prompts of {2} tokens of width {3} would "
+                        "hold more than 2^31 numbers: use a smaller {0} or --examples",
+                        batchFlag, o.batch, o.tokens(), o.width()));
+  if (takes(o.kind, Parameter::LR) && (!finite(o.lr) || o.lr <= 0))
     return fail(formatv("--lr must be a finite number above 0 (the step size eta), got {0}",
                         formatNumber(o.lr)));
-  if (o.kind == Kind::Ridge && (!finite(o.lambda) || o.lambda < 0))
+  if (takes(o.kind, Parameter::Lambda) && (!finite(o.lambda) || o.lambda < 0))
     return fail(formatv("--lambda must be a finite number of at least 0 (the ridge penalty lambda), "
                         "got {0}",
                         formatNumber(o.lambda)));
-  if (o.kind == Kind::PGD && int64_t(o.preconditioner.size()) != o.dim * o.dim)
+  if (takes(o.kind, Parameter::Preconditioner) &&
+      int64_t(o.preconditioner.size()) != o.dim * o.dim)
     return fail(formatv("pgd needs --preconditioner FILE.npy: Gamma, a {0}x{0} float32 or float64 "
                         "array",
                         o.dim));
-  if (o.kind == Kind::Newton && o.alpha && (!finite(*o.alpha) || *o.alpha <= 0))
+  if (takes(o.kind, Parameter::Alpha) && o.alpha && (!finite(*o.alpha) || *o.alpha <= 0))
     return fail(formatv("--alpha must be a finite number above 0 (M_0 = alpha*S; the iteration "
                         "converges for alpha*lambda_max(S)^2 < 2), got {0}",
                         formatNumber(*o.alpha)));
@@ -128,11 +192,13 @@ Error validate(const Options &o) {
       return fail(formatv("--max-steps {0} is less than --steps {1}: the per-step result needs "
                           "a row for each of the K steps",
                           o.maxSteps, o.steps));
-    if (double(o.batch) * double(o.maxSteps) * double(o.outDim) > double(kMaxPromptElements))
-      return fail(formatv("--max-steps {0} makes the per-step result hold more than 2^31 "
-                          "numbers: use a smaller --max-steps or --batch",
-                          o.maxSteps));
   }
+  if (o.readoutEveryLayer &&
+      double(o.batch) * double(o.readoutRows()) * double(o.outDim) > double(kMaxPromptElements))
+    return fail(formatv("{0} {1} makes the per-step result [{2}, {1}, {3}] hold more than 2^31 "
+                        "numbers: use a smaller {0} or {4}",
+                        o.looped ? "--max-steps" : "--steps", o.readoutRows(), o.batch,
+                        o.outDim, batchFlag));
   return Error::success();
 }
 

@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace icl::construct {
@@ -85,9 +86,38 @@ struct Options {
 /// (0.1, not 0.10000000000000001), as reports and JSON print parameters.
 std::string formatNumber(double x);
 
+/// The parameters only some constructions take.
+enum class Parameter { LR, Lambda, Preconditioner, Alpha };
+
+struct ParameterInfo {
+  Parameter id;
+  /// The flag without "--", also the key icl.construction and verify's JSON
+  /// use ("lr").
+  llvm::StringLiteral name;
+  /// Its name in reports ("eta").
+  llvm::StringLiteral symbol;
+  /// The constructions that take it, for messages ("gd, pgd and ridge").
+  llvm::StringLiteral takenBy;
+};
+
+/// Every such parameter, in the order flags are checked and printed: lr
+/// (gd, pgd, ridge), lambda (ridge), preconditioner (pgd), alpha (newton).
+llvm::ArrayRef<ParameterInfo> parameterTable();
+
+/// Whether a construction of `kind` takes `parameter`.
+bool takes(Kind kind, Parameter parameter);
+
+/// The scalar parameters (all but Γ) `o`'s construction takes, in table
+/// order, with their values (α: newtonAlpha()).
+std::vector<std::pair<const ParameterInfo *, double>> scalarParameters(const Options &o);
+
+/// Sets the scalar `parameter` of `o` to `value`.
+void setScalarParameter(Options &o, Parameter parameter, double value);
+
 /// Checks every parameter; the error says which flag is wrong and how to
-/// mend it.
-llvm::Error validate(const Options &options);
+/// mend it. `batchFlag` is the flag that set the batch B ("--batch", or
+/// "--tasks" where verify builds one batch of all tasks).
+llvm::Error validate(const Options &options, llvm::StringRef batchFlag = "--batch");
 
 /// The default α of Newton's iteration for standard Gaussian x and N
 /// examples: 1 / (1 + √(d/N) + √(2 ln(10⁴)/N))⁴. By the Davidson–Szarek bound

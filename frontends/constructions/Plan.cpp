@@ -167,12 +167,8 @@ std::string report(const Options &o, const Plan &plan) {
   raw_string_ostream os(text);
   os << "construction: " << kindName(o.kind) << " (d = " << o.dim << ", o = " << o.outDim
      << ", N = " << o.examples;
-  if (o.kind != Kind::Newton)
-    os << ", eta = " << formatNumber(o.lr);
-  if (o.kind == Kind::Ridge)
-    os << ", lambda = " << formatNumber(o.lambda);
-  if (o.kind == Kind::Newton)
-    os << ", alpha = " << formatNumber(o.newtonAlpha());
+  for (auto [parameter, value] : scalarParameters(o))
+    os << ", " << parameter->symbol << " = " << formatNumber(value);
   os << "), ";
   if (o.looped)
     os << "looped: K = argument 1";

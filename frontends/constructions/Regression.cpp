@@ -5,36 +5,10 @@
 #include "frontends/constructions/Matrix.h"
 
 #include <cmath>
-#include <random>
 
 namespace icl::construct {
 
 namespace {
-
-/// Standard normal numbers from a generator whose output the C++ standard
-/// fixes (std::normal_distribution's is not).
-class Gaussian {
-public:
-  explicit Gaussian(uint64_t seed) : rng(seed) {}
-
-  double operator()() {
-    if (spare) {
-      double z = *spare;
-      spare.reset();
-      return z;
-    }
-    // Uniform in (0, 1]: 53 random bits, shifted off zero.
-    double u1 = (double(rng() >> 11) + 1.0) * 0x1p-53;
-    double u2 = double(rng() >> 11) * 0x1p-53;
-    double r = std::sqrt(-2.0 * std::log(u1)), angle = 2.0 * M_PI * u2;
-    spare = r * std::sin(angle);
-    return r * std::cos(angle);
-  }
-
-private:
-  std::mt19937_64 rng;
-  std::optional<double> spare;
-};
 
 /// One task's X [N, d], Y [N, o] and x_q [1, d].
 struct Task {
@@ -69,17 +43,36 @@ void storePrediction(const Task &task, const Matrix &w, int64_t t, std::vector<d
 
 } // namespace
 
-Tasks drawTasks(const Options &options, int64_t count, uint64_t seed, double noise) {
+TaskStream::TaskStream(const Options &options, uint64_t seed, double noise)
+    : examples(options.examples), dim(options.dim), outDim(options.outDim), noise(noise),
+      rng(seed) {}
+
+// Box–Muller over a generator whose output the C++ standard fixes
+// (std::normal_distribution's is not).
+double TaskStream::normal() {
+  if (spare) {
+    double z = *spare;
+    spare.reset();
+    return z;
+  }
+  // Uniform in (0, 1]: 53 random bits, shifted off zero.
+  double u1 = (double(rng() >> 11) + 1.0) * 0x1p-53;
+  double u2 = double(rng() >> 11) * 0x1p-53;
+  double r = std::sqrt(-2.0 * std::log(u1)), angle = 2.0 * M_PI * u2;
+  spare = r * std::sin(angle);
+  return r * std::cos(angle);
+}
+
+Tasks TaskStream::next(int64_t count) {
   Tasks tasks;
   tasks.count = count;
-  tasks.examples = options.examples;
-  tasks.dim = options.dim;
-  tasks.outDim = options.outDim;
-  int64_t n = options.examples, d = options.dim, o = options.outDim;
+  tasks.examples = examples;
+  tasks.dim = dim;
+  tasks.outDim = outDim;
+  int64_t n = examples, d = dim, o = outDim;
   tasks.x.resize(count * n * d);
   tasks.y.resize(count * n * o);
   tasks.query.resize(count * d);
-  Gaussian normal(seed);
   for (int64_t t = 0; t < count; ++t) {
     Matrix w(d, o);
     for (double &v : w.data)
@@ -96,6 +89,10 @@ Tasks drawTasks(const Options &options, int64_t count, uint64_t seed, double noi
     std::copy(y.data.begin(), y.data.end(), tasks.y.begin() + t * n * o);
   }
   return tasks;
+}
+
+Tasks drawTasks(const Options &options, int64_t count, uint64_t seed, double noise) {
+  return TaskStream(options, seed, noise).next(count);
 }
 
 HostArray promptOf(const Tasks &tasks, int64_t first, int64_t batch) {

@@ -15,6 +15,7 @@
 #include "lib/Support/HostArray.h"
 
 #include <optional>
+#include <random>
 #include <vector>
 
 namespace icl::construct {
@@ -25,9 +26,27 @@ struct Tasks {
   std::vector<double> x, y, query;
 };
 
-/// `count` tasks of `options`' sizes from `seed` (the same on every
+/// Tasks of `options`' sizes drawn in turn from `seed` (the same on every
 /// platform: Box–Muller over std::mt19937_64), with noise of standard
-/// deviation `noise` added to y.
+/// deviation `noise` added to y: next(a) then next(b) gives the a + b tasks
+/// drawTasks(a + b) gives, so a caller can hold one batch at a time.
+class TaskStream {
+public:
+  TaskStream(const Options &options, uint64_t seed, double noise);
+  /// The next `count` tasks.
+  Tasks next(int64_t count);
+
+private:
+  /// A standard normal number.
+  double normal();
+
+  int64_t examples, dim, outDim;
+  double noise;
+  std::mt19937_64 rng;
+  std::optional<double> spare;
+};
+
+/// The first `count` tasks of TaskStream(options, seed, noise).
 Tasks drawTasks(const Options &options, int64_t count, uint64_t seed, double noise);
 
 /// The prompts of tasks [first, first + batch) as f32 [batch, N+1, d+o].

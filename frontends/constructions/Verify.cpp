@@ -17,35 +17,45 @@ namespace icl::construct {
 
 namespace {
 
-/// Gathers the errors of each step the model's outputs show.
+/// Gathers the errors of each step the model's outputs show, one batch of
+/// tasks at a time.
 class Checker {
 public:
-  Checker(const Options &options, const Tasks &tasks)
-      : options(options), closedForm(closedFormPredictions(options, tasks, options.steps)),
-        limit(limitPredictions(options, tasks)) {}
+  Checker(const Options &options, double bound) : options(options), bound(bound) {}
 
-  /// The model's predictions `values` [batch, o] of tasks from `first` on
-  /// after `step` steps.
-  void observe(int64_t step, ArrayRef<double> values, int64_t first) {
+  /// The next batch of tasks, whose predictions observe() gets.
+  void load(const Tasks &tasks) {
+    closedForm = closedFormPredictions(options, tasks, options.steps);
+    limit = limitPredictions(options, tasks);
+    if (!limit)
+      limitUnique = false;
+  }
+
+  /// The model's predictions `values` [batch, o] of the loaded tasks after
+  /// `step` steps.
+  void observe(int64_t step, ArrayRef<double> values) {
     StepCheck &check = steps[step];
     check.step = step;
-    int64_t offset = first * options.outDim;
     for (size_t i = 0; i < values.size(); ++i) {
-      double expected = closedForm[step][offset + i];
+      double expected = closedForm[step][i];
       double err = std::fabs(values[i] - expected);
-      if (!(err <= kRelativeBound * std::max(1.0, std::fabs(expected))))
+      if (!(err <= bound * std::max(1.0, std::fabs(expected))))
         check.ok = false;
       check.errClosedForm = worst(check.errClosedForm, err);
       if (limit)
         check.errLeastSquares =
-            worst(check.errLeastSquares.value_or(0.0), std::fabs(values[i] - (*limit)[offset + i]));
+            worst(check.errLeastSquares.value_or(0.0), std::fabs(values[i] - (*limit)[i]));
     }
   }
 
   std::vector<StepCheck> result() const {
     std::vector<StepCheck> out;
-    for (const auto &entry : steps)
+    for (const auto &entry : steps) {
       out.push_back(entry.second);
+      // The limit is reported only where every task has a unique one.
+      if (!limitUnique)
+        out.back().errLeastSquares.reset();
+    }
     return out;
   }
 
@@ -54,8 +64,10 @@ private:
   static double worst(double a, double b) { return std::isnan(b) || b > a ? b : a; }
 
   const Options &options;
+  double bound;
   std::vector<std::vector<double>> closedForm;
   std::optional<std::vector<double>> limit;
+  bool limitUnique = true;
   std::map<int64_t, StepCheck> steps;
 };
 
@@ -69,20 +81,50 @@ Error checkShape(const HostArray &array, ArrayRef<int64_t> expected, StringRef w
 
 } // namespace
 
+Error checkSettings(const VerifyOptions &settings) {
+  if (settings.tasks < 1)
+    return createStringError(formatv("--tasks must be at least 1, got {0}", settings.tasks));
+  if (!std::isfinite(settings.noise) || settings.noise < 0)
+    return createStringError(formatv("--noise must be a finite number of at least 0 (the "
+                                     "standard deviation of the noise on y), got {0}",
+                                     formatNumber(settings.noise)));
+  if (!std::isfinite(settings.bound) || settings.bound <= 0)
+    return createStringError(formatv("--bound must be a finite number above 0 (a prediction "
+                                     "passes within bound*max(1, |closed form|)), got {0}",
+                                     formatNumber(settings.bound)));
+  return Error::success();
+}
+
+Error checkTaskCount(const Options &options, const VerifyOptions &settings) {
+  // In double: T near 2^63 must not overflow while being rounded up.
+  double batch = double(options.batch);
+  double rounded = std::ceil(double(settings.tasks) / batch) * batch;
+  if (rounded * double(options.tokens()) * double(options.width()) > double(kMaxPromptElements))
+    return createStringError(formatv("--tasks {0}: {1} prompts of {2} tokens of width {3} "
+                                     "would hold more than 2^31 numbers: use fewer --tasks",
+                                     settings.tasks, format("%.0f", rounded), options.tokens(),
+                                     options.width()));
+  return Error::success();
+}
+
 Expected<Verification> verifyModel(const Options &options, const VerifyOptions &settings,
                                    RunModel run) {
+  if (Error err = checkSettings(settings))
+    return std::move(err);
+  if (Error err = checkTaskCount(options, settings))
+    return std::move(err);
   Verification v;
   v.options = options;
   v.settings = settings;
   int64_t batch = options.batch;
-  int64_t chunks = (std::max<int64_t>(settings.tasks, 1) + batch - 1) / batch;
+  int64_t chunks = (settings.tasks + batch - 1) / batch;
   v.tasks = chunks * batch;
-  Tasks tasks = drawTasks(options, v.tasks, settings.seed, settings.noise);
-  Checker checker(options, tasks);
+  TaskStream stream(options, settings.seed, settings.noise);
+  Checker checker(options, settings.bound);
   int64_t o = options.outDim, rows = options.readoutRows();
   // One call: result 0 is step k; result 1's row r is step r + 1 below k,
   // zero from k on (stacked models have k = K = rows).
-  auto call = [&](int64_t first, std::vector<HostArray> inputs, int64_t k) -> Error {
+  auto call = [&](std::vector<HostArray> inputs, int64_t k) -> Error {
     Expected<std::vector<HostArray>> outputs = run(inputs);
     if (!outputs)
       return outputs.takeError();
@@ -94,7 +136,7 @@ Expected<Verification> verifyModel(const Options &options, const VerifyOptions &
                                        outputs->size(), expected));
     if (Error err = checkShape((*outputs)[0], {batch, o}, "result 0"))
       return err;
-    checker.observe(k, (*outputs)[0].toDouble(), first);
+    checker.observe(k, (*outputs)[0].toDouble());
     if (!options.readoutEveryLayer)
       return Error::success();
     if (Error err = checkShape((*outputs)[1], {batch, rows, o}, "result 1"))
@@ -105,21 +147,23 @@ Expected<Verification> verifyModel(const Options &options, const VerifyOptions &
       for (int64_t b = 0; b < batch; ++b)
         std::copy_n(all.begin() + (b * rows + r) * o, o, row.begin() + b * o);
       if (r < k)
-        checker.observe(r + 1, row, first);
+        checker.observe(r + 1, row);
       else if (llvm::any_of(row, [](double x) { return x != 0.0; }))
         v.zeroRowsOk = false;
     }
     return Error::success();
   };
   for (int64_t c = 0; c < chunks; ++c) {
-    HostArray prompt = promptOf(tasks, c * batch, batch);
+    Tasks tasks = stream.next(batch);
+    checker.load(tasks);
+    HostArray prompt = promptOf(tasks, 0, batch);
     if (!options.looped) {
-      if (Error err = call(c * batch, {prompt}, options.steps))
+      if (Error err = call({prompt}, options.steps))
         return std::move(err);
       continue;
     }
     for (int64_t k = 0; k <= options.steps; ++k)
-      if (Error err = call(c * batch, {prompt, HostArray::fromInt64(DType::I64, {}, {k})}, k))
+      if (Error err = call({prompt, HostArray::fromInt64(DType::I64, {}, {k})}, k))
         return std::move(err);
   }
   v.steps = checker.result();
@@ -158,21 +202,17 @@ void printJson(const Verification &v, raw_ostream &os) {
     j.attribute("out_dim", o.outDim);
     j.attribute("examples", o.examples);
     j.attribute("steps", o.steps);
-    if (o.kind != Kind::Newton)
-      parameter(j, "lr", o.lr);
-    if (o.kind == Kind::Ridge)
-      parameter(j, "lambda", o.lambda);
-    if (o.kind == Kind::Newton)
-      parameter(j, "alpha", o.newtonAlpha());
+    for (auto [p, value] : scalarParameters(o))
+      parameter(j, p->name, value);
     j.attribute("looped", o.looped);
     j.attribute("readout_every_layer", o.readoutEveryLayer);
     if (o.includeQueryInKeys)
       j.attribute("include_query_in_keys", true);
     j.attribute("tasks", v.tasks);
-    j.attribute("seed", int64_t(v.settings.seed));
+    j.attribute("seed", v.settings.seed); // unsigned: seeds from 2^63 on print as given
     parameter(j, "noise", v.settings.noise);
     j.attribute("runs", v.runs);
-    parameter(j, "bound", kRelativeBound);
+    parameter(j, "bound", v.settings.bound);
     double worst = 0.0;
     j.attributeArray("per_step", [&] {
       for (const StepCheck &s : v.steps) {

@@ -22,8 +22,10 @@
 
 namespace icl::construct {
 
-/// The pass bound: every prediction within kRelativeBound·max(1, |closed
-/// form|) of the closed-form iterate (float32 arithmetic, double oracle).
+/// The default pass bound: every prediction within kRelativeBound·max(1,
+/// |closed form|) of the closed-form iterate (float32 arithmetic, double
+/// oracle). It holds for the sizes docs/constructions.md states; float32
+/// sums over large N·d, and Newton on ill-conditioned S, need a larger one.
 constexpr double kRelativeBound = 1e-5;
 
 struct VerifyOptions {
@@ -32,7 +34,17 @@ struct VerifyOptions {
   uint64_t seed = 0;
   /// Standard deviation of the noise added to y.
   double noise = 0.0;
+  /// The relative bound a prediction must meet (--bound).
+  double bound = kRelativeBound;
 };
+
+/// Checks the settings alone: --tasks at least 1, --noise finite and at
+/// least 0, --bound finite and above 0. The error names the flag.
+llvm::Error checkSettings(const VerifyOptions &settings);
+
+/// Checks that the tasks, rounded up to a multiple of the model's batch,
+/// fit: T·(N+1)·C at most 2^31 numbers, as validate() bounds the stream.
+llvm::Error checkTaskCount(const Options &options, const VerifyOptions &settings);
 
 /// The largest errors at one step, over every task and output.
 struct StepCheck {
@@ -64,8 +76,9 @@ using RunModel =
 /// Checks the model built from `options` through `run`: stacked models once
 /// per batch of tasks, looped ones for every K in 0..options.steps. Every
 /// step the outputs show is compared (result 0 at K; result 1's rows at
-/// 1..K). An error when the model's results do not have the shapes
-/// `options` gives them.
+/// 1..K). Tasks are drawn one batch at a time. An error when the settings
+/// fail checkSettings or checkTaskCount, or the model's results do not have
+/// the shapes `options` gives them.
 llvm::Expected<Verification> verifyModel(const Options &options, const VerifyOptions &settings,
                                          RunModel run);
 

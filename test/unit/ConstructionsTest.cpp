@@ -17,6 +17,8 @@
 #include "lib/Driver/ModuleLoader.h"
 #include "lib/Support/Npy.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/ControlFlow/IR/ControlFlowOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -164,11 +166,15 @@ TEST(ConstructionsTest, ModulesVerifyAndRecordTheirOptions) {
   for (Kind kind : {Kind::GD, Kind::PGD, Kind::Ridge, Kind::Newton})
     for (bool looped : {false, true})
       for (bool readout : {false, true}) {
+        // No field at its default, so a field that is not recorded shows.
         Options o = optionsOf({kind, 3, 5, 2, 0.2, 0.5});
         o.steps = 4;
+        o.batch = 7;
         o.looped = looped;
         o.readoutEveryLayer = readout;
         o.maxSteps = looped && readout ? 6 : 0;
+        if (kind == Kind::Newton)
+          o.alpha = 0.03;
         ASSERT_EQ(problem(o), "");
         mlir::MLIRContext context;
         mlir::OwningOpRef<mlir::ModuleOp> module = buildModule(o, context);
@@ -176,12 +182,78 @@ TEST(ConstructionsTest, ModulesVerifyAndRecordTheirOptions) {
         Expected<Options> back = construct::optionsOf(*module);
         ASSERT_TRUE(static_cast<bool>(back)) << toString(back.takeError());
         EXPECT_EQ(back->kind, kind);
+        EXPECT_EQ(back->dim, 3);
+        EXPECT_EQ(back->examples, 5);
+        EXPECT_EQ(back->outDim, 2);
         EXPECT_EQ(back->steps, 4);
+        EXPECT_EQ(back->batch, 7);
         EXPECT_EQ(back->looped, looped);
+        EXPECT_EQ(back->readoutEveryLayer, readout);
         EXPECT_EQ(back->maxSteps, o.maxSteps);
+        // lr where the construction takes it (not newton), λ for ridge only;
+        // the others keep their defaults.
+        EXPECT_EQ(back->lr, kind == Kind::Newton ? Options().lr : 0.2);
+        EXPECT_EQ(back->lambda, kind == Kind::Ridge ? 0.5 : 0.0);
         EXPECT_EQ(back->preconditioner, o.preconditioner);
+        EXPECT_EQ(back->alpha.has_value(), kind == Kind::Newton);
         EXPECT_DOUBLE_EQ(back->newtonAlpha(), o.newtonAlpha());
       }
+}
+
+TEST(ConstructionsTest, ParameterTableSaysWhichConstructionTakesWhat) {
+  auto names = [](Kind kind) {
+    std::string out;
+    for (const ParameterInfo &p : parameterTable())
+      if (takes(kind, p.id))
+        out += (out.empty() ? "" : " ") + p.name.str();
+    return out;
+  };
+  EXPECT_EQ(names(Kind::GD), "lr");
+  EXPECT_EQ(names(Kind::PGD), "lr preconditioner");
+  EXPECT_EQ(names(Kind::Ridge), "lr lambda");
+  EXPECT_EQ(names(Kind::Newton), "alpha");
+  Options o = optionsOf({Kind::Ridge, 2, 4, 1, 0.3, 0.7});
+  std::vector<std::pair<const ParameterInfo *, double>> scalars = scalarParameters(o);
+  ASSERT_EQ(scalars.size(), 2u);
+  EXPECT_EQ(scalars[0].first->name, "lr");
+  EXPECT_EQ(scalars[0].second, 0.3);
+  EXPECT_EQ(scalars[1].first->name, "lambda");
+  EXPECT_EQ(scalars[1].second, 0.7);
+}
+
+TEST(ConstructionsTest, EmitModuleReportsFailureAndWritesNothing) {
+  Options o = optionsOf({Kind::GD, 2, 4, 1, 0.1, 0.0});
+  o.steps = 1;
+  std::string text;
+  raw_string_ostream os(text);
+  Error ok = emitModule(o, os);
+  EXPECT_FALSE(static_cast<bool>(ok)) << toString(std::move(ok));
+  EXPECT_NE(text.find("func.func @gd"), std::string::npos);
+  o.dim = 0;
+  text.clear();
+  Error bad = emitModule(o, os);
+  ASSERT_TRUE(static_cast<bool>(bad));
+  EXPECT_NE(toString(std::move(bad)).find("--dim must be"), std::string::npos);
+  EXPECT_EQ(text, "");
+}
+
+TEST(ConstructionsTest, PerStepZerosAreASplat) {
+  Options o = loopedOf({Kind::GD, 2, 4, 1, 0.1, 0.0}, 3, 3);
+  o.batch = 5;
+  mlir::MLIRContext context;
+  mlir::OwningOpRef<mlir::ModuleOp> module = buildModule(o, context);
+  ASSERT_TRUE(module);
+  bool found = false;
+  module->walk([&](mlir::arith::ConstantOp c) {
+    auto type = dyn_cast<mlir::RankedTensorType>(c.getType());
+    if (!type || type.getShape() != ArrayRef<int64_t>{5, 3, 1})
+      return;
+    found = true;
+    auto dense = dyn_cast<mlir::DenseElementsAttr>(c.getValue());
+    ASSERT_TRUE(dense) << "the per-step zeros are not a dense literal";
+    EXPECT_TRUE(dense.isSplat());
+  });
+  EXPECT_TRUE(found);
 }
 
 TEST(ConstructionsTest, ReportCountsLayers) {
@@ -287,6 +359,58 @@ TEST(ConstructionsTest, LoopedModelsRefuseStepCountsOutOfRange) {
   }
   Expected<std::vector<HostArray>> last = runWith(3);
   EXPECT_TRUE(static_cast<bool>(last)) << toString(last.takeError());
+}
+
+TEST(ConstructionsTest, LoopedModelsStayInBoundsForHugeStepCounts) {
+  // K ≫ M: the assertion reports K, and the loop stops at M rows whether or
+  // not the failed assertion stops the call, so no row is written past
+  // result 1 (before, K = 1000 wrote 998 rows of 64 prompts out of bounds).
+  Options o = loopedOf({Kind::GD, 2, 4, 1, 0.1, 0.0}, 2, 2);
+  o.batch = 64;
+  std::unique_ptr<Native> native = compile(o);
+  ASSERT_TRUE(native);
+  HostArray prompt = promptOf(drawTasks(o, 64, 0, 0.0), 0, 64);
+  for (int64_t k : {int64_t(1000), int64_t(2000000), std::numeric_limits<int64_t>::max()}) {
+    Expected<std::vector<HostArray>> out =
+        native->run({prompt, HostArray::fromInt64(DType::I64, {}, {k})});
+    ASSERT_FALSE(static_cast<bool>(out)) << "K = " << k << " ran";
+    std::string message = toString(out.takeError());
+    EXPECT_NE(message.find("the step count K (argument 1) must be at most 2 (--max-steps)"),
+              std::string::npos)
+        << message;
+  }
+  // The model still works afterwards.
+  Expected<std::vector<HostArray>> two =
+      native->run({prompt, HostArray::fromInt64(DType::I64, {}, {2})});
+  ASSERT_TRUE(static_cast<bool>(two)) << toString(two.takeError());
+  std::vector<std::vector<double>> closed = closedFormPredictions(o, drawTasks(o, 64, 0, 0.0), 2);
+  std::vector<double> prediction = (*two)[0].toDouble();
+  for (int64_t t = 0; t < 64; ++t)
+    EXPECT_NEAR(prediction[t], closed[2][t], kRelativeBound * std::max(1.0, std::fabs(closed[2][t])));
+
+  // The bound alone keeps the model memory-safe: with its cf.asserts erased
+  // (whatever an assertion lowering does), K ≫ M runs M steps.
+  mlir::MLIRContext context;
+  mlir::OwningOpRef<mlir::ModuleOp> module = buildModule(o, context);
+  ASSERT_TRUE(module);
+  module->walk([](mlir::cf::AssertOp op) { op.erase(); });
+  Expected<mlir::func::FuncOp> func = findEntryFunction(*module, "gd");
+  ASSERT_TRUE(static_cast<bool>(func)) << toString(func.takeError());
+  Expected<std::unique_ptr<JitFunction>> unchecked = JitFunction::compile(*func);
+  ASSERT_TRUE(static_cast<bool>(unchecked)) << toString(unchecked.takeError());
+  for (int64_t k : {int64_t(2000000), std::numeric_limits<int64_t>::max()}) {
+    Expected<std::vector<HostArray>> out =
+        (*unchecked)->run({prompt, HostArray::fromInt64(DType::I64, {}, {k})});
+    ASSERT_TRUE(static_cast<bool>(out)) << toString(out.takeError());
+    EXPECT_EQ((*out)[0].toDouble(), (*two)[0].toDouble()) << "K = " << k << " ran other than M steps";
+    EXPECT_EQ((*out)[1].toDouble(), (*two)[1].toDouble()) << "K = " << k;
+  }
+  // A negative K runs no step: the prediction of W_0 = 0.
+  Expected<std::vector<HostArray>> negative =
+      (*unchecked)->run({prompt, HostArray::fromInt64(DType::I64, {}, {-5})});
+  ASSERT_TRUE(static_cast<bool>(negative)) << toString(negative.takeError());
+  for (double v : (*negative)[1].toDouble())
+    EXPECT_EQ(v, 0.0);
 }
 
 TEST(ConstructionsTest, QueryAmongTheKeysBreaksGradientDescentFromTheSecondStep) {
@@ -440,4 +564,186 @@ TEST(ConstructionsTest, BadPreconditionersAreRefusedNamingTheFile) {
   EXPECT_NE(singularMessage.find("singular.npy' is singular"), std::string::npos)
       << singularMessage;
   llvm::sys::fs::remove_directories(dir);
+}
+
+//===----------------------------------------------------------------------===//
+// The closed form itself, against numbers worked out by hand
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// One task with d = 1, N = 2: x = (1, 2), y = (2, 3), x_q = 3.
+Tasks handTask() {
+  Tasks t;
+  t.count = 1;
+  t.examples = 2;
+  t.dim = 1;
+  t.outDim = 1;
+  t.x = {1, 2};
+  t.y = {2, 3};
+  t.query = {3};
+  return t;
+}
+
+} // namespace
+
+TEST(ConstructionsTest, GradientDescentClosedFormMatchesAHandComputation) {
+  // w ← w − (η/N) Σ_j x_j (x_j w − y_j), η = 0.5, N = 2, w_0 = 0:
+  //   w_1 = 0 − 0.25 · (1·(0 − 2) + 2·(0 − 3)) = 0.25 · 8 = 2,
+  //   w_2 = 2 − 0.25 · (1·(2 − 2) + 2·(4 − 3)) = 2 − 0.5 = 1.5,
+  // so the predictions w_k x_q are 0, 6, 4.5; least squares is
+  // Σxy / Σx² = 8 / 5 = 1.6, predicting 4.8.
+  Options o = optionsOf({Kind::GD, 1, 2, 1, 0.5, 0.0});
+  o.steps = 2;
+  Tasks tasks = handTask();
+  std::vector<std::vector<double>> closed = closedFormPredictions(o, tasks, 2);
+  ASSERT_EQ(closed.size(), 3u);
+  EXPECT_DOUBLE_EQ(closed[0][0], 0.0);
+  EXPECT_DOUBLE_EQ(closed[1][0], 6.0);
+  EXPECT_DOUBLE_EQ(closed[2][0], 4.5);
+  std::optional<std::vector<double>> limit = limitPredictions(o, tasks);
+  ASSERT_TRUE(limit);
+  EXPECT_DOUBLE_EQ((*limit)[0], 4.8);
+
+  // The model, on the prompt [[1, 2], [2, 3], [3, 0]], reads out the same.
+  o.readoutEveryLayer = true;
+  std::unique_ptr<Native> native = compile(o);
+  ASSERT_TRUE(native);
+  HostArray prompt = promptOf(tasks, 0, 1);
+  EXPECT_EQ(prompt.toDouble(), (std::vector<double>{1, 2, 2, 3, 3, 0}));
+  Expected<std::vector<HostArray>> out = native->run({prompt});
+  ASSERT_TRUE(static_cast<bool>(out)) << toString(out.takeError());
+  EXPECT_NEAR((*out)[0].toDouble()[0], 4.5, 1e-6);
+  EXPECT_NEAR((*out)[1].toDouble()[0], 6.0, 1e-6);
+  EXPECT_NEAR((*out)[1].toDouble()[1], 4.5, 1e-6);
+}
+
+TEST(ConstructionsTest, GradientDescentWithASmallStepApproachesLeastSquares) {
+  // The GD error contracts by max |1 − ηλ(S)| a step, S = XᵀX/N: with
+  // η = 0.05 and 2000 steps the closed form (in double) must reach least
+  // squares, and the looped model (float32) after 400 steps of η = 0.2 too.
+  Options o = optionsOf({Kind::GD, 2, 32, 1, 0.05, 0.0});
+  o.steps = 2000;
+  Tasks tasks = drawTasks(o, 8, 5, 0.1);
+  std::vector<std::vector<double>> closed = closedFormPredictions(o, tasks, o.steps);
+  std::optional<std::vector<double>> limit = limitPredictions(o, tasks);
+  ASSERT_TRUE(limit);
+  double first = 0, last = 0;
+  for (int64_t t = 0; t < 8; ++t) {
+    first = std::max(first, std::fabs(closed[1][t] - (*limit)[t]));
+    last = std::max(last, std::fabs(closed[o.steps][t] - (*limit)[t]));
+  }
+  EXPECT_GT(first, 0.1);
+  EXPECT_LT(last, 1e-9);
+
+  Options looped = o;
+  looped.lr = 0.2;
+  looped.looped = true;
+  looped.steps = 0;
+  looped.batch = 8;
+  std::unique_ptr<Native> native = compile(looped);
+  ASSERT_TRUE(native);
+  Expected<std::vector<HostArray>> out =
+      native->run({promptOf(tasks, 0, 8), HostArray::fromInt64(DType::I64, {}, {400})});
+  ASSERT_TRUE(static_cast<bool>(out)) << toString(out.takeError());
+  std::vector<double> prediction = (*out)[0].toDouble();
+  for (int64_t t = 0; t < 8; ++t)
+    EXPECT_NEAR(prediction[t], (*limit)[t], 1e-4 * std::max(1.0, std::fabs((*limit)[t])));
+}
+
+//===----------------------------------------------------------------------===//
+// verify's settings
+//===----------------------------------------------------------------------===//
+
+TEST(ConstructionsTest, VerifySettingsAreChecked) {
+  auto message = [](auto change) {
+    VerifyOptions settings;
+    change(settings);
+    Error err = checkSettings(settings);
+    return err ? toString(std::move(err)) : std::string();
+  };
+  EXPECT_EQ(message([](VerifyOptions &) {}), "");
+  EXPECT_EQ(message([](VerifyOptions &s) { s.tasks = 0; }), "--tasks must be at least 1, got 0");
+  for (double bad : {-0.5, std::nan(""), std::numeric_limits<double>::infinity()})
+    EXPECT_NE(message([&](VerifyOptions &s) { s.noise = bad; }).find("--noise must be a finite number of at least 0"),
+              std::string::npos)
+        << bad;
+  for (double bad : {0.0, -1e-5, std::nan(""), std::numeric_limits<double>::infinity()})
+    EXPECT_NE(message([&](VerifyOptions &s) { s.bound = bad; }).find("--bound must be a finite number above 0"),
+              std::string::npos)
+        << bad;
+}
+
+TEST(ConstructionsTest, VerifyRefusesTaskCountsThatDoNotFit) {
+  Options o = optionsOf({Kind::GD, 3, 8, 1, 0.1, 0.0});
+  o.steps = 1;
+  o.batch = 4;
+  VerifyOptions settings;
+  settings.tasks = 100000000000; // 1e11 tasks would be 1e11·N·d doubles
+  int calls = 0;
+  Expected<Verification> v = verifyModel(o, settings, [&](ArrayRef<HostArray>) {
+    ++calls;
+    return Expected<std::vector<HostArray>>(std::vector<HostArray>{});
+  });
+  ASSERT_FALSE(static_cast<bool>(v));
+  std::string message = toString(v.takeError());
+  EXPECT_NE(message.find("--tasks 100000000000: 100000000000 prompts of 9 tokens of width 4 would hold "
+                         "more than 2^31 numbers: use fewer --tasks"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(calls, 0);
+  settings.tasks = std::numeric_limits<int64_t>::max();
+  // T near 2^63 must not overflow as it is rounded up to the batch.
+  Error huge = checkTaskCount(o, settings);
+  EXPECT_TRUE(static_cast<bool>(huge));
+  consumeError(std::move(huge));
+  // Where verify builds the model, B = T: validate names --tasks, not --batch.
+  o.batch = int64_t(1) << 30;
+  std::string stream = toString(validate(o, "--tasks"));
+  EXPECT_NE(stream.find("the stream of --tasks 1073741824 prompts"), std::string::npos) << stream;
+  EXPECT_NE(stream.find("use a smaller --tasks or --examples"), std::string::npos) << stream;
+  EXPECT_EQ(stream.find("--batch"), std::string::npos) << stream;
+}
+
+TEST(ConstructionsTest, TasksDrawnInBatchesAreTheTasksDrawnAtOnce) {
+  Options o = optionsOf({Kind::GD, 3, 5, 2, 0.1, 0.0});
+  Tasks all = drawTasks(o, 7, 9, 0.3);
+  TaskStream stream(o, 9, 0.3);
+  Tasks a = stream.next(3), b = stream.next(4);
+  std::vector<double> x = a.x, y = a.y, q = a.query;
+  x.insert(x.end(), b.x.begin(), b.x.end());
+  y.insert(y.end(), b.y.begin(), b.y.end());
+  q.insert(q.end(), b.query.begin(), b.query.end());
+  EXPECT_EQ(x, all.x);
+  EXPECT_EQ(y, all.y);
+  EXPECT_EQ(q, all.query);
+}
+
+TEST(ConstructionsTest, VerifyUsesItsBoundAndPrintsItsSettings) {
+  Options o = optionsOf({Kind::GD, 3, 8, 1, 0.3, 0.0});
+  o.steps = 2;
+  o.readoutEveryLayer = true;
+  o.batch = 4;
+  std::unique_ptr<Native> native = compile(o);
+  ASSERT_TRUE(native);
+  auto run = [&](double bound, uint64_t seed) {
+    VerifyOptions settings;
+    settings.tasks = 8;
+    settings.bound = bound;
+    settings.seed = seed;
+    Expected<Verification> v =
+        verifyModel(o, settings, [&](ArrayRef<HostArray> inputs) { return native->run(inputs); });
+    EXPECT_TRUE(static_cast<bool>(v)) << toString(v.takeError());
+    return std::move(*v);
+  };
+  Verification loose = run(1e-5, std::numeric_limits<uint64_t>::max());
+  EXPECT_TRUE(loose.ok) << describe(loose);
+  EXPECT_EQ(loose.runs, 2);
+  std::string json = describe(loose);
+  EXPECT_NE(json.find("\"seed\":18446744073709551615,"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"bound\":1e-05,"), std::string::npos) << json;
+  // A bound below float32 rounding fails the same, correct model.
+  Verification strict = run(1e-12, 0);
+  EXPECT_FALSE(strict.ok) << describe(strict);
+  EXPECT_NE(describe(strict).find("\"bound\":1e-12,"), std::string::npos);
 }
