@@ -32,10 +32,24 @@ constexpr llvm::StringLiteral kReport = "icl_index_error";
 /// The kinds of index icl_index_error words its message for.
 enum class IndexKind : int32_t { TokenId = 0, SourceToken = 1 };
 
+/// The ids `op` reads, the tensor they index and their kind.
+std::tuple<Value, Value, IndexKind> idsOf(Operation *op) {
+  if (auto embedding = dyn_cast<mlir::icl::EmbeddingOp>(op))
+    return {embedding.getIds(), embedding.getTable(), IndexKind::TokenId};
+  auto unmerge = cast<mlir::icl::TokenUnmergeOp>(op);
+  return {unmerge.getIndex(), unmerge.getInput(), IndexKind::SourceToken};
+}
+
+/// `ids` as an argument of its function, or null when it is computed.
+BlockArgument functionArgument(Value ids) {
+  auto arg = dyn_cast<BlockArgument>(ids);
+  return arg && isa<func::FuncOp>(arg.getOwner()->getParentOp()) ? arg : BlockArgument();
+}
+
 /// What the ids are, for the message: "argument 0" when they are an argument
 /// of the function, else the op and its source location.
 std::string describeIds(Operation *op, Value ids) {
-  if (auto arg = dyn_cast<BlockArgument>(ids); arg && isa<func::FuncOp>(arg.getOwner()->getParentOp()))
+  if (BlockArgument arg = functionArgument(ids))
     return "argument " + std::to_string(arg.getArgNumber());
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -55,17 +69,10 @@ struct CheckIndicesPass : public mlir::icl::impl::CheckIndicesBase<CheckIndicesP
         ops.push_back(op);
     });
     if (computedOnly)
-      llvm::erase_if(ops, [](Operation *op) {
-        Value ids = isa<mlir::icl::EmbeddingOp>(op) ? cast<mlir::icl::EmbeddingOp>(op).getIds()
-                                                     : cast<mlir::icl::TokenUnmergeOp>(op).getIndex();
-        auto arg = dyn_cast<BlockArgument>(ids);
-        return arg && isa<func::FuncOp>(arg.getOwner()->getParentOp());
-      });
+      llvm::erase_if(ops, [](Operation *op) { return functionArgument(std::get<0>(idsOf(op))); });
     for (auto [site, op] : llvm::enumerate(ops)) {
-      if (auto embedding = dyn_cast<mlir::icl::EmbeddingOp>(op))
-        check(op, embedding.getIds(), embedding.getTable(), IndexKind::TokenId, site);
-      else if (auto unmerge = dyn_cast<mlir::icl::TokenUnmergeOp>(op))
-        check(op, unmerge.getIndex(), unmerge.getInput(), IndexKind::SourceToken, site);
+      auto [ids, table, kind] = idsOf(op);
+      check(op, ids, table, kind, site);
     }
   }
 

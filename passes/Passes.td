@@ -808,7 +808,7 @@ def GpuHostScratch : Pass<"icl-gpu-host-scratch", "mlir::ModuleOp"> {
   }];
 }
 
-def GpuHostReads : Pass<"icl-gpu-host-reads", "mlir::func::FuncOp"> {
+def GpuHostReads : Pass<"icl-gpu-host-reads", "mlir::ModuleOp"> {
   let summary = "Read scalars host code branches on from device memory";
   let description = [{
     On the GPU target every buffer lives in device memory, yet host code must

@@ -63,7 +63,7 @@ void mlir::icl::addCudaLowering(OpPassManager &pm, const CudaOptions &options) {
   pm.addNestedPass<func::FuncOp>(createGpuMapLoops(map));
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   pm.addPass(createGpuHostScratch());
-  pm.addNestedPass<func::FuncOp>(createGpuHostReads());
+  pm.addPass(createGpuHostReads());
   pm.addNestedPass<func::FuncOp>(createGpuHostMemory());
   pm.addPass(createGpuLaunchSinkIndexComputationsPass());
   pm.addPass(createGpuKernelOutliningPass());

@@ -68,7 +68,13 @@ struct GpuHostReads : icl::impl::GpuHostReadsBase<GpuHostReads> {
           elementBytes(load.getType()) && llvm::none_of(load.getIndices(), dependsOnLoop))
         loads.push_back(load);
     });
-    auto module = getOperation()->getParentOfType<ModuleOp>();
+    if (loads.empty())
+      return;
+    // A module pass: it declares the runtime's function in the module.
+    ModuleOp module = getOperation();
+    OpBuilder top(module.getContext());
+    func::FuncOp read = mlir::icl::declareRuntimeFunction(
+        module, kRead, top.getFunctionType({top.getI64Type(), top.getI32Type()}, {top.getI64Type()}));
     for (memref::LoadOp load : loads) {
       OpBuilder b(load);
       Location loc = load.getLoc();
@@ -83,8 +89,6 @@ struct GpuHostReads : icl::impl::GpuHostReadsBase<GpuHostReads> {
       Value address = arith::AddIOp::create(
           b, loc, pointer,
           arith::MulIOp::create(b, loc, position, arith::ConstantIndexOp::create(b, loc, bytes)));
-      func::FuncOp read = mlir::icl::declareRuntimeFunction(
-          module, kRead, b.getFunctionType({i64, b.getI32Type()}, {i64}));
       Value bits = func::CallOp::create(
                        b, loc, read,
                        ValueRange{arith::IndexCastUIOp::create(b, loc, i64, address),
