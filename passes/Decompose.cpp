@@ -23,7 +23,24 @@ using namespace mlir;
 namespace {
 
 struct DecomposePass : public mlir::icl::impl::DecomposeBase<DecomposePass> {
+  using DecomposeBase::DecomposeBase;
+
   void runOnOperation() override {
+    if (chunkSize < 0) {
+      getOperation().emitError("icl-decompose chunk-size must be >= 0 (0: the default of 64), got ")
+          << chunkSize;
+      return signalPassFailure();
+    }
+    // The run's chunk for recurrences that leave it to the implementation.
+    if (chunkSize > 0) {
+      auto chunk = IntegerAttr::get(IntegerType::get(&getContext(), 64), chunkSize);
+      getOperation().walk([&](Operation *op) {
+        if (auto ssd = dyn_cast<icl::SsdOp>(op); ssd && ssd.getChunkSize() == 0)
+          ssd.setChunkSizeAttr(chunk);
+        if (auto la = dyn_cast<icl::LinearAttentionOp>(op); la && la.getChunkSize() == 0)
+          la.setChunkSizeAttr(chunk);
+      });
+    }
     SmallVector<Operation *> worklist;
     getOperation().walk([&](Operation *op) {
       if (isa<icl::IclDialect>(op->getDialect()) && !isa<icl::WeightOp>(op))

@@ -63,7 +63,20 @@ def Decompose : Pass<"icl-decompose", "mlir::func::FuncOp"> {
     An op this pass cannot decompose (for example one whose head counts are
     dynamic where the decomposition needs them static) is reported with the
     reason and fails the pass.
+
+    The recurrences `icl.ssd` and causal `icl.linear_attention` decompose in
+    chunks of `chunk_size` steps (the chunkwise-parallel form: contractions
+    over each chunk's positions for all chunks at once, and an `scf.for`
+    over the chunks carrying only the state); `chunk-size` sets the chunk
+    of the ops whose `chunk_size` is 0 (default 64, at most the length).
+    Chunks of one, or a length of one (a decode step), take the
+    step-by-step form. `icl.selective_scan` steps through time.
   }];
+  let options = [
+    Option<"chunkSize", "chunk-size", "int64_t", "0",
+           "Steps per chunk of icl.ssd and causal icl.linear_attention whose chunk_size is 0 "
+           "(0: 64)">
+  ];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect", "mlir::math::MathDialect",
     "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"

@@ -62,6 +62,14 @@ GEMMS = [
 ]
 
 
+# G5-G7: (name, kind, shape, cuda options beyond the chip). bf16 like the peers.
+SCANS = [
+    ("g5", "ssd", dict(B=8, L=16384, H=80, P=64, G=1, N=128), ""),
+    ("g6", "selective_scan", dict(B=8, D=5120, N=16, L=4096), ""),
+    ("g7", "linear_attention", dict(B=2, T=16384, H=16, K=128), ""),
+]
+
+
 # Models of icl-construct checked on the GPU like the e2e modules: stacked and
 # looped (scf.for over a run-time step count), with per-step readouts.
 CONSTRUCTIONS = [
@@ -137,6 +145,35 @@ def gemm_module(name, m, n, k, activation):
             f"  return %z : {y}\n}}\n")
 
 
+def scan_module(name, kind, s):
+    """One bf16 recurrence of G5-G7 with the peers' options (softplus Δ with
+    bias, D skip, z gate for G6; fla's default scale K^-1/2 for G7)."""
+    t = lambda *dims: "tensor<" + "x".join(map(str, dims)) + "xbf16>"
+    if kind == "ssd":
+        b, l, h, p, g, n = (s[k] for k in "BLHPGN")
+        args = [("x", t(b, l, h, p)), ("dt", t(b, l, h)), ("A", t(h)), ("B", t(b, l, g, n)),
+                ("C", t(b, l, g, n)), ("D", t(h)), ("db", t(h))]
+        op = "icl.ssd %x, %dt, %A, %B, %C D(%D) dt_bias(%db) {dt_softplus}"
+        result = t(b, l, h, p)
+    elif kind == "selective_scan":
+        b, d, n, l = (s[k] for k in "BDNL")
+        args = [("u", t(b, d, l)), ("delta", t(b, d, l)), ("A", t(d, n)), ("B", t(b, 1, n, l)),
+                ("C", t(b, 1, n, l)), ("D", t(d)), ("z", t(b, d, l))]
+        op = "icl.selective_scan %u, %delta, %A, %B, %C D(%D) z(%z) {delta_softplus}"
+        result = t(b, d, l)
+    else:
+        b, tt, h, k = (s[x] for x in "BTHK")
+        args = [("q", t(b, h, tt, k)), ("k", t(b, h, tt, k)), ("v", t(b, h, tt, k)),
+                ("g", t(b, h, tt))]
+        op = f"icl.linear_attention %q, %k, %v decay(%g) {{scale = {k ** -0.5!r} : f64}}"
+        result = t(b, h, tt, k)
+    params = ", ".join(f"%{a}: {ty}" for a, ty in args)
+    types = ", ".join(ty for _, ty in args)
+    return (f"func.func @{name}({params}) -> {result} {{\n"
+            f"  %y = {op} : ({types}) -> {result}\n"
+            f"  return %y : {result}\n}}\n")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("build")
@@ -145,6 +182,8 @@ def main():
     parser.add_argument("--cuda-options", default="",
                         help="more CUDA pipeline options for the op modules, e.g. "
                              "\"fused-rows=true\" to check the row kernels")
+    parser.add_argument("--scans-only", action="store_true",
+                        help="only G5-G7 and their peers (a small directory to carry)")
     args = parser.parse_args()
     bin_dir = os.path.join(args.build, "bin")
     compile_ = os.path.join(bin_dir, "icl-compile")
@@ -158,6 +197,15 @@ def main():
                 os.path.join(args.out, "lib"))
     shutil.copy(os.path.join(bin_dir, "icl-run-lib"), os.path.join(args.out, "bin"))
 
+    # The G5-G7 peers (mamba_ssm, flash-linear-attention), run beside icl.
+    peers = os.path.join(os.path.dirname(ROOT), "shared", "peers")
+    if os.path.isdir(peers):
+        shutil.copytree(peers, os.path.join(args.out, "peers"))
+    if args.scans_only:
+        json.dump([], open(os.path.join(args.out, "ops", "manifest.json"), "w"))
+        json.dump(scan_workloads(args, compile_), open(os.path.join(args.out, "bench",
+                                                                    "manifest.json"), "w"))
+        return
     modules = sorted(os.path.join(ROOT, "test", "e2e", f)
                      for f in os.listdir(os.path.join(ROOT, "test", "e2e")) if f.endswith(".mlir"))
     modules.append(os.path.join(ROOT, "examples", "models", "tiny_gpt.mlir"))
@@ -232,9 +280,23 @@ def main():
         bench.append({"name": name, "function": name.replace("-", "_"),
                       "library": f"bench/{name}.so", "kind": "gemm", "M": m, "N": n, "K": k,
                       "activation": activation})
+    bench += scan_workloads(args, compile_)
     json.dump(bench, open(os.path.join(args.out, "bench", "manifest.json"), "w"), indent=1)
     size = sum(os.path.getsize(os.path.join(dp, f)) for dp, _, fs in os.walk(args.out) for f in fs)
     print(f"wrote {args.out} ({size / 2**20:.1f} MiB)")
+
+
+def scan_workloads(args, compile_):
+    bench = []
+    for name, kind, shape, options in SCANS:
+        src = os.path.join(args.out, "bench", name + ".mlir")
+        open(src, "w").write(scan_module(name, kind, shape))
+        print(f"compiling {name}", flush=True)
+        run([compile_, src, "-o", os.path.join(args.out, "bench", name + ".so"), "--target=cuda",
+             f"--cuda-options=chip={args.chip}{options}"])
+        bench.append({"name": name, "function": name, "library": f"bench/{name}.so",
+                      "kind": "scan", "op": kind, "shape": shape})
+    return bench
 
 
 if __name__ == "__main__":

@@ -75,13 +75,16 @@ def bench(root, rt, reps):
     from torch.nn.attention import SDPBackend, sdpa_kernel
 
     rt.set_stream(torch.cuda.current_stream())
-    rows, norms, gemms = [], [], []
+    rows, norms, gemms, scans = [], [], [], []
     for w in json.load(open(os.path.join(root, "bench", "manifest.json"))):
         if w.get("kind") == "norm":
             norms.append(bench_norm(root, rt, w, reps))
             continue
         if w.get("kind") == "gemm":
             gemms.append(bench_gemm(root, rt, w, reps))
+            continue
+        if w.get("kind") == "scan":
+            scans.append(bench_scan(root, rt, w, reps))
             continue
         fn = rt.load(os.path.join(root, w["library"]))[w["name"]]
         b, hq, hkv, sq, skv, d = w["B"], w["Hq"], w["Hkv"], w["Sq"], w["Skv"], w["D"]
@@ -150,6 +153,7 @@ def bench(root, rt, reps):
               f"{ratio(flash)[1:]}  {rel:.2g}")
     print_norms(norms)
     print_gemms(gemms)
+    print_scans(scans)
 
 def bench_norm(root, rt, w, reps):
     """G10: a norm of bf16 rows, icl against PyTorch and a copy of the rows."""
@@ -237,6 +241,74 @@ def print_gemms(gemms):
                f"{name:15} {t:7.3f}ms {torch_t:7.3f}ms {cublas_t:7.3f}ms "
                f"{flops / t / 1e9:8.0f} TFLOP/s {torch_t / t:9.2f} "
                f"{flops / cublas_t / 1e9:8.0f} TFLOP/s  {rel:.2g}")
+
+
+def bench_scan(root, rt, w, reps):
+    """G5-G7: a bf16 recurrence against its peer on the same inputs: mamba_ssm's
+    Triton SSD (chunk 256), mamba_ssm's PyTorch selective-scan reference,
+    fla's chunk_simple_gla (../shared/peers, copied into the directory)."""
+    import torch
+    sys.path[:0] = [os.path.join(root, "peers", "mamba"), os.path.join(root, "peers", "fla")]
+    fn = rt.load(os.path.join(root, w["library"]))[w["function"]]
+    s = w["shape"]
+    gen = torch.Generator(device="cuda").manual_seed(0)
+    bf = torch.bfloat16
+    rnd = lambda *d: torch.randn(*d, device="cuda", generator=gen)
+    uni = lambda *d: torch.rand(*d, device="cuda", generator=gen)
+    if w["op"] == "ssd":
+        from mamba_ssm.ops.triton.ssd_combined import mamba_chunk_scan_combined
+        b, l, h, p, g, n = (s[k] for k in "BLHPGN")
+        x, dt, a = rnd(b, l, h, p).to(bf), (rnd(b, l, h) * 0.5 - 3).to(bf), (-uni(h) * 15 - 1).to(bf)
+        bm, cm = rnd(b, l, g, n).to(bf), rnd(b, l, g, n).to(bf)
+        d, db = rnd(h).to(bf), (rnd(h) * 0.1).to(bf)
+        inputs, y = [x, dt, a, bm, cm, d, db], torch.empty(b, l, h, p, device="cuda", dtype=bf)
+        peer = lambda: mamba_chunk_scan_combined(x, dt.float(), a.float(), bm, cm, 256, D=d.float(),
+                                                 dt_bias=db.float(), dt_softplus=True)
+        same = lambda r: r
+        flops = 2 * b * l * h * p * n * 3  # states, outputs from states, and the input terms
+    elif w["op"] == "selective_scan":
+        from mamba_ssm.ops.selective_scan_interface import selective_scan_ref
+        b, dm, n, l = (s[k] for k in "BDNL")
+        u, delta = rnd(b, dm, l).to(bf), (uni(b, dm, l) * 0.1).to(bf)
+        a, bm, cm = (-uni(dm, n)).to(bf), rnd(b, 1, n, l).to(bf), rnd(b, 1, n, l).to(bf)
+        d, z = rnd(dm).to(bf), rnd(b, dm, l).to(bf)
+        inputs, y = [u, delta, a, bm, cm, d, z], torch.empty(b, dm, l, device="cuda", dtype=bf)
+        peer = lambda: selective_scan_ref(u, delta, a.float(), bm[:, 0], cm[:, 0], d.float(), z,
+                                          None, True)
+        same = lambda r: r
+        flops = b * dm * n * l  # one exp per state element and step (the bound)
+    else:
+        from fla.ops.simple_gla import chunk_simple_gla
+        b, t, h, k = (s[x] for x in "BTHK")
+        q, kk, v = ((rnd(b, h, t, k) * f).to(bf) for f in (0.1, 0.1, 1.0))
+        g = (-uni(b, h, t) * 0.1).to(bf)
+        inputs, y = [q, kk, v, g], torch.empty(b, h, t, k, device="cuda", dtype=bf)
+        qt, kt, vt = (z.transpose(1, 2).contiguous() for z in (q, kk, v))
+        gt = g.float().transpose(1, 2).contiguous()
+        peer = lambda: chunk_simple_gla(qt, kt, vt, gt)[0]
+        same = lambda r: r.transpose(1, 2)
+        flops = 2 * b * h * t * k * k * 2
+    try:
+        fn.invoke_device(inputs, [y])
+        rt.synchronize()
+    except Exception as error:  # noqa: BLE001 - report and go on with the other workloads
+        print(f"{w['name']}: icl failed: {str(error).splitlines()[0]}")
+        return (w["name"], None, None, None, float("nan"))
+    ref = same(peer()).float()
+    rel = (torch.linalg.vector_norm(y.float() - ref) / torch.linalg.vector_norm(ref)).item()
+    if not (rel < 5e-2):
+        return (w["name"], None, None, None, rel)
+    slow = w["op"] == "selective_scan"
+    t_icl = time_ms(lambda: fn.invoke_device(inputs, [y]), min(reps, 5), 1)
+    t_peer = time_ms(peer, 3 if slow else reps, 1)
+    return (w["name"], t_icl, t_peer, rel, flops, w["op"])
+
+
+def print_scans(scans):
+    print_rows(f"{'':15} {'icl':>10} {'peer':>10} {'peer/icl':>8}  rel.err  (peer: G5 mamba_ssm "
+               f"Triton SSD, G6 selective_scan_ref in PyTorch, G7 fla chunk_simple_gla)", scans,
+               lambda name, t, peer_t, rel, flops, op:
+               f"{name:15} {t:8.3f}ms {peer_t:8.3f}ms {peer_t / t:8.3f}  {rel:.2g}")
 
 
 def main():

@@ -854,28 +854,51 @@ Value decomposeAttentionCombine(Emitter &e, ir::AttentionCombineOp op) {
 // Recurrences: one scf.for step per time position, carrying the state
 //===----------------------------------------------------------------------===//
 
+/// The reassociation that folds unit dimension `dim` of a rank-`rank` shape
+/// into a neighbour. Slices use it instead of rank reduction: a
+/// rank-reducing slice is ambiguous when other dimensions are 1 too, and
+/// MLIR 22's unit-dimension folding can then drop the wrong one.
+SmallVector<ReassociationIndices> dropUnitDim(unsigned rank, unsigned dim) {
+  SmallVector<ReassociationIndices> groups;
+  unsigned keep = dim + 1 < rank ? dim + 1 : dim - 1; // the neighbour it joins
+  for (unsigned i = 0; i < rank; ++i) {
+    if (i == dim)
+      continue;
+    if (i == keep)
+      groups.push_back(i < dim ? ReassociationIndices{i, dim} : ReassociationIndices{dim, i});
+    else
+      groups.push_back({i});
+  }
+  return groups;
+}
+
 /// `x` at index `t` of dimension `dim`, with that dimension dropped.
 Value sliceAt(Emitter &e, Value x, unsigned dim, Value t) {
   auto type = typeOf(x);
-  SmallVector<OpFoldResult> offsets(type.getRank(), e.b.getIndexAttr(0)), sizes = e.sizes(x),
-      strides(type.getRank(), e.b.getIndexAttr(1));
+  unsigned rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, e.b.getIndexAttr(0)), sizes = e.sizes(x),
+      strides(rank, e.b.getIndexAttr(1));
   offsets[dim] = t;
   sizes[dim] = e.b.getIndexAttr(1);
-  SmallVector<int64_t> shape(type.getShape());
-  shape.erase(shape.begin() + dim);
-  return tensor::ExtractSliceOp::create(e.b, e.loc,
-                                        RankedTensorType::get(shape, type.getElementType()), x,
-                                        offsets, sizes, strides);
+  Value slice = tensor::ExtractSliceOp::create(e.b, e.loc, x, offsets, sizes, strides);
+  return tensor::CollapseShapeOp::create(e.b, e.loc, slice, dropUnitDim(rank, dim));
 }
 
 /// Writes `slice` (rank one less than `dest`) at index `t` of dimension `dim`.
 Value insertAt(Emitter &e, Value slice, Value dest, unsigned dim, Value t) {
   auto type = typeOf(dest);
-  SmallVector<OpFoldResult> offsets(type.getRank(), e.b.getIndexAttr(0)), sizes = e.sizes(dest),
-      strides(type.getRank(), e.b.getIndexAttr(1));
+  unsigned rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, e.b.getIndexAttr(0)), sizes = e.sizes(dest),
+      strides(rank, e.b.getIndexAttr(1));
   offsets[dim] = t;
   sizes[dim] = e.b.getIndexAttr(1);
-  return tensor::InsertSliceOp::create(e.b, e.loc, slice, dest, offsets, sizes, strides);
+  SmallVector<int64_t> shape;
+  for (OpFoldResult s : sizes)
+    shape.push_back(getConstantIntValue(s).value_or(ShapedType::kDynamic));
+  Value full = tensor::ExpandShapeOp::create(
+      e.b, e.loc, RankedTensorType::get(shape, type.getElementType()), slice,
+      dropUnitDim(rank, dim), sizes);
+  return tensor::InsertSliceOp::create(e.b, e.loc, full, dest, offsets, sizes, strides);
 }
 
 /// scf.for over [0, size of `x` along `dim`) carrying `inits`.
@@ -890,6 +913,220 @@ SmallVector<Value> timeLoop(Emitter &e, Value x, unsigned dim, ValueRange inits,
   return SmallVector<Value>(loop.getResults());
 }
 
+//===----------------------------------------------------------------------===//
+// Chunked recurrences. A linear recurrence h_t = exp(a_t) ⊙ h_{t−1} + u_t
+// over T steps is split into chunks of Q steps (OPS.md: the result does not
+// depend on Q). Within a chunk, with the inclusive cumulative log-decay
+// A_i = Σ_{s ≤ i} a_s, the state after step i is
+//   h_i = exp(A_i) ⊙ h_start + Σ_{j ≤ i} exp(A_i − A_j) ⊙ u_j,
+// so outputs and chunk-local states are contractions over the chunk's
+// positions, computed for every chunk at once, and only the chunk start
+// states are carried by a loop: one step per chunk rather than per token.
+// Every exp above has a non-positive argument when the decays are
+// contractions (a ≤ 0), as in the step-by-step form.
+//===----------------------------------------------------------------------===//
+
+/// How the time dimension of a recurrence is split into chunks.
+struct Chunking {
+  int64_t size;          // Q, positions per chunk
+  OpFoldResult length;   // T
+  OpFoldResult chunks;   // ⌈T / Q⌉
+  OpFoldResult padded;   // chunks · Q
+  bool ragged;           // whether padded may exceed T
+};
+
+/// Chunks of `requested` steps (the default when 0) along `dim` of `x`; at
+/// most T when T is static.
+Chunking chunking(Emitter &e, Value x, unsigned dim, int64_t requested) {
+  Chunking c;
+  c.size = requested > 0 ? requested : ir::kDefaultScanChunk;
+  c.length = e.size(x, dim);
+  if (std::optional<int64_t> t = getConstantIntValue(c.length))
+    c.size = std::max<int64_t>(1, std::min(c.size, *t));
+  AffineExpr s0 = getAffineSymbolExpr(0, e.ctx);
+  c.chunks = affine::makeComposedFoldedAffineApply(e.b, e.loc, s0.ceilDiv(c.size), {c.length});
+  c.padded = affine::makeComposedFoldedAffineApply(e.b, e.loc, s0.ceilDiv(c.size) * c.size,
+                                                   {c.length});
+  std::optional<int64_t> t = getConstantIntValue(c.length);
+  c.ragged = !t || *t % c.size != 0;
+  return c;
+}
+
+/// Whether a recurrence over dimension `dim` of `x` runs in chunks: unless
+/// chunks of one step are asked for or the length is statically at most 1
+/// (a decode step).
+bool usesChunks(Emitter &e, Value x, unsigned dim, int64_t requested) {
+  std::optional<int64_t> t = getConstantIntValue(e.size(x, dim));
+  return requested != 1 && !(t && *t <= 1);
+}
+
+/// `x` zero-padded to whole chunks along `dim` and that dimension split into
+/// [chunks, Q].
+Value toChunks(Emitter &e, Value x, unsigned dim, const Chunking &c) {
+  auto type = typeOf(x);
+  if (c.ragged) {
+    SmallVector<OpFoldResult> sizes = e.sizes(x);
+    sizes[dim] = c.padded;
+    Value padded = e.filled(sizes, type.getElementType(), 0.0);
+    SmallVector<OpFoldResult> zeros(type.getRank(), e.b.getIndexAttr(0)),
+        ones(type.getRank(), e.b.getIndexAttr(1));
+    x = tensor::InsertSliceOp::create(e.b, e.loc, x, padded, zeros, e.sizes(x), ones);
+  }
+  SmallVector<OpFoldResult> outSizes = e.sizes(x);
+  outSizes[dim] = e.b.getIndexAttr(c.size);
+  outSizes.insert(outSizes.begin() + dim, c.chunks);
+  SmallVector<int64_t> shape;
+  for (OpFoldResult s : outSizes)
+    shape.push_back(getConstantIntValue(s).value_or(ShapedType::kDynamic));
+  SmallVector<ReassociationIndices> groups;
+  for (unsigned i = 0, r = 0; i < type.getRank(); ++i) {
+    groups.push_back(i == dim ? ReassociationIndices{r, r + 1} : ReassociationIndices{r});
+    r += i == dim ? 2 : 1;
+  }
+  return tensor::ExpandShapeOp::create(e.b, e.loc,
+                                       RankedTensorType::get(shape, type.getElementType()), x,
+                                       groups, outSizes);
+}
+
+/// The inverse of toChunks: dimensions `dim` (chunks) and `dim` + 1 (Q)
+/// joined, then cut to T.
+Value fromChunks(Emitter &e, Value x, unsigned dim, const Chunking &c) {
+  unsigned rank = typeOf(x).getRank();
+  SmallVector<ReassociationIndices> groups;
+  for (unsigned i = 0; i < rank; ++i) {
+    if (i == dim + 1)
+      continue;
+    groups.push_back(i == dim ? ReassociationIndices{i, i + 1} : ReassociationIndices{i});
+  }
+  Value joined = tensor::CollapseShapeOp::create(e.b, e.loc, x, groups);
+  if (!c.ragged)
+    return joined;
+  SmallVector<OpFoldResult> sizes = e.sizes(joined);
+  sizes[dim] = c.length;
+  SmallVector<OpFoldResult> zeros(rank - 1, e.b.getIndexAttr(0)), ones(rank - 1, e.b.getIndexAttr(1));
+  return tensor::ExtractSliceOp::create(e.b, e.loc, joined, zeros, sizes, ones);
+}
+
+/// Inclusive prefix sums of `x` along `dim` (the positions of a chunk).
+Value prefixSum(Emitter &e, Value x, unsigned dim) {
+  unsigned rank = typeOf(x).getRank();
+  SmallVector<unsigned> in, out;
+  for (unsigned i = 0; i < rank; ++i) {
+    in.push_back(i == dim ? rank : i);
+    out.push_back(i);
+  }
+  SmallVector<IteratorType> iters(rank + 1, IteratorType::parallel);
+  iters.back() = IteratorType::reduction;
+  return e.generic(e.filled(e.sizes(x), typeOf(x).getElementType(), 0.0), {x},
+                   {e.dims(rank + 1, in), e.dims(rank + 1, out)}, iters,
+                   [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                     Value i = linalg::IndexOp::create(b, l, dim), j = linalg::IndexOp::create(b, l, rank);
+                     Value on = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ule, j, i);
+                     Value sum = arith::AddFOp::create(b, l, a[1], a[0]);
+                     return arith::SelectOp::create(b, l, on, sum, a[1]);
+                   });
+}
+
+/// The sum of `x` over `dim` (a chunk's total log-decay), dropping it.
+Value sumOver(Emitter &e, Value x, unsigned dim) {
+  unsigned rank = typeOf(x).getRank();
+  SmallVector<unsigned> in, out;
+  for (unsigned i = 0; i < rank; ++i) {
+    in.push_back(i == dim ? rank - 1 : (i < dim ? i : i - 1));
+    if (i != dim)
+      out.push_back(i < dim ? i : i - 1);
+  }
+  SmallVector<OpFoldResult> sizes = e.sizes(x);
+  sizes.erase(sizes.begin() + dim);
+  SmallVector<IteratorType> iters(rank, IteratorType::parallel);
+  iters.back() = IteratorType::reduction;
+  return e.generic(e.filled(sizes, typeOf(x).getElementType(), 0.0), {x},
+                   {e.dims(rank, in), e.dims(rank, out)}, iters, accumulate);
+}
+
+/// Whether position j (dimension `jDim` of a generic) is at or before
+/// position i (dimension `iDim`): the causal mask of a chunk.
+Value atOrBefore(OpBuilder &b, Location l, unsigned iDim, unsigned jDim) {
+  Value i = linalg::IndexOp::create(b, l, iDim), j = linalg::IndexOp::create(b, l, jDim);
+  return arith::CmpIOp::create(b, l, arith::CmpIPredicate::ule, j, i);
+}
+
+/// Carries states from chunk to chunk. `local` holds each chunk's own
+/// contribution (its state from a zero start), with the chunk at dimension
+/// `dim`; `total` the chunk's total log-decay, whose dimensions are the
+/// leading ones of `local` (null: no decay). Returns the state at the start
+/// of every chunk (shaped like `local`) and the final state:
+///   start_0 = initial,  start_{c+1} = exp(total_c) ⊙ start_c + local_c.
+std::pair<Value, Value> carryStates(Emitter &e, Value local, Value initial, unsigned dim,
+                                    const Chunking &c, Value total) {
+  auto type = typeOf(local);
+  unsigned rank = type.getRank();
+  Type elt = type.getElementType();
+  SmallVector<OpFoldResult> sizes = e.sizes(local);
+  AffineExpr s0 = getAffineSymbolExpr(0, e.ctx);
+  sizes[dim] = affine::makeComposedFoldedAffineApply(e.b, e.loc, s0 + 1, {c.chunks});
+  SmallVector<OpFoldResult> offsets(rank, e.b.getIndexAttr(0)), ones(rank, e.b.getIndexAttr(1));
+  Value starts = e.empty(sizes, elt);
+  offsets[dim] = e.b.getIndexAttr(1);
+  starts = tensor::InsertSliceOp::create(e.b, e.loc, local, starts, offsets, e.sizes(local), ones);
+  if (!initial) {
+    SmallVector<OpFoldResult> one = e.sizes(local);
+    one.erase(one.begin() + dim);
+    initial = e.filled(one, elt, 0.0);
+  }
+  starts = insertAt(e, initial, starts, dim, e.idx(0));
+  // Chunk `i` of `x`, keeping the chunk dimension (size 1), so that `total`
+  // maps onto the state by its leading dimensions.
+  auto chunk = [&](Emitter &s, Value x, Value i) {
+    unsigned r = typeOf(x).getRank();
+    SmallVector<OpFoldResult> off(r, s.b.getIndexAttr(0)), sz = s.sizes(x), st(r, s.b.getIndexAttr(1));
+    off[dim] = i;
+    sz[dim] = s.b.getIndexAttr(1);
+    return tensor::ExtractSliceOp::create(s.b, s.loc, x, off, sz, st).getResult();
+  };
+  // start_{i+1} = exp(total_i) ⊙ start_i + local_i, in place in `all`.
+  auto step = [&](Emitter &s, Value all, Value i) {
+    Value next = arith::AddIOp::create(s.b, s.loc, i, s.idx(1));
+    Value into = chunk(s, all, next);
+    SmallVector<Value> ins = {chunk(s, all, i)};
+    SmallVector<AffineMap> maps = {s.identity(rank)};
+    if (total) {
+      ins.push_back(chunk(s, total, i));
+      SmallVector<unsigned> lead;
+      for (unsigned d = 0; d < typeOf(total).getRank(); ++d)
+        lead.push_back(d);
+      maps.push_back(s.dims(rank, lead));
+    }
+    maps.push_back(s.identity(rank));
+    bool decays = total != nullptr;
+    Value updated = s.generic(into, ins, maps,
+                              SmallVector<IteratorType>(rank, IteratorType::parallel),
+                              [&](OpBuilder &nb, Location nl, ValueRange a) -> Value {
+                                Value carried = a[0];
+                                if (decays)
+                                  carried = arith::MulFOp::create(
+                                      nb, nl, math::ExpOp::create(nb, nl, a[1]), carried);
+                                return arith::AddFOp::create(nb, nl, a.back(), carried);
+                              });
+    SmallVector<OpFoldResult> off(rank, s.b.getIndexAttr(0)), st(rank, s.b.getIndexAttr(1));
+    off[dim] = next;
+    return tensor::InsertSliceOp::create(s.b, s.loc, updated, all, off, s.sizes(updated), st)
+        .getResult();
+  };
+  Value upper = getValueOrCreateConstantIndexOp(e.b, e.loc, c.chunks);
+  Value all = scf::ForOp::create(e.b, e.loc, e.idx(0), upper, e.idx(1), ValueRange{starts},
+                                 [&](OpBuilder &b, Location l, Value i, ValueRange iter) {
+                                   Emitter s(b, l);
+                                   scf::YieldOp::create(b, l, step(s, iter[0], i));
+                                 })
+                  .getResult(0);
+  Value final = sliceAt(e, all, dim, upper);
+  offsets[dim] = e.b.getIndexAttr(0);
+  Value perChunk =
+      tensor::ExtractSliceOp::create(e.b, e.loc, type, all, offsets, e.sizes(local), ones);
+  return {perChunk, final};
+}
+
 Value featureMap(OpBuilder &b, Location l, ir::FeatureMap kind, Value x) {
   switch (kind) {
   case ir::FeatureMap::identity:
@@ -900,6 +1137,129 @@ Value featureMap(OpBuilder &b, Location l, ir::FeatureMap kind, Value x) {
     return activate(b, l, ir::Activation::elu_plus_one, x);
   }
   llvm_unreachable("unknown feature map");
+}
+
+/// Causal linear attention in chunks (the chunkwise-parallel form), in the
+/// layout [B, H, chunks, Q, ...], with G_i the inclusive cumulative log-decay
+/// of the chunk (a scalar per head or one per key channel):
+///   o_i = Σ_k φq_i[k]·exp(G_i[k])·S_start[k, :] + Σ_{j ≤ i} W_ij·v_j,
+///   W_ij = Σ_k φq_i[k]·φk_j[k]·exp(G_i[k] − G_j[k]),
+/// and, normalised, the denominator φq_i·z_i is the same two terms with z in
+/// place of S and 1 in place of v.
+FailureOr<SmallVector<Value>> decomposeLinearAttentionChunked(Emitter &e, ir::LinearAttentionOp op,
+                                                              Value phiQ, Value phiK,
+                                                              const Chunking &ch) {
+  using IT = IteratorType;
+  IT P = IT::parallel, R = IT::reduction;
+  Value v = op.getValue(), g = op.getLogDecay();
+  Type elt = typeOf(v).getElementType();
+  bool perChannel = g && typeOf(g).getRank() == 4, normalizeOut = op.getNormalize();
+  Value q = toChunks(e, phiQ, 2, ch), k = toChunks(e, phiK, 2, ch); // [B, H, c, Q, K]
+  Value vc = toChunks(e, v, 2, ch);                                 // [B, H, c, Q, V]
+  Value cum, total;
+  if (g) {
+    Value gc = toChunks(e, g, 2, ch); // [B, H, c, Q(, K)]
+    cum = prefixSum(e, gc, 3);
+    total = sumOver(e, gc, 3); // [B, H, c(, K)]
+  }
+  auto expOf = [](OpBuilder &b, Location l, Value x) { return math::ExpOp::create(b, l, x).getResult(); };
+  auto sub = [](OpBuilder &b, Location l, Value x, Value y) {
+    return arith::SubFOp::create(b, l, x, y).getResult();
+  };
+  auto mul = [](OpBuilder &b, Location l, Value x, Value y) {
+    return arith::MulFOp::create(b, l, x, y).getResult();
+  };
+  // The decay of (b, h, c, position `pos`, k) in a generic of `n` dims.
+  auto cumMap = [&](unsigned n, unsigned pos, unsigned key) {
+    return perChannel ? e.dims(n, {0, 1, 2, pos, key}) : e.dims(n, {0, 1, 2, pos});
+  };
+  // Queries decayed to the chunk start, φq_i ⊙ exp(G_i), and the keys'
+  // weights into the chunk's end state, exp(G_Q − G_j) ⊙ φk_j.
+  Value qStart = q, kEnd = k;
+  if (g) {
+    qStart = e.generic(e.empty(e.sizes(q), elt), {q, cum}, {e.identity(5), cumMap(5, 3, 4), e.identity(5)},
+                       {P, P, P, P, P}, [&](OpBuilder &b, Location l, ValueRange a) {
+                         return mul(b, l, a[0], expOf(b, l, a[1]));
+                       });
+    AffineMap totalMap = perChannel ? e.dims(5, {0, 1, 2, 4}) : e.dims(5, {0, 1, 2});
+    kEnd = e.generic(e.empty(e.sizes(k), elt), {k, cum, total},
+                     {e.identity(5), cumMap(5, 3, 4), totalMap, e.identity(5)}, {P, P, P, P, P},
+                     [&](OpBuilder &b, Location l, ValueRange a) {
+                       return mul(b, l, a[0], expOf(b, l, sub(b, l, a[2], a[1])));
+                     });
+  }
+  // Chunk-local states over (b, h, c, k, v, j) and their carry.
+  SmallVector<OpFoldResult> stateSizes = {e.size(q, 0), e.size(q, 1), ch.chunks, e.size(q, 4),
+                                          e.size(vc, 4)};
+  Value local = e.generic(e.filled(stateSizes, elt, 0.0), {kEnd, vc},
+                          {e.dims(6, {0, 1, 2, 5, 3}), e.dims(6, {0, 1, 2, 5, 4}),
+                           e.dims(6, {0, 1, 2, 3, 4})},
+                          {P, P, P, P, P, R}, mulAccumulate);
+  auto [starts, final] = carryStates(e, local, op.getInitialState(), 2, ch, total);
+  // W[b, h, c, i, j] over (b, h, c, i, j, k), zero above the diagonal.
+  SmallVector<OpFoldResult> wSizes = {e.size(q, 0), e.size(q, 1), ch.chunks,
+                                      e.b.getIndexAttr(ch.size), e.b.getIndexAttr(ch.size)};
+  SmallVector<Value> ins = {q, k};
+  SmallVector<AffineMap> maps = {e.dims(6, {0, 1, 2, 3, 5}), e.dims(6, {0, 1, 2, 4, 5})};
+  if (perChannel) {
+    ins.append({cum, cum});
+    maps.append({cumMap(6, 3, 5), cumMap(6, 4, 5)});
+  }
+  maps.push_back(e.dims(6, {0, 1, 2, 3, 4}));
+  Value scores = e.generic(e.filled(wSizes, elt, 0.0), ins, maps, {P, P, P, P, P, R},
+                           [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                             Value t = mul(b, l, a[0], a[1]);
+                             if (perChannel)
+                               t = mul(b, l, t, expOf(b, l, sub(b, l, a[2], a[3])));
+                             Value sum = arith::AddFOp::create(b, l, a.back(), t);
+                             return arith::SelectOp::create(b, l, atOrBefore(b, l, 3, 4), sum,
+                                                            a.back());
+                           });
+  if (g && !perChannel)
+    scores = e.generic(e.empty(wSizes, elt), {scores, cum, cum},
+                       {e.identity(5), e.dims(5, {0, 1, 2, 3}), e.dims(5, {0, 1, 2, 4}),
+                        e.identity(5)},
+                       {P, P, P, P, P}, [&](OpBuilder &b, Location l, ValueRange a) -> Value {
+                         // Above the diagonal the score is 0 and the exponent may overflow.
+                         return arith::SelectOp::create(
+                             b, l, atOrBefore(b, l, 3, 4),
+                             mul(b, l, a[0], expOf(b, l, sub(b, l, a[1], a[2]))), a[0]);
+                       });
+  // o = qStart·S_start + W·v over (b, h, c, i, v, k / j).
+  SmallVector<OpFoldResult> outSizes = e.sizes(vc);
+  Value out = e.generic(e.filled(outSizes, elt, 0.0), {qStart, starts},
+                        {e.dims(6, {0, 1, 2, 3, 5}), e.dims(6, {0, 1, 2, 5, 4}),
+                         e.dims(6, {0, 1, 2, 3, 4})},
+                        {P, P, P, P, P, R}, mulAccumulate);
+  out = e.generic(out, {scores, vc},
+                  {e.dims(6, {0, 1, 2, 3, 5}), e.dims(6, {0, 1, 2, 5, 4}), e.dims(6, {0, 1, 2, 3, 4})},
+                  {P, P, P, P, P, R}, mulAccumulate);
+  if (normalizeOut) {
+    // z's chunk-local sums and carry, and φq_i·z_i = qStart·z_start + Σ_j W_ij.
+    SmallVector<OpFoldResult> zSizes = {e.size(q, 0), e.size(q, 1), ch.chunks, e.size(q, 4)};
+    Value zLocal = e.generic(e.filled(zSizes, elt, 0.0), {kEnd},
+                             {e.dims(5, {0, 1, 2, 4, 3}), e.dims(5, {0, 1, 2, 3})},
+                             {P, P, P, P, R}, accumulate);
+    Value zStarts = carryStates(e, zLocal, Value(), 2, ch, total).first;
+    SmallVector<OpFoldResult> denSizes = {e.size(q, 0), e.size(q, 1), ch.chunks,
+                                          e.b.getIndexAttr(ch.size)};
+    Value den = e.generic(e.filled(denSizes, elt, 0.0), {qStart, zStarts},
+                          {e.identity(5), e.dims(5, {0, 1, 2, 4}), e.dims(5, {0, 1, 2, 3})},
+                          {P, P, P, P, R}, mulAccumulate);
+    den = e.generic(den, {scores}, {e.identity(5), e.dims(5, {0, 1, 2, 3})}, {P, P, P, P, R},
+                    accumulate);
+    double eps = op.getEps().convertToDouble();
+    out = e.generic(e.empty(outSizes, elt), {out, den},
+                    {e.identity(5), e.dims(5, {0, 1, 2, 3}), e.identity(5)}, {P, P, P, P, P},
+                    [&](OpBuilder &b, Location l, ValueRange a) {
+                      Value d = arith::AddFOp::create(b, l, a[1], fconst(b, l, elt, eps));
+                      return arith::DivFOp::create(b, l, a[0], d).getResult();
+                    });
+  }
+  out = fromChunks(e, out, 2, ch);
+  if (op.getReturnFinalState())
+    return SmallVector<Value>{out, final};
+  return SmallVector<Value>{out};
 }
 
 FailureOr<SmallVector<Value>> decomposeLinearAttention(Emitter &e, ir::LinearAttentionOp op) {
@@ -946,6 +1306,9 @@ FailureOr<SmallVector<Value>> decomposeLinearAttention(Emitter &e, ir::LinearAtt
                                         {P, P, P, P}, divNorm)};
   }
 
+  if (usesChunks(e, q, 2, op.getChunkSize()))
+    return decomposeLinearAttentionChunked(e, op, phiQ, phiK, chunking(e, q, 2, op.getChunkSize()));
+  // Step by step (chunks of one).
   bool perChannel = g && typeOf(g).getRank() == 4;
   Value state = op.getInitialState() ? op.getInitialState() : e.filled(stateSizes, elt, 0.0);
   Value z = e.filled(normSizes, elt, 0.0);
@@ -1125,6 +1488,107 @@ FailureOr<SmallVector<Value>> decomposeSelectiveScan(Emitter &e, ir::SelectiveSc
   return SmallVector<Value>{out};
 }
 
+/// SSD in chunks (the Mamba-2 paper's block decomposition), in the layout
+/// [B, chunks, Q, ...]: per chunk, the inclusive cumulative log-decay
+/// A_i = Σ_{s ≤ i} Δ_s·A_h; the decayed score matrix
+/// L_ij = (C_i·B_j)·exp(A_i − A_j) for j ≤ i; chunk-local states
+/// Σ_j exp(A_Q − A_j)·Δ_j·x_j ⊗ B_j; the start states carried across chunks;
+/// y_i = Σ_j L_ij·Δ_j·x_j + exp(A_i)·(h_start·C_i) + D_h·x_i.
+FailureOr<SmallVector<Value>> decomposeSsdChunked(Emitter &e, ir::SsdOp op, Value delta,
+                                                  int64_t perGroup, const Chunking &ch) {
+  using IT = IteratorType;
+  IT P = IT::parallel, R = IT::reduction;
+  Value x = op.getX(), A = op.getA();
+  Type elt = typeOf(x).getElementType();
+  // Δ·A_h and Δ·x, then everything in chunks.
+  Value a = e.generic(e.empty(e.sizes(delta), elt), {delta, A},
+                      {e.identity(3), e.dims(3, {2}), e.identity(3)}, {P, P, P},
+                      [](OpBuilder &b, Location l, ValueRange v) {
+                        return arith::MulFOp::create(b, l, v[0], v[1]).getResult();
+                      });
+  Value xd = e.generic(e.empty(e.sizes(x), elt), {x, delta},
+                       {e.identity(4), e.dims(4, {0, 1, 2}), e.identity(4)}, {P, P, P, P},
+                       [](OpBuilder &b, Location l, ValueRange v) {
+                         return arith::MulFOp::create(b, l, v[0], v[1]).getResult();
+                       });
+  a = toChunks(e, a, 1, ch);                  // [B, c, Q, H]
+  xd = toChunks(e, xd, 1, ch);                // [B, c, Q, H, P]
+  Value Bc = toChunks(e, op.getB(), 1, ch);   // [B, c, Q, G, N]
+  Value Cc = toChunks(e, op.getC(), 1, ch);   // [B, c, Q, G, N]
+  Value cum = prefixSum(e, a, 2);             // A_i
+  Value total = sumOver(e, a, 2);             // A_Q: [B, c, H]
+  auto group = [&](unsigned h) { return e.d(h).floorDiv(perGroup); };
+  // Chunk-local states: Σ_j exp(A_Q − A_j)·Δ_j x_j[p]·B_j[n] over (b, c, h, p, n, j).
+  Value w = e.generic(e.empty(e.sizes(a), elt), {total, cum},
+                      {e.dims(4, {0, 1, 3}), e.identity(4), e.identity(4)}, {P, P, P, P},
+                      [](OpBuilder &b, Location l, ValueRange v) {
+                        return math::ExpOp::create(b, l, arith::SubFOp::create(b, l, v[0], v[1]))
+                            .getResult();
+                      });
+  SmallVector<OpFoldResult> stateSizes = {e.size(x, 0), ch.chunks, e.size(x, 2), e.size(x, 3),
+                                          e.size(op.getB(), 3)};
+  Value local = e.generic(
+      e.filled(stateSizes, elt, 0.0), {w, xd, Bc},
+      {e.dims(6, {0, 1, 5, 2}), e.dims(6, {0, 1, 5, 2, 3}),
+       e.map(6, {e.d(0), e.d(1), e.d(5), group(2), e.d(4)}), e.dims(6, {0, 1, 2, 3, 4})},
+      {P, P, P, P, P, R}, [](OpBuilder &b, Location l, ValueRange v) {
+        Value t = arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, v[0], v[1]), v[2]);
+        return arith::AddFOp::create(b, l, v[3], t).getResult();
+      });
+  auto [starts, final] =
+      carryStates(e, local, op.getInitialState(), 1, ch, total);
+  // Scores C_i·B_j per group, then decayed and masked per head: L[b, c, h, i, j].
+  SmallVector<OpFoldResult> cbSizes = {e.size(x, 0), ch.chunks, e.size(op.getB(), 2),
+                                       e.b.getIndexAttr(ch.size), e.b.getIndexAttr(ch.size)};
+  Value cb = e.generic(e.filled(cbSizes, elt, 0.0), {Cc, Bc},
+                       {e.dims(6, {0, 1, 3, 2, 5}), e.dims(6, {0, 1, 4, 2, 5}),
+                        e.dims(6, {0, 1, 2, 3, 4})},
+                       {P, P, P, P, P, R}, mulAccumulate);
+  SmallVector<OpFoldResult> lSizes = cbSizes;
+  lSizes[2] = e.size(x, 2);
+  Value scores = e.generic(
+      e.empty(lSizes, elt), {cb, cum, cum},
+      {e.map(5, {e.d(0), e.d(1), group(2), e.d(3), e.d(4)}), e.dims(5, {0, 1, 3, 2}),
+       e.dims(5, {0, 1, 4, 2}), e.identity(5)},
+      {P, P, P, P, P}, [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+        Value decay = math::ExpOp::create(b, l, arith::SubFOp::create(b, l, v[1], v[2]));
+        return arith::SelectOp::create(b, l, atOrBefore(b, l, 3, 4),
+                                       arith::MulFOp::create(b, l, v[0], decay),
+                                       fconst(b, l, elt, 0.0));
+      });
+  // From the start state: exp(A_i)·Σ_n C_i[n]·h_start[p, n] (+ D_h·x_i).
+  SmallVector<OpFoldResult> ySizes = e.sizes(xd);
+  Value fromStart = e.generic(
+      e.filled(ySizes, elt, 0.0), {Cc, starts},
+      {e.map(6, {e.d(0), e.d(1), e.d(2), group(3), e.d(5)}), e.dims(6, {0, 1, 3, 4, 5}),
+       e.dims(6, {0, 1, 2, 3, 4})},
+      {P, P, P, P, P, R}, mulAccumulate);
+  SmallVector<Value> ins = {fromStart, cum};
+  SmallVector<AffineMap> maps = {e.identity(5), e.dims(5, {0, 1, 2, 3})};
+  Value D = op.getD();
+  if (D) {
+    ins.append({toChunks(e, x, 1, ch), D});
+    maps.append({e.identity(5), e.dims(5, {3})});
+  }
+  maps.push_back(e.identity(5));
+  Value base = e.generic(e.empty(ySizes, elt), ins, maps, {P, P, P, P, P},
+                         [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+                           Value y = arith::MulFOp::create(b, l, math::ExpOp::create(b, l, v[1]), v[0]);
+                           if (D)
+                             y = arith::AddFOp::create(b, l, y, arith::MulFOp::create(b, l, v[2], v[3]));
+                           return y;
+                         });
+  // Within the chunk: + Σ_j L_ij·Δ_j x_j over (b, c, i, h, p, j).
+  Value y = e.generic(base, {scores, xd},
+                      {e.dims(6, {0, 1, 3, 2, 5}), e.dims(6, {0, 1, 5, 3, 4}),
+                       e.dims(6, {0, 1, 2, 3, 4})},
+                      {P, P, P, P, P, R}, mulAccumulate);
+  y = fromChunks(e, y, 1, ch);
+  if (op.getReturnFinalState())
+    return SmallVector<Value>{y, final};
+  return SmallVector<Value>{y};
+}
+
 FailureOr<SmallVector<Value>> decomposeSsd(Emitter &e, ir::SsdOp op) {
   Value x = op.getX(), A = op.getA(), Bm = op.getB(), C = op.getC();
   Type elt = typeOf(x).getElementType();
@@ -1135,6 +1599,9 @@ FailureOr<SmallVector<Value>> decomposeSsd(Emitter &e, ir::SsdOp op) {
   double lo = op.getDtMin() ? op.getDtMin()->convertToDouble() : -INFINITY;
   double hi = op.getDtMax() ? op.getDtMax()->convertToDouble() : INFINITY;
   Value delta = discretize(e, op.getDt(), op.getDtBias(), 2, op.getDtSoftplus(), lo, hi);
+  if (usesChunks(e, x, 1, op.getChunkSize()))
+    return decomposeSsdChunked(e, op, delta, perGroup, chunking(e, x, 1, op.getChunkSize()));
+  // Step by step (chunks of one).
   using IT = IteratorType;
   IT P = IT::parallel, R = IT::reduction;
   SmallVector<OpFoldResult> stateSizes = {e.size(x, 0), e.size(x, 2), e.size(x, 3), e.size(Bm, 3)};
@@ -1232,10 +1699,20 @@ ICL_DECOMPOSE(AttentionCombineOp, decomposeAttentionCombine)
     return FN(e, *this);                                                                           \
   }
 ICL_DECOMPOSE_MULTI(AttentionPartialOp, decomposeAttentionPartial)
-ICL_DECOMPOSE_MULTI(LinearAttentionOp, decomposeLinearAttention)
-ICL_DECOMPOSE_MULTI(SelectiveScanOp, decomposeSelectiveScan)
-ICL_DECOMPOSE_MULTI(SsdOp, decomposeSsd)
 #undef ICL_DECOMPOSE_MULTI
+
+// Recurrences of bf16/f16 tensors carry their state and sums in f32.
+#define ICL_DECOMPOSE_MULTI_IN_F32(OP, FN)                                                         \
+  FailureOr<SmallVector<Value>> OP::decomposeOperation(OpBuilder &b) {                             \
+    return detail::decomposeInF32(b, *this, [&](Operation *op) {                                  \
+      Emitter e(b, op->getLoc());                                                                  \
+      return FN(e, cast<OP>(op));                                                                  \
+    });                                                                                            \
+  }
+ICL_DECOMPOSE_MULTI_IN_F32(LinearAttentionOp, decomposeLinearAttention)
+ICL_DECOMPOSE_MULTI_IN_F32(SelectiveScanOp, decomposeSelectiveScan)
+ICL_DECOMPOSE_MULTI_IN_F32(SsdOp, decomposeSsd)
+#undef ICL_DECOMPOSE_MULTI_IN_F32
 
 // Norms and softmax of bf16/f16 tensors compute in f32.
 #define ICL_DECOMPOSE_IN_F32(OP, FN)                                                               \

@@ -481,8 +481,9 @@ LogicalResult LinearAttentionOp::verify() {
   else
     c.require(!g && !getInitialState() && !getReturnFinalState(),
               "non-causal linear attention takes no decay and no state");
-  c.require(static_cast<bool>(getFinalState()) == getReturnFinalState(),
-            "expects a final-state result exactly when 'return_final_state' is set")
+  c.require(static_cast<int64_t>(getChunkSize()) >= 0, "expects chunk_size >= 0")
+      .require(static_cast<bool>(getFinalState()) == getReturnFinalState(),
+               "expects a final-state result exactly when 'return_final_state' is set")
       .sameElementType({q, k, v, g, getInitialState()});
   return c.result();
 }

@@ -35,6 +35,11 @@ void attachTilingInterfaces(MLIRContext *ctx);
 /// to rounding.
 FailureOr<SmallVector<Value>> decomposeAttentionOnline(OpBuilder &b, Operation *op,
                                                        int64_t keyTile);
+
+/// Steps per chunk of the chunked recurrences (icl.ssd, causal
+/// icl.linear_attention) whose chunk_size is 0; icl-decompose's chunk-size
+/// sets it for a run.
+inline constexpr int64_t kDefaultScanChunk = 64;
 } // namespace mlir::icl
 
 #endif // ICL_DIALECTS_ICL_IR_ICLOPS_H

@@ -379,6 +379,9 @@ def Icl_LinearAttentionOp : Icl_ComputeOp<"linear_attention", [AttrSizedOperandS
     `T` keys, `Tq` may differ from `T`; no decay or state. This is the linear
     self-attention of the in-context-learning gradient-descent construction.
 
+    `chunk_size` is a hint to implementations of the causal form (0: the
+    decomposition's default; 1: step by step); the result does not depend on it.
+
     ```mlir
     %o, %s = icl.linear_attention %q, %k, %v decay(%g)
         {normalize, return_final_state, feature_map = #icl.feature_map<elu_plus_one>}
@@ -394,6 +397,7 @@ def Icl_LinearAttentionOp : Icl_ComputeOp<"linear_attention", [AttrSizedOperandS
                        UnitAttr:$normalize,
                        DefaultValuedAttr<F64Attr, "1e-6">:$eps,
                        DefaultValuedAttr<BoolAttr, "true">:$causal,
+                       DefaultValuedAttr<I64Attr, "0">:$chunk_size,
                        UnitAttr:$return_final_state);
   let results = (outs Icl_FloatTensor:$result, Optional<Icl_FloatTensor>:$final_state);
   let assemblyFormat = [{
@@ -449,8 +453,8 @@ def Icl_SsdOp : Icl_ComputeOp<"ssd", [AttrSizedOperandSegments]> {
     `Δ = dt + dt_bias`, then `softplus` if `dt_softplus`, then clamped to
     `[dt_min, dt_max]` when given; `h_t = exp(Δ_t·A_h)·h_{t−1} + Δ_t·x_t·Bm_tᵀ`
     (`h: [B, H, P, N]`); `y_t = h_t·C_t + D_h·x_t`. `return_final_state` adds
-    the result `h_T`. `chunk_size` is a hint to implementations (0: pick one);
-    the result does not depend on it.
+    the result `h_T`. `chunk_size` is a hint to implementations (0: the
+    decomposition's default; 1: step by step); the result does not depend on it.
 
     ```mlir
     %y = icl.ssd %x, %dt, %A, %B, %C D(%D) dt_bias(%db) {dt_softplus, chunk_size = 64 : i64}
