@@ -9,12 +9,43 @@
 #include "passes/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Pass/Pass.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
+
+namespace {
+
+/// Marks the tensor arguments of public functions read-only for one-shot
+/// bufferization (`bufferization.writable = false`). Otherwise an argument's
+/// buffer is writable and bufferization may compute in place into it (a
+/// recurrence's initial state becoming its final state, a dead input
+/// reused for a result): a model library or JIT call would overwrite the
+/// caller's inputs. Where a result needs an input's memory, it now copies.
+struct ReadOnlyArguments : PassWrapper<ReadOnlyArguments, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ReadOnlyArguments)
+  StringRef getArgument() const override { return "icl-read-only-arguments"; }
+  StringRef getDescription() const override {
+    return "Forbid one-shot bufferization to write into public functions' arguments";
+  }
+  void runOnOperation() override {
+    auto readOnly = BoolAttr::get(&getContext(), false);
+    for (auto fn : getOperation().getOps<func::FuncOp>()) {
+      if (!fn.isPublic() || fn.isExternal())
+        continue;
+      for (auto [i, type] : llvm::enumerate(fn.getArgumentTypes()))
+        if (isa<TensorType>(type))
+          fn.setArgAttr(i, bufferization::BufferizationDialect::kWritableAttrName, readOnly);
+    }
+  }
+};
+
+} // namespace
 
 void mlir::icl::addLinalgPreparationPasses(OpPassManager &pm, bool fusion) {
   OpPassManager &funcPm = pm.nest<func::FuncOp>();
@@ -33,6 +64,7 @@ void mlir::icl::addBufferizationPasses(OpPassManager &pm) {
   bufferize.bufferizeFunctionBoundaries = true;
   bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
   bufferize.allowReturnAllocsFromLoops = true;
+  pm.addPass(std::make_unique<ReadOnlyArguments>());
   pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
   // Tiled loops on tensors bufferize to copies of a subview onto an equal
   // subview; merged, they fold away as self-copies.

@@ -64,10 +64,15 @@ struct X86Knobs : PassPipelineOptions<Derived> {
                      "the decomposed module in place of icl-tile-and-fuse and "
                      "icl-tile-and-vectorize (for experiments)"),
       llvm::cl::init(defaults.schedule)};
+  PassOptions::Option<int64_t> scanChunk{
+      *this, "scan-chunk",
+      llvm::cl::desc("icl-decompose chunk-size: steps per chunk of SSD and causal linear "
+                     "attention whose chunk_size is 0 (1: step by step)"),
+      llvm::cl::init(defaults.scanChunk)};
 
   X86Options get() const {
     return X86Options{vectorize, fusion,  vectorWidth,   registerRows,  reductionTile, threads,
-                      tileBytes, maxRows, attentionRows, attentionKeys, schedule};
+                      tileBytes, maxRows, attentionRows, attentionKeys, schedule, scanChunk};
   }
 };
 
@@ -123,11 +128,16 @@ struct CudaKnobs : PassPipelineOptions<Derived> {
       llvm::cl::desc("Streaming multiprocessors of the target GPU, for splitting decode "
                      "attention (132: H100/H200 SXM)"),
       llvm::cl::init(defaults.multiprocessors)};
+  PassOptions::Option<int64_t> scanChunk{
+      *this, "scan-chunk",
+      llvm::cl::desc("icl-decompose chunk-size: steps per chunk of SSD and causal linear "
+                     "attention whose chunk_size is 0 (1: step by step)"),
+      llvm::cl::init(defaults.scanChunk)};
 
   CudaOptions get() const {
-    return CudaOptions{chip,      features,    optLevel, fusion,   fusedAttention,
-                       fusedRows, fusedLinear, f32Gemm,  gemmTile, blockSize,
-                       multiprocessors};
+    return CudaOptions{chip,      features,    optLevel, fusion,          fusedAttention,
+                       fusedRows, fusedLinear, f32Gemm,  gemmTile,        blockSize,
+                       multiprocessors, scanChunk};
   }
 };
 
@@ -191,6 +201,8 @@ llvm::Error checkKnobs(const X86Options &o) {
     return e;
   if (llvm::Error e = range("attention-keys", o.attentionKeys, 0, int64_t(1) << 20))
     return e;
+  if (llvm::Error e = range("scan-chunk", o.scanChunk, 1, int64_t(1) << 20))
+    return e;
   return range("max-rows", o.maxRows, 1, int64_t(1) << 20);
 }
 
@@ -202,6 +214,9 @@ llvm::Error checkKnobs(const CudaOptions &o) {
   if (o.multiprocessors < 1 || o.multiprocessors > 1024)
     return llvm::createStringError("CUDA pipeline option multiprocessors=%lld must be 1..1024",
                                    (long long)o.multiprocessors);
+  if (o.scanChunk < 1 || o.scanChunk > (int64_t(1) << 20))
+    return llvm::createStringError("CUDA pipeline option scan-chunk=%lld must be 1..1048576",
+                                   (long long)o.scanChunk);
   if (!isF32GemmMode(o.f32Gemm))
     return llvm::createStringError("CUDA pipeline option f32-gemm=%s must be tf32x3, tf32 or off",
                                    o.f32Gemm.c_str());
@@ -362,7 +377,10 @@ void mlir::icl::buildPipeline(OpPassManager &pm, const PipelineOptions &options,
       attention.threads = options.x86.threads;
       pm.addNestedPass<func::FuncOp>(createTileAttention(attention));
     }
-    pm.addNestedPass<func::FuncOp>(createDecompose());
+    DecomposeOptions decompose;
+    decompose.chunkSize =
+        options.target == Target::Cuda ? options.cuda.scanChunk : options.x86.scanChunk;
+    pm.addNestedPass<func::FuncOp>(createDecompose(decompose));
   }
   if (runs(Phase::LLVM)) {
     if (options.target == Target::Cuda)

@@ -61,6 +61,10 @@ struct X86Options {
   int64_t attentionRows = 64, attentionKeys = 256;
   /// A transform-dialect schedule in place of icl's tiling (empty: none).
   std::string schedule;
+  /// icl-decompose chunk-size for SSD and causal linear attention that leave
+  /// it to the implementation: 1, step by step, the faster form on the CPU
+  /// today (docs/benchmarks.md).
+  int64_t scanChunk = 1;
 };
 
 /// The CUDA lowering's knobs.
@@ -86,6 +90,9 @@ struct CudaOptions {
   int64_t blockSize = 256;
   /// Multiprocessors of the target GPU, for splitting decode attention.
   int64_t multiprocessors = 132;
+  /// icl-decompose chunk-size for SSD and causal linear attention that leave
+  /// it to the implementation (one host loop step per chunk, not per token).
+  int64_t scanChunk = 64;
 };
 
 struct PipelineOptions {

@@ -22,6 +22,21 @@
 // RUN: icl-run %s --function la_bf16 --random-inputs 14 --check | FileCheck %s --check-prefix=ONE
 // RUN: %if cuda-device %{ icl-run %s --function la_bf16 --random-inputs 14 --check --device=cuda | FileCheck %s --check-prefix=ONE %}
 //
+// Through model libraries, on the x86 default (step by step) and in chunks of
+// 64: a library must not write into its inputs (a recurrence's initial state
+// became its final state in place, and the check then read the clobbered
+// inputs).
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: icl-compile %s -o %t/libsteps.so
+// RUN: icl-compile %s --x86-options=scan-chunk=64 -o %t/libchunks.so
+// RUN: icl-run %t/libsteps.so --function ssd_decode --random-inputs 9 --check --reference-module %s | FileCheck %s --check-prefix=TWO
+// RUN: icl-run %t/libsteps.so --function la_decode --random-inputs 13 --check --reference-module %s | FileCheck %s --check-prefix=TWO
+// RUN: icl-run %t/libsteps.so --function ssd_c3 --random-inputs 5 --check --reference-module %s | FileCheck %s --check-prefix=TWO
+// RUN: icl-run %t/libchunks.so --function ssd_default --random-inputs 7 --check --reference-module %s | FileCheck %s --check-prefix=ONE
+// RUN: icl-run %t/libchunks.so --function la_gla --random-inputs 10 --check --reference-module %s | FileCheck %s --check-prefix=TWO
+// RUN: not icl-compile %s --x86-options=scan-chunk=0 -o %t/bad.so 2>&1 | FileCheck %s --check-prefix=KNOB
+// KNOB: x86 pipeline option scan-chunk=0 is out of range 1..1048576
+//
 // The option sets the chunk of ops that leave it at 0, and only those.
 // RUN: icl-opt %s --icl-decompose=chunk-size=5 | FileCheck %s --check-prefix=OPTION
 // RUN: not icl-opt %s --icl-decompose=chunk-size=-2 2>&1 | FileCheck %s --check-prefix=NEGATIVE
