@@ -1120,11 +1120,11 @@ std::pair<Value, Value> carryStates(Emitter &e, Value local, Value initial, unsi
                                    scf::YieldOp::create(b, l, step(s, iter[0], i));
                                  })
                   .getResult(0);
-  Value final = sliceAt(e, all, dim, upper);
+  Value end = sliceAt(e, all, dim, upper);
   offsets[dim] = e.b.getIndexAttr(0);
   Value perChunk =
       tensor::ExtractSliceOp::create(e.b, e.loc, type, all, offsets, e.sizes(local), ones);
-  return {perChunk, final};
+  return {perChunk, end};
 }
 
 Value featureMap(OpBuilder &b, Location l, ir::FeatureMap kind, Value x) {
@@ -1195,7 +1195,7 @@ FailureOr<SmallVector<Value>> decomposeLinearAttentionChunked(Emitter &e, ir::Li
                           {e.dims(6, {0, 1, 2, 5, 3}), e.dims(6, {0, 1, 2, 5, 4}),
                            e.dims(6, {0, 1, 2, 3, 4})},
                           {P, P, P, P, P, R}, mulAccumulate);
-  auto [starts, final] = carryStates(e, local, op.getInitialState(), 2, ch, total);
+  auto [starts, end] = carryStates(e, local, op.getInitialState(), 2, ch, total);
   // W[b, h, c, i, j] over (b, h, c, i, j, k), zero above the diagonal.
   SmallVector<OpFoldResult> wSizes = {e.size(q, 0), e.size(q, 1), ch.chunks,
                                       e.b.getIndexAttr(ch.size), e.b.getIndexAttr(ch.size)};
@@ -1258,7 +1258,7 @@ FailureOr<SmallVector<Value>> decomposeLinearAttentionChunked(Emitter &e, ir::Li
   }
   out = fromChunks(e, out, 2, ch);
   if (op.getReturnFinalState())
-    return SmallVector<Value>{out, final};
+    return SmallVector<Value>{out, end};
   return SmallVector<Value>{out};
 }
 
@@ -1535,7 +1535,7 @@ FailureOr<SmallVector<Value>> decomposeSsdChunked(Emitter &e, ir::SsdOp op, Valu
         Value t = arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, v[0], v[1]), v[2]);
         return arith::AddFOp::create(b, l, v[3], t).getResult();
       });
-  auto [starts, final] =
+  auto [starts, end] =
       carryStates(e, local, op.getInitialState(), 1, ch, total);
   // Scores C_i·B_j per group, then decayed and masked per head: L[b, c, h, i, j].
   SmallVector<OpFoldResult> cbSizes = {e.size(x, 0), ch.chunks, e.size(op.getB(), 2),
@@ -1585,7 +1585,7 @@ FailureOr<SmallVector<Value>> decomposeSsdChunked(Emitter &e, ir::SsdOp op, Valu
                       {P, P, P, P, P, R}, mulAccumulate);
   y = fromChunks(e, y, 1, ch);
   if (op.getReturnFinalState())
-    return SmallVector<Value>{y, final};
+    return SmallVector<Value>{y, end};
   return SmallVector<Value>{y};
 }
 
