@@ -673,6 +673,28 @@ def CudaRows : Pass<"icl-cuda-rows", "mlir::ModuleOp"> {
                            "mlir::vector::VectorDialect"];
 }
 
+def CudaScans : Pass<"icl-cuda-scans", "mlir::ModuleOp"> {
+  let summary = "Run icl.selective_scan as one GPU kernel launch";
+  let description = [{
+    Replaces every `icl.selective_scan` of static shapes whose operands are
+    all f32, all bf16 or all f16, with a state of at most 64, by one launch
+    of icl's kernel `@icl_selective_scan`, built as IR for its shapes and
+    operands (`passes/cuda/ScanKernels.cpp`) in a `gpu.module` of the
+    module. One thread takes one (batch, channel): it keeps the channel's
+    state in registers and steps through the sequence, with the
+    discretisation (Δ bias, softplus), the D skip and the z gate fused, in
+    f32. Decomposed, the scan is a host loop of a few launches per step.
+    Other selective scans are left to `icl-decompose`.
+
+    Before: `%y = icl.selective_scan %u, %dt, %A, %B, %C D(%D) z(%z) {delta_softplus} : (...) -> tensor<8x5120x4096xbf16>`
+    After: `gpu.launch_func @icl_selective_scan_bf16_b8_d5120_n16_l4096_g1_D_z_softplus::@icl_selective_scan blocks in (%c320, %c1, %c1) threads in (%c128, %c1, %c1) ...`
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::bufferization::BufferizationDialect",
+                           "mlir::gpu::GPUDialect", "mlir::LLVM::LLVMDialect",
+                           "mlir::math::MathDialect", "mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect"];
+}
+
 def CudaLinear : Pass<"icl-cuda-linear", "mlir::ModuleOp"> {
   let summary = "Run icl.linear as tensor-core GEMM kernels with fused epilogues";
   let description = [{

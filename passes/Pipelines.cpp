@@ -134,10 +134,16 @@ struct CudaKnobs : PassPipelineOptions<Derived> {
                      "attention whose chunk_size is 0 (1: step by step)"),
       llvm::cl::init(defaults.scanChunk)};
 
+  PassOptions::Option<bool> fusedScans{
+      *this, "fused-scans",
+      llvm::cl::desc("Selective scans as one kernel launch each (icl-cuda-scans); false: "
+                     "decomposed, a host loop over the steps"),
+      llvm::cl::init(defaults.fusedScans)};
+
   CudaOptions get() const {
     return CudaOptions{chip,      features,    optLevel, fusion,          fusedAttention,
                        fusedRows, fusedLinear, f32Gemm,  gemmTile,        blockSize,
-                       multiprocessors, scanChunk};
+                       multiprocessors, scanChunk, fusedScans};
   }
 };
 
@@ -360,6 +366,9 @@ void mlir::icl::buildPipeline(OpPassManager &pm, const PipelineOptions &options,
     // Norms run as row kernels.
     if (options.target == Target::Cuda && options.cuda.fusedRows)
       pm.addPass(createCudaRows());
+    // Selective scans run as one kernel each.
+    if (options.target == Target::Cuda && options.cuda.fusedScans)
+      pm.addPass(createCudaScans());
     // Ids out of range are reported (decomposed, they clamp); on the GPU
     // those the function computes (the runtime checks arguments on the host).
     CheckIndicesOptions indices;

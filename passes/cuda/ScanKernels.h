@@ -1,0 +1,40 @@
+//===- ScanKernels.h - icl's selective-scan kernel, built as IR -*- C++ -*-===//
+//
+// @icl_selective_scan (ScanKernels.cpp) runs a whole icl.selective_scan in one
+// launch: one thread per (batch, channel), its N-element state in registers,
+// stepping through the sequence.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ICL_PASSES_CUDA_SCANKERNELS_H
+#define ICL_PASSES_CUDA_SCANKERNELS_H
+
+#include "passes/cuda/KernelSpec.h"
+
+namespace mlir::icl {
+
+struct SelectiveScanConfig {
+  /// Element type of every operand and result: f32, bf16 or f16 (the
+  /// arithmetic is f32).
+  Type element;
+  /// u, δ, z, y: [batch, channels, length]; A: [channels, state];
+  /// B, C: [batch, groups, state, length].
+  int64_t batch = 0, channels = 0, state = 0, length = 0, groups = 1;
+  bool hasD = false, hasZ = false, hasDeltaBias = false, softplus = false;
+  bool hasInitialState = false, hasFinalState = false;
+  /// Threads of a block (one channel each).
+  int64_t threads = 128;
+  /// The largest state a thread keeps in registers.
+  static constexpr int64_t maxState = 64;
+};
+
+/// Adds @icl_selective_scan for `config` to `module`. Arguments by name: u,
+/// delta, A, B, C, [D], [z], [delta_bias], [initial_state], out,
+/// [final_state], each a flat memref<?xT>; the grid is
+/// ceil(batch·channels / threads) blocks.
+FailureOr<KernelLaunchSpec> buildSelectiveScan(gpu::GPUModuleOp module,
+                                               const SelectiveScanConfig &config);
+
+} // namespace mlir::icl
+
+#endif // ICL_PASSES_CUDA_SCANKERNELS_H
