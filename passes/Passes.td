@@ -684,7 +684,9 @@ def CudaScans : Pass<"icl-cuda-scans", "mlir::ModuleOp"> {
     state in registers and steps through the sequence, with the
     discretisation (Δ bias, softplus), the D skip and the z gate fused, in
     f32. Decomposed, the scan is a host loop of a few launches per step.
-    Other selective scans are left to `icl-decompose`.
+    Other selective scans are left to `icl-decompose`. The CUDA pipeline
+    runs this pass with `fused-scans=true` (off by default until the
+    kernel's numerics are checked on a GPU).
 
     Before: `%y = icl.selective_scan %u, %dt, %A, %B, %C D(%D) z(%z) {delta_softplus} : (...) -> tensor<8x5120x4096xbf16>`
     After: `gpu.launch_func @icl_selective_scan_bf16_b8_d5120_n16_l4096_g1_D_z_softplus::@icl_selective_scan blocks in (%c320, %c1, %c1) threads in (%c128, %c1, %c1) ...`
