@@ -36,13 +36,13 @@ struct CudaScans : ir::impl::CudaScansBase<CudaScans> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     built.clear();
-    SmallVector<ir::SelectiveScanOp> ops;
+    SmallVector<std::pair<ir::SelectiveScanOp, ir::SelectiveScanConfig>> ops;
     module.walk([&](ir::SelectiveScanOp op) {
       if (std::optional<ir::SelectiveScanConfig> config = configOf(op))
-        ops.push_back(op);
+        ops.push_back({op, *config});
     });
-    for (ir::SelectiveScanOp op : ops)
-      if (failed(lower(module, op, *configOf(op))))
+    for (auto &[op, config] : ops)
+      if (failed(lower(module, op, config)))
         return signalPassFailure();
   }
 

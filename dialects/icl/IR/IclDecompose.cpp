@@ -941,13 +941,13 @@ Chunking chunking(Emitter &e, Value x, unsigned dim, int64_t requested) {
   Chunking c;
   c.size = requested > 0 ? requested : ir::kDefaultScanChunk;
   c.length = e.size(x, dim);
-  if (std::optional<int64_t> t = getConstantIntValue(c.length))
+  std::optional<int64_t> t = getConstantIntValue(c.length);
+  if (t)
     c.size = std::max<int64_t>(1, std::min(c.size, *t));
   AffineExpr s0 = getAffineSymbolExpr(0, e.ctx);
   c.chunks = affine::makeComposedFoldedAffineApply(e.b, e.loc, s0.ceilDiv(c.size), {c.length});
   c.padded = affine::makeComposedFoldedAffineApply(e.b, e.loc, s0.ceilDiv(c.size) * c.size,
                                                    {c.length});
-  std::optional<int64_t> t = getConstantIntValue(c.length);
   c.ragged = !t || *t % c.size != 0;
   return c;
 }
