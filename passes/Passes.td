@@ -157,9 +157,8 @@ def CheckIndices : Pass<"icl-check-indices", "mlir::ModuleOp"> {
     outside the vocabulary 0..50256", docs/runtime.md). Host code reads the
     scan's result: on the GPU the scan is a kernel and `icl-gpu-host-reads`
     copies its one-element result (and, on an error, the bad id) to the host.
-    The CUDA pipeline checks only ids the function computes
-    (`computed-only`): the runtime checks argument ids on the host before a
-    call, and a host read waits for the GPU.
+    Both pipelines check every id; `computed-only` leaves out the ids that
+    are arguments of the function, for a caller that checks them itself.
 
     Before:
     ```mlir
@@ -685,8 +684,7 @@ def CudaScans : Pass<"icl-cuda-scans", "mlir::ModuleOp"> {
     discretisation (Δ bias, softplus), the D skip and the z gate fused, in
     f32. Decomposed, the scan is a host loop of a few launches per step.
     Other selective scans are left to `icl-decompose`. The CUDA pipeline
-    runs this pass with `fused-scans=true` (off by default until the
-    kernel's numerics are checked on a GPU).
+    runs this pass unless `fused-scans=false`.
 
     Before: `%y = icl.selective_scan %u, %dt, %A, %B, %C D(%D) z(%z) {delta_softplus} : (...) -> tensor<8x5120x4096xbf16>`
     After: `gpu.launch_func @icl_selective_scan_bf16_b8_d5120_n16_l4096_g1_D_z_softplus::@icl_selective_scan blocks in (%c320, %c1, %c1) threads in (%c128, %c1, %c1) ...`

@@ -369,11 +369,10 @@ void mlir::icl::buildPipeline(OpPassManager &pm, const PipelineOptions &options,
     // Selective scans run as one kernel each.
     if (options.target == Target::Cuda && options.cuda.fusedScans)
       pm.addPass(createCudaScans());
-    // Ids out of range are reported (decomposed, they clamp); on the GPU
-    // those the function computes (the runtime checks arguments on the host).
-    CheckIndicesOptions indices;
-    indices.computedOnly = options.target == Target::Cuda;
-    pm.addPass(createCheckIndices(indices));
+    // Ids out of range are reported (decomposed, they clamp), arguments
+    // too on the GPU: device pointers reach the function past the runtime's
+    // host check (icl_function_invoke_device, a CUDA library's typed entry).
+    pm.addPass(createCheckIndices());
     // A failed cf.assert is reported to the caller, on either target.
     pm.addPass(createReportAssertions());
     // On the CPU, long attention runs in query blocks with an online softmax

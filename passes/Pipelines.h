@@ -93,9 +93,8 @@ struct CudaOptions {
   /// icl-decompose chunk-size for SSD and causal linear attention that leave
   /// it to the implementation (one host loop step per chunk, not per token).
   int64_t scanChunk = 64;
-  /// Selective scans as one kernel launch each (icl-cuda-scans). Off by
-  /// default until its numerics have been checked on a GPU (docs/cuda.md).
-  bool fusedScans = false;
+  /// Selective scans as one kernel launch each (icl-cuda-scans).
+  bool fusedScans = true;
 };
 
 struct PipelineOptions {

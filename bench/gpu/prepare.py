@@ -62,6 +62,9 @@ GEMMS = [
 ]
 
 
+# The e2e modules that --scans-only checks.
+SCAN_OPS = re.compile(r"icl\.(ssd|selective_scan|linear_attention)\b")
+
 # G5-G7: (name, kind, shape, cuda options beyond the chip). bf16 like the peers.
 SCANS = [
     ("g5", "ssd", dict(B=8, L=16384, H=80, P=64, G=1, N=128), ""),
@@ -183,7 +186,8 @@ def main():
                         help="more CUDA pipeline options for the op modules, e.g. "
                              "\"fused-rows=true\" to check the row kernels")
     parser.add_argument("--scans-only", action="store_true",
-                        help="only G5-G7 and their peers (a small directory to carry)")
+                        help="only G5-G7, their peers and the e2e modules with scans "
+                             "(a small directory to carry)")
     args = parser.parse_args()
     bin_dir = os.path.join(args.build, "bin")
     compile_ = os.path.join(bin_dir, "icl-compile")
@@ -201,20 +205,18 @@ def main():
     peers = os.path.join(os.path.dirname(ROOT), "shared", "peers")
     if os.path.isdir(peers):
         shutil.copytree(peers, os.path.join(args.out, "peers"))
-    if args.scans_only:
-        json.dump([], open(os.path.join(args.out, "ops", "manifest.json"), "w"))
-        json.dump(scan_workloads(args, compile_), open(os.path.join(args.out, "bench",
-                                                                    "manifest.json"), "w"))
-        return
     modules = sorted(os.path.join(ROOT, "test", "e2e", f)
                      for f in os.listdir(os.path.join(ROOT, "test", "e2e")) if f.endswith(".mlir"))
-    modules.append(os.path.join(ROOT, "examples", "models", "tiny_gpt.mlir"))
-    # Looped and stacked constructions (docs/constructions.md), as icl-construct writes them.
-    os.makedirs(os.path.join(args.out, "constructions"))
-    for name, construction in CONSTRUCTIONS:
-        path = os.path.join(args.out, "constructions", name + ".mlir")
-        run([os.path.join(bin_dir, "icl-construct")] + construction.split() + ["-o", path])
-        modules.append(path)
+    if args.scans_only:
+        modules = [m for m in modules if SCAN_OPS.search(open(m).read())]
+    else:
+        modules.append(os.path.join(ROOT, "examples", "models", "tiny_gpt.mlir"))
+        # Looped and stacked constructions (docs/constructions.md), as icl-construct writes them.
+        os.makedirs(os.path.join(args.out, "constructions"))
+        for name, construction in CONSTRUCTIONS:
+            path = os.path.join(args.out, "constructions", name + ".mlir")
+            run([os.path.join(bin_dir, "icl-construct")] + construction.split() + ["-o", path])
+            modules.append(path)
     jobs, manifest = [], []
     for path in modules:
         stem = os.path.splitext(os.path.basename(path))[0]
@@ -254,6 +256,10 @@ def main():
     json.dump(manifest, open(os.path.join(args.out, "ops", "manifest.json"), "w"), indent=1)
     print(f"{len(manifest)} op cases from {len(modules)} modules", flush=True)
 
+    if args.scans_only:
+        json.dump(scan_workloads(args, compile_), open(os.path.join(args.out, "bench",
+                                                                    "manifest.json"), "w"))
+        return
     bench = []
     for name, b, hq, hkv, sq, skv, d, causal in WORKLOADS:
         src = os.path.join(args.out, "bench", name + ".mlir")
@@ -293,7 +299,7 @@ def scan_workloads(args, compile_):
         open(src, "w").write(scan_module(name, kind, shape))
         print(f"compiling {name}", flush=True)
         run([compile_, src, "-o", os.path.join(args.out, "bench", name + ".so"), "--target=cuda",
-             f"--cuda-options=chip={args.chip}{options}"])
+             f"--cuda-options=chip={args.chip} {args.cuda_options}{options}".rstrip()])
         bench.append({"name": name, "function": name, "library": f"bench/{name}.so",
                       "kind": "scan", "op": kind, "shape": shape})
     return bench

@@ -19,6 +19,7 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 
@@ -35,6 +36,72 @@ void registerModelDialects(DialectRegistry &registry) {
                   affine::AffineDialect, cf::ControlFlowDialect>();
 }
 
+/// How deeply brackets, types and attributes may nest in a module's text.
+/// MLIR's parser recurses once per level and overflows the stack on a few
+/// ten thousand levels; icl's own modules nest about ten deep.
+static constexpr int kMaxIrNesting = 256;
+
+/// Refuses, before MLIR's parser sees it, text that would crash the parser
+/// rather than give a diagnostic: nesting beyond kMaxIrNesting, and a
+/// `dialect_resources` blob whose alignment (its first four bytes) is not a
+/// power of two.
+static LogicalResult checkBeforeParsing(const llvm::SourceMgr &sourceMgr) {
+  const llvm::MemoryBuffer &buffer = *sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
+  llvm::StringRef text = buffer.getBuffer();
+  // Without the source line, which may be megabytes long.
+  auto fail = [&](size_t at, const llvm::Twine &message) {
+    auto [line, column] =
+        sourceMgr.getLineAndColumn(llvm::SMLoc::getFromPointer(text.data() + at));
+    llvm::errs() << buffer.getBufferIdentifier() << ":" << line << ":" << column << ": ";
+    llvm::WithColor::error() << message << "\n";
+    return failure();
+  };
+  int depth = 0;
+  bool inResources = false;
+  for (size_t i = 0, e = text.size(); i < e; ++i) {
+    char c = text[i];
+    if (c == '/' && text.substr(i).starts_with("//")) {
+      i = std::min(text.find('\n', i), e);
+      continue;
+    }
+    if (c == '"') {
+      size_t start = i;
+      for (++i; i < e && text[i] != '"'; ++i)
+        if (text[i] == '\\')
+          ++i;
+      llvm::StringRef body = text.slice(start + 1, std::min(i, e));
+      // A blob is "0x" then its alignment as 4 little-endian bytes in hex.
+      if (inResources && body.starts_with("0x") && body.size() >= 10) {
+        uint32_t alignment = 0;
+        bool hex = true;
+        for (int b = 3; b >= 0; --b) {
+          unsigned byte;
+          hex &= !body.substr(2 + 2 * b, 2).getAsInteger(16, byte);
+          alignment = alignment << 8 | (hex ? byte : 0);
+        }
+        if (hex && !llvm::isPowerOf2_32(alignment))
+          return fail(start, "the resource blob's alignment " + llvm::Twine(alignment) +
+                                 " (its first four bytes) is not a power of two");
+      }
+      continue;
+    }
+    if (c == '{' && text.substr(i).starts_with("{-#"))
+      inResources = true;
+    if (c == '(' || c == '[' || c == '{' || c == '<') {
+      if (++depth > kMaxIrNesting)
+        return fail(i, "the module nests more than " + llvm::Twine(kMaxIrNesting) +
+                           " levels deep (kMaxIrNesting in lib/Driver/ModuleLoader.cpp), "
+                           "more than MLIR's parser can take");
+    } else if ((c == ')' || c == ']' || c == '}' || c == '>') && depth > 0) {
+      // `->` and `>=` close nothing.
+      if (!(c == '>' && i > 0 && (text[i - 1] == '-')) &&
+          !(c == '>' && i + 1 < e && text[i + 1] == '='))
+        --depth;
+    }
+  }
+  return success();
+}
+
 static OwningOpRef<ModuleOp> parse(std::unique_ptr<llvm::MemoryBuffer> buffer,
                                    MLIRContext &context) {
   DialectRegistry registry;
@@ -43,6 +110,8 @@ static OwningOpRef<ModuleOp> parse(std::unique_ptr<llvm::MemoryBuffer> buffer,
   context.loadAllAvailableDialects();
   llvm::SourceMgr sourceMgr;
   sourceMgr.AddNewSourceBuffer(std::move(buffer), llvm::SMLoc());
+  if (failed(checkBeforeParsing(sourceMgr)))
+    return nullptr;
   SourceMgrDiagnosticHandler handler(sourceMgr, &context);
   return parseSourceFile<ModuleOp>(sourceMgr, &context);
 }

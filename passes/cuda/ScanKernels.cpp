@@ -3,15 +3,18 @@
 // @icl_selective_scan, for a block of T threads: thread c of the grid
 // (c < batch·channels) takes batch b = c / D and channel d = c mod D of group
 // g = d / (D/G); its state h[0..N) lives in registers (the loop over n is
-// unrolled), with A[d, :], δ_bias[d] and D[d] read once. For t = 0..L−1:
+// unrolled), with A[d, :]·log2 e, δ_bias[d] and D[d] read once. For t = 0..L−1:
 //   Δ = δ[b,d,t] (+ δ_bias[d]), softplus'd if asked;
-//   h[n] = exp(Δ·A[d,n])·h[n] + Δ·u[b,d,t]·B[b,g,n,t];  y = Σ_n h[n]·C[b,g,n,t]
-//   (+ D[d]·u[b,d,t]) (· silu(z[b,d,t])), stored narrowed to y[b,d,t].
+//   h[n] = 2^(Δ·A[d,n]·log2 e)·h[n] + Δ·u[b,d,t]·B[b,g,n,t];  y = Σ_n h[n]·C[b,g,n,t]
+//   (+ D[d]·u[b,d,t]) (· silu(z[b,d,t])), rounded once to y[b,d,t].
 // Then h is stored as the final state [b, d, :] if asked. Arithmetic is f32.
-// The threads of a group read the same B and C elements (one transaction),
-// and a warp's u, δ, z and y accesses are L elements apart: each touches
-// one cache line per thread, which its next steps reuse from L1.
-//
+// The sequence goes by tiles of `tile` steps: the block copies the u, δ and z
+// of its T rows for the tile into shared memory (a warp reading consecutive
+// steps of a row: coalesced), each thread runs the tile's steps from there
+// and writes y over u, and the block copies the tile's y out the same way.
+// Rows are padded in shared memory so that the threads' reads of one step
+// fall in different banks. The threads of a group read the same B and C
+// elements (one transaction, broadcast).
 //===----------------------------------------------------------------------===//
 
 #include "passes/cuda/ScanKernels.h"
@@ -20,6 +23,7 @@
 #include "dialects/icl/IR/LinalgBuilder.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace mlir::icl;
@@ -50,7 +54,13 @@ FailureOr<KernelLaunchSpec> mlir::icl::buildSelectiveScan(gpu::GPUModuleOp modul
   arguments.push_back({"out", elements});
   if (c.hasFinalState)
     arguments.push_back({"final_state", elements});
-  KernelLaunchSpec spec = createKernel(b, module, "icl_selective_scan", arguments, {}, c.threads);
+  // u, δ (and z) of a tile, y written over u: [threads, tileStride] each.
+  auto workgroup = gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup);
+  auto tileType = MemRefType::get({c.threads * c.tileStride()}, element,
+                                  MemRefLayoutAttrInterface(), workgroup);
+  SmallVector<Type> tiles(c.hasZ ? 3 : 2, tileType);
+  KernelLaunchSpec spec =
+      createKernel(b, module, "icl_selective_scan", arguments, tiles, c.threads);
   spec.rowsPerBlock = c.threads;
   KernelBuilder kb(b, module.getLoc(), spec.func.front(), element);
   NamedArguments args(spec.func, spec.arguments);
@@ -66,57 +76,114 @@ FailureOr<KernelLaunchSpec> mlir::icl::buildSelectiveScan(gpu::GPUModuleOp modul
     memref::StoreOp::create(b, loc, x, args[name], at);
   };
 
+  // The block's rows (b·D + d) are staged through shared memory a tile of
+  // `tile` steps at a time, so that global reads and writes run along L.
   Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
   Value block = gpu::BlockIdOp::create(b, loc, gpu::Dimension::x);
-  Value channel = kb.add(kb.mul(block, kb.index(c.threads)), tid); // b·D + d
-  Value inRange = kb.cmpi(arith::CmpIPredicate::ult, channel, kb.index(c.batch * c.channels));
-  kb.ifThen(inRange, [&] {
-    Value bi = kb.divui(channel, kb.index(c.channels));
-    Value d = kb.remui(channel, kb.index(c.channels));
-    Value g = kb.divui(d, kb.index(c.channels / c.groups));
-    Value rowBase = kb.mul(channel, kb.index(c.length));                     // [b, d, 0]
-    Value bcBase = kb.mul(kb.add(kb.mul(bi, kb.index(c.groups)), g),
-                          kb.index(c.state * c.length));                     // [b, g, 0, 0]
-    Value stateBase = kb.mul(channel, kb.index(c.state));                    // [b, d, 0]
-    SmallVector<Value> a, h;
-    for (int64_t n = 0; n < c.state; ++n) {
-      a.push_back(load("A", kb.add(kb.mul(d, kb.index(c.state)), kb.index(n))));
-      h.push_back(c.hasInitialState ? load("initial_state", kb.add(stateBase, kb.index(n)))
-                                    : kb.f32(0.0));
+  Value first = kb.mul(block, kb.index(c.threads));
+  int64_t rows = c.batch * c.channels;
+  // Clamped: threads past the last row compute on row rows-1 and store nothing.
+  Value channel = kb.minsi(kb.add(first, tid), kb.index(rows - 1));
+  Value bi = kb.divui(channel, kb.index(c.channels));
+  Value d = kb.remui(channel, kb.index(c.channels));
+  Value g = kb.divui(d, kb.index(c.channels / c.groups));
+  Value bcBase = kb.mul(kb.add(kb.mul(bi, kb.index(c.groups)), g),
+                        kb.index(c.state * c.length));                     // [b, g, 0, 0]
+  Value stateBase = kb.mul(channel, kb.index(c.state));                    // [b, d, 0]
+  Value valid = kb.cmpi(arith::CmpIPredicate::ult, kb.add(first, tid), kb.index(rows));
+  // exp(Δ·A) as 2^(Δ·A·log2 e).
+  SmallVector<Value> a, h;
+  for (int64_t n = 0; n < c.state; ++n) {
+    a.push_back(kb.mulf(load("A", kb.add(kb.mul(d, kb.index(c.state)), kb.index(n))),
+                        kb.f32(llvm::numbers::log2e)));
+    h.push_back(c.hasInitialState ? load("initial_state", kb.add(stateBase, kb.index(n)))
+                                  : kb.f32(0.0));
+  }
+  Value bias = c.hasDeltaBias ? load("delta_bias", d) : Value();
+  Value skip = c.hasD ? load("D", d) : Value();
+
+  const int64_t tile = c.tile(), stride = c.tileStride();
+  auto staged = spec.func.getWorkgroupAttributions();
+  Value su = staged[0], sdelta = staged[1], sz = c.hasZ ? Value(staged[2]) : Value();
+  // Every (row, step) of the tile: thread i of the block takes elements
+  // i, i + threads, ... in row-major order, a warp reading consecutive steps.
+  auto forTile = [&](Value t0, function_ref<void(Value at, Value slot)> body) {
+    for (int64_t k = 0; k < tile; ++k) {
+      Value i = kb.add(kb.index(k * c.threads), tid);
+      Value r = kb.divui(i, kb.index(tile)), t = kb.remui(i, kb.index(tile));
+      Value row = kb.add(first, r), step = kb.add(t0, t);
+      Value inside = kb.andi(kb.cmpi(arith::CmpIPredicate::ult, row, kb.index(rows)),
+                             kb.cmpi(arith::CmpIPredicate::ult, step, kb.index(c.length)));
+      kb.ifThen(inside, [&] {
+        body(kb.add(kb.mul(row, kb.index(c.length)), step),
+             kb.add(kb.mul(r, kb.index(stride)), t));
+      });
     }
-    Value bias = c.hasDeltaBias ? load("delta_bias", d) : Value();
-    Value skip = c.hasD ? load("D", d) : Value();
-    SmallVector<Value> last = kb.forLoop(
-        kb.index(0), kb.index(c.length), kb.index(1), h,
-        [&](Value t, ValueRange carried) -> SmallVector<Value> {
-          Value at = kb.add(rowBase, t);
-          Value u = load("u", at);
-          Value delta = load("delta", at);
-          if (bias)
-            delta = kb.addf(delta, bias);
-          if (c.softplus)
-            delta = detail::activate(b, loc, Activation::softplus, delta);
-          Value du = kb.mulf(delta, u);
-          Value y = kb.f32(0.0);
-          SmallVector<Value> next;
-          for (int64_t n = 0; n < c.state; ++n) {
-            Value bc = kb.add(kb.add(bcBase, kb.index(n * c.length)), t);
-            Value decay = math::ExpOp::create(b, loc, kb.mulf(delta, a[n]));
-            Value hn = kb.fma(decay, carried[n], kb.mulf(du, load("B", bc)));
-            next.push_back(hn);
-            y = kb.fma(hn, load("C", bc), y);
-          }
-          if (skip)
-            y = kb.fma(skip, u, y);
-          if (c.hasZ)
-            y = kb.mulf(y, detail::activate(b, loc, Activation::silu, load("z", at)));
-          store(y, "out", at);
-          return next;
+  };
+  auto copy = [&](StringRef name, Value to, Value at, Value slot) {
+    memref::StoreOp::create(b, loc, memref::LoadOp::create(b, loc, args[name], at), to, slot);
+  };
+  auto loadStaged = [&](Value buffer, Value slot) -> Value {
+    Value x = memref::LoadOp::create(b, loc, buffer, slot);
+    return x.getType() == f32 ? x : arith::ExtFOp::create(b, loc, f32, x).getResult();
+  };
+  SmallVector<Value> last = kb.forLoop(
+      kb.index(0), kb.index(c.length), kb.index(tile), h,
+      [&](Value t0, ValueRange carriedTile) -> SmallVector<Value> {
+        forTile(t0, [&](Value at, Value slot) {
+          copy("u", su, at, slot);
+          copy("delta", sdelta, at, slot);
+          if (sz)
+            copy("z", sz, at, slot);
         });
-    if (c.hasFinalState)
+        gpu::BarrierOp::create(b, loc);
+        Value steps = kb.minsi(kb.index(tile), kb.sub(kb.index(c.length), t0));
+        Value mine = kb.mul(tid, kb.index(stride));
+        SmallVector<Value> next = kb.forLoop(
+            kb.index(0), steps, kb.index(1), carriedTile,
+            [&](Value t, ValueRange carried) -> SmallVector<Value> {
+              Value slot = kb.add(mine, t);
+              Value u = loadStaged(su, slot);
+              Value delta = loadStaged(sdelta, slot);
+              if (bias)
+                delta = kb.addf(delta, bias);
+              if (c.softplus)
+                delta = detail::activate(b, loc, Activation::softplus, delta);
+              Value du = kb.mulf(delta, u);
+              Value y = kb.f32(0.0);
+              Value at = kb.add(kb.add(bcBase, t0), t);
+              SmallVector<Value> hs;
+              for (int64_t n = 0; n < c.state; ++n) {
+                Value bc = kb.add(at, kb.index(n * c.length));
+                Value decay = kb.ex2(kb.mulf(delta, a[n]));
+                Value hn = kb.fma(decay, carried[n], kb.mulf(du, load("B", bc)));
+                hs.push_back(hn);
+                y = kb.fma(hn, load("C", bc), y);
+              }
+              if (skip)
+                y = kb.fma(skip, u, y);
+              if (sz)
+                y = kb.mulf(y, detail::activate(b, loc, Activation::silu, loadStaged(sz, slot)));
+              // y takes u's place, to be stored with the tile.
+              if (element != f32)
+                y = arith::TruncFOp::create(b, loc, element, y);
+              memref::StoreOp::create(b, loc, y, su, slot);
+              return hs;
+            });
+        gpu::BarrierOp::create(b, loc);
+        forTile(t0, [&](Value at, Value slot) {
+          memref::StoreOp::create(b, loc, memref::LoadOp::create(b, loc, su, slot), args["out"],
+                                  at);
+        });
+        // The next tile's loads overwrite what these stores read.
+        gpu::BarrierOp::create(b, loc);
+        return next;
+      });
+  if (c.hasFinalState)
+    kb.ifThen(valid, [&] {
       for (int64_t n = 0; n < c.state; ++n)
         store(last[n], "final_state", kb.add(stateBase, kb.index(n)));
-  });
+    });
   gpu::ReturnOp::create(b, loc);
   return spec;
 }

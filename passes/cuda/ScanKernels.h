@@ -2,7 +2,7 @@
 //
 // @icl_selective_scan (ScanKernels.cpp) runs a whole icl.selective_scan in one
 // launch: one thread per (batch, channel), its N-element state in registers,
-// stepping through the sequence.
+// stepping through the sequence by tiles staged in shared memory.
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,6 +26,11 @@ struct SelectiveScanConfig {
   int64_t threads = 128;
   /// The largest state a thread keeps in registers.
   static constexpr int64_t maxState = 64;
+  /// Steps of a tile staged through shared memory: 64 bytes of a row.
+  int64_t tile() const { return element.getIntOrFloatBitWidth() == 32 ? 16 : 32; }
+  /// Elements between rows of a staged tile: a row plus 4 bytes, so that one
+  /// step of consecutive rows falls in consecutive banks.
+  int64_t tileStride() const { return tile() + 32 / element.getIntOrFloatBitWidth(); }
 };
 
 /// Adds @icl_selective_scan for `config` to `module`. Arguments by name: u,

@@ -60,7 +60,7 @@ struct TileAttentionPass : ir::impl::TileAttentionBase<TileAttentionPass> {
       // Split-KV: the keys alone, as a partial reduction merged after the
       // loop.
       int64_t keyCount = cast<RankedTensorType>(op.getKey().getType()).getDimSize(2);
-      sizes = {0, 0, 0, llvm::divideCeil(keyCount, parts)};
+      sizes = {0, 0, 0, static_cast<int64_t>(llvm::divideCeil(keyCount, parts))};
       scf::SCFTilingOptions options;
       options.setTileSizes(getAsIndexOpFoldResult(op->getContext(), sizes))
           .setLoopType(scf::SCFTilingOptions::LoopType::ForallOp)

@@ -732,7 +732,8 @@ LogicalResult TokenUnpoolOp::inferReturnTypes(MLIRContext *, std::optional<Locat
   if (failed(haveRanks({{x, 3}})))
     return failure();
   types.push_back(
-      tensorOf({dimOf(x, 0), adaptor.getLength(), dimOf(x, 2)}, elementTypeOf(x)));
+      tensorOf({dimOf(x, 0), static_cast<int64_t>(adaptor.getLength()), dimOf(x, 2)},
+               elementTypeOf(x)));
   return success();
 }
 
