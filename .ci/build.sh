@@ -2,7 +2,8 @@
 # Installs what is missing, builds icl, and runs either the main job or every
 # test. Usage:
 #   bash .ci/build.sh demo   # install, build, run the example model
-#   bash .ci/build.sh test   # install, build, run all tests (lit + GoogleTest)
+#   bash .ci/build.sh test   # install, build, run all tests (lit + GoogleTest), then
+#                            # again built with ASan/UBSan, and the fuzz targets
 set -euo pipefail
 
 mode="${1:-demo}"
@@ -15,6 +16,8 @@ export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
 packages=(cmake ninja-build ccache g++ python3
           llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools libgtest-dev libomp-22-dev
           libonnx-dev libonnx-testdata libprotobuf-dev)
+# The sanitizer build and the fuzz targets of the test command (clang, libFuzzer).
+[[ "$mode" == test ]] && packages+=(clang-22 libclang-rt-22-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -69,7 +72,16 @@ case "$mode" in
     # and a set of planted wrong lowerings is caught (docs/testing.md).
     python3 "$root/test/mutate/mutate.py" --build "$build" --noop-passes
     python3 "$root/test/mutate/mutate.py" --build "$build" --set ci
-    cd "$build" && ctest --output-on-failure -j2
+    (cd "$build" && ctest --output-on-failure -j2)
+    # The same suite built with AddressSanitizer and UndefinedBehaviorSanitizer
+    # (clang), and a short run of every fuzz target (tools/fuzz/README.md).
+    san="${ICL_SANITIZE_BUILD_DIR:-$root/build-san}"
+    if [[ ! -f "$san/build.ninja" ]]; then
+      cmake -G Ninja -S "$root" -B "$san" -DCMAKE_BUILD_TYPE=Release \
+        -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 -DICL_FUZZ=ON
+    fi
+    ninja -C "$san"
+    (cd "$san" && ctest --output-on-failure -j2)
     ;;
   *)
     echo "usage: $0 demo|test" >&2

@@ -75,7 +75,9 @@ void fuseTree(RewriterBase &rewriter, linalg::GenericOp root, const DenseMap<Ope
   auto enter = [&](linalg::GenericOp member, AffineMap loops) {
     members.push_back(member);
     loopsOf[member] = loops;
-    for (OpOperand *input : llvm::reverse(member.getDpsInputOperands()))
+    // reverse() keeps a reference: the operand list must outlive the loop.
+    SmallVector<OpOperand *> operands = member.getDpsInputOperands();
+    for (OpOperand *input : llvm::reverse(operands))
       pending.push_back(input);
   };
   enter(root, rewriter.getMultiDimIdentityMap(root.getNumLoops()));

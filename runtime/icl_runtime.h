@@ -37,9 +37,16 @@ typedef enum icl_dtype {
   ICL_DTYPE_I64 = 7,
   ICL_DTYPE_U8 = 8,
   ICL_DTYPE_BOOL = 9,
+  /* Not a dtype: makes every int a value of the type in C++, so that a
+   * caller's bad value is refused rather than undefined. */
+  ICL_DTYPE_MAX_ENUM = 0x7fffffff,
 } icl_dtype;
 
-typedef enum icl_device { ICL_DEVICE_CPU = 0, ICL_DEVICE_CUDA = 1 } icl_device;
+typedef enum icl_device {
+  ICL_DEVICE_CPU = 0,
+  ICL_DEVICE_CUDA = 1,
+  ICL_DEVICE_MAX_ENUM = 0x7fffffff, /* not a device, as ICL_DTYPE_MAX_ENUM */
+} icl_device;
 
 /* A dense row-major tensor the caller owns. */
 typedef struct icl_tensor {

@@ -129,7 +129,9 @@ llvm::Expected<std::unique_ptr<JitFunction>> JitFunction::compile(func::FuncOp f
   if (!tm)
     return tm.takeError();
   ExecutionEngineOptions engineOptions;
-  engineOptions.transformer = makeOptimizingTransformer(3, 0, tm->get());
+  // The options hold a function_ref: the transformer must outlive create().
+  std::function<llvm::Error(llvm::Module *)> optimize = makeOptimizingTransformer(3, 0, tm->get());
+  engineOptions.transformer = optimize;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   // Parallel loops call the OpenMP runtime.
   llvm::StringRef openmp[] = {ICL_OPENMP_LIBRARY};

@@ -76,6 +76,7 @@ struct CudaScans : ir::impl::CudaScansBase<CudaScans> {
         c.state > ir::SelectiveScanConfig::maxState ||
         c.batch * c.channels * c.length > std::numeric_limits<int32_t>::max())
       return std::nullopt;
+    c.threads = ir::SelectiveScanConfig::threadsFor(c.channels / c.groups);
     return c;
   }
 

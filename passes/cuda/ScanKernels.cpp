@@ -13,8 +13,11 @@
 // steps of a row: coalesced), each thread runs the tile's steps from there
 // and writes y over u, and the block copies the tile's y out the same way.
 // Rows are padded in shared memory so that the threads' reads of one step
-// fall in different banks. The threads of a group read the same B and C
-// elements (one transaction, broadcast).
+// fall in different banks. Where the block's rows share a batch and group
+// (the block size divides the channels of a group: 128, 64 or 32 threads),
+// the block stages the tile's B and C too, as [step, n] in f32, which every
+// thread then reads at the same address (a broadcast); otherwise the threads
+// of a group read the same B and C elements from global memory.
 //===----------------------------------------------------------------------===//
 
 #include "passes/cuda/ScanKernels.h"
@@ -59,6 +62,11 @@ FailureOr<KernelLaunchSpec> mlir::icl::buildSelectiveScan(gpu::GPUModuleOp modul
   auto tileType = MemRefType::get({c.threads * c.tileStride()}, element,
                                   MemRefLayoutAttrInterface(), workgroup);
   SmallVector<Type> tiles(c.hasZ ? 3 : 2, tileType);
+  // B and C of a tile, [tile, state] in f32, where the block stages them.
+  const bool stageBC = c.stagesBC();
+  if (stageBC)
+    tiles.append(2, MemRefType::get({c.tile() * c.state}, b.getF32Type(),
+                                    MemRefLayoutAttrInterface(), workgroup));
   KernelLaunchSpec spec =
       createKernel(b, module, "icl_selective_scan", arguments, tiles, c.threads);
   spec.rowsPerBlock = c.threads;
@@ -105,6 +113,16 @@ FailureOr<KernelLaunchSpec> mlir::icl::buildSelectiveScan(gpu::GPUModuleOp modul
   const int64_t tile = c.tile(), stride = c.tileStride();
   auto staged = spec.func.getWorkgroupAttributions();
   Value su = staged[0], sdelta = staged[1], sz = c.hasZ ? Value(staged[2]) : Value();
+  Value sB = stageBC ? Value(staged[staged.size() - 2]) : Value();
+  Value sC = stageBC ? Value(staged.back()) : Value();
+  // The B and C rows [b, g, :, :] of the block's first row (all its rows'
+  // where it stages them).
+  Value blockBC;
+  if (stageBC) {
+    Value bb = kb.divui(first, kb.index(c.channels));
+    Value gb = kb.divui(kb.remui(first, kb.index(c.channels)), kb.index(c.channels / c.groups));
+    blockBC = kb.mul(kb.add(kb.mul(bb, kb.index(c.groups)), gb), kb.index(c.state * c.length));
+  }
   // Every (row, step) of the tile: thread i of the block takes elements
   // i, i + threads, ... in row-major order, a warp reading consecutive steps.
   auto forTile = [&](Value t0, function_ref<void(Value at, Value slot)> body) {
@@ -136,6 +154,20 @@ FailureOr<KernelLaunchSpec> mlir::icl::buildSelectiveScan(gpu::GPUModuleOp modul
           if (sz)
             copy("z", sz, at, slot);
         });
+        // B and C [n, t0 + t] (reads along t) to [t, n], in f32.
+        for (int64_t k = 0; stageBC && k * c.threads < tile * c.state; ++k) {
+          Value i = kb.add(kb.index(k * c.threads), tid);
+          Value n = kb.divui(i, kb.index(tile)), t = kb.remui(i, kb.index(tile));
+          Value step = kb.add(t0, t);
+          Value inside = kb.andi(kb.cmpi(arith::CmpIPredicate::ult, i, kb.index(tile * c.state)),
+                                 kb.cmpi(arith::CmpIPredicate::ult, step, kb.index(c.length)));
+          kb.ifThen(inside, [&] {
+            Value at = kb.add(kb.add(blockBC, kb.mul(n, kb.index(c.length))), step);
+            Value slot = kb.add(kb.mul(t, kb.index(c.state)), n);
+            memref::StoreOp::create(b, loc, load("B", at), sB, slot);
+            memref::StoreOp::create(b, loc, load("C", at), sC, slot);
+          });
+        }
         gpu::BarrierOp::create(b, loc);
         Value steps = kb.minsi(kb.index(tile), kb.sub(kb.index(c.length), t0));
         Value mine = kb.mul(tid, kb.index(stride));
@@ -151,14 +183,24 @@ FailureOr<KernelLaunchSpec> mlir::icl::buildSelectiveScan(gpu::GPUModuleOp modul
                 delta = detail::activate(b, loc, Activation::softplus, delta);
               Value du = kb.mulf(delta, u);
               Value y = kb.f32(0.0);
-              Value at = kb.add(kb.add(bcBase, t0), t);
+              Value at = stageBC ? Value() : kb.add(kb.add(bcBase, t0), t);
               SmallVector<Value> hs;
+              Value stagedAt = stageBC ? kb.mul(t, kb.index(c.state)) : Value();
               for (int64_t n = 0; n < c.state; ++n) {
-                Value bc = kb.add(at, kb.index(n * c.length));
+                Value bn, cn;
+                if (stageBC) {
+                  Value slot = kb.add(stagedAt, kb.index(n));
+                  bn = memref::LoadOp::create(b, loc, sB, slot);
+                  cn = memref::LoadOp::create(b, loc, sC, slot);
+                } else {
+                  Value bc = kb.add(at, kb.index(n * c.length));
+                  bn = load("B", bc);
+                  cn = load("C", bc);
+                }
                 Value decay = kb.ex2(kb.mulf(delta, a[n]));
-                Value hn = kb.fma(decay, carried[n], kb.mulf(du, load("B", bc)));
+                Value hn = kb.fma(decay, carried[n], kb.mulf(du, bn));
                 hs.push_back(hn);
-                y = kb.fma(hn, load("C", bc), y);
+                y = kb.fma(hn, cn, y);
               }
               if (skip)
                 y = kb.fma(skip, u, y);

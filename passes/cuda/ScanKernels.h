@@ -31,6 +31,17 @@ struct SelectiveScanConfig {
   /// Elements between rows of a staged tile: a row plus 4 bytes, so that one
   /// step of consecutive rows falls in consecutive banks.
   int64_t tileStride() const { return tile() + 32 / element.getIntOrFloatBitWidth(); }
+  /// Whether every block's rows share one batch and group, so that the block
+  /// stages the tile's B and C (a block never straddles a group).
+  bool stagesBC() const { return (channels / groups) % threads == 0; }
+  /// The block size: 128 threads, or 64 or 32 where that lets the block
+  /// stage B and C.
+  static int64_t threadsFor(int64_t channelsPerGroup) {
+    for (int64_t t : {128, 64, 32})
+      if (channelsPerGroup % t == 0)
+        return t;
+    return 128;
+  }
 };
 
 /// Adds @icl_selective_scan for `config` to `module`. Arguments by name: u,

@@ -1,6 +1,13 @@
 // Recurrences and split-KV attention: native code against the reference evaluator.
 // RUN: icl-run %s --function ss --random-inputs 3 --check | FileCheck %s --check-prefix=SS
 // RUN: %if cuda-device %{ icl-run %s --function ss --random-inputs 3 --check --device=cuda | FileCheck %s --check-prefix=SS %}
+// Blocks whose channels share a batch and group stage B and C on the GPU
+// (icl-cuda-scans: 32 threads for 32 channels a group; 128 in bf16), over
+// lengths that end mid-tile.
+// RUN: icl-run %s --function ss_staged --random-inputs 3 --check | FileCheck %s --check-prefix=SS
+// RUN: %if cuda-device %{ icl-run %s --function ss_staged --random-inputs 3 --check --device=cuda | FileCheck %s --check-prefix=SS %}
+// RUN: icl-run %s --function ss_staged_bf16 --random-inputs 3 --check | FileCheck %s --check-prefix=SS_BF16
+// RUN: %if cuda-device %{ icl-run %s --function ss_staged_bf16 --random-inputs 3 --check --device=cuda | FileCheck %s --check-prefix=SS_BF16 %}
 // RUN: icl-run %s --function ssd --random-inputs 3 --check | FileCheck %s --check-prefix=SSD
 // RUN: %if cuda-device %{ icl-run %s --function ssd --random-inputs 3 --check --device=cuda | FileCheck %s --check-prefix=SSD %}
 // RUN: icl-run %s --function la --random-inputs 3 --check | FileCheck %s --check-prefix=LA
@@ -19,6 +26,18 @@ func.func @ss(%u: tensor<2x6x9xf32>, %dt: tensor<2x6x9xf32>, %a: tensor<6x4xf32>
     : (tensor<2x6x9xf32>, tensor<2x6x9xf32>, tensor<6x4xf32>, tensor<2x3x4x9xf32>, tensor<2x3x4x9xf32>, tensor<6xf32>, tensor<2x6x9xf32>, tensor<6xf32>, tensor<2x6x4xf32>) -> (tensor<2x6x9xf32>, tensor<2x6x4xf32>)
   return %y, %h : tensor<2x6x9xf32>, tensor<2x6x4xf32>
 }
+func.func @ss_staged(%u: tensor<2x64x41xf32>, %dt: tensor<2x64x41xf32>, %a: tensor<64x5xf32>, %b: tensor<2x2x5x41xf32>, %c: tensor<2x2x5x41xf32>, %d: tensor<64xf32>, %h0: tensor<2x64x5xf32>) -> (tensor<2x64x41xf32>, tensor<2x64x5xf32>) {
+  %y, %h = icl.selective_scan %u, %dt, %a, %b, %c D(%d) initial_state(%h0) {delta_softplus, return_final_state}
+    : (tensor<2x64x41xf32>, tensor<2x64x41xf32>, tensor<64x5xf32>, tensor<2x2x5x41xf32>, tensor<2x2x5x41xf32>, tensor<64xf32>, tensor<2x64x5xf32>) -> (tensor<2x64x41xf32>, tensor<2x64x5xf32>)
+  return %y, %h : tensor<2x64x41xf32>, tensor<2x64x5xf32>
+}
+
+func.func @ss_staged_bf16(%u: tensor<1x128x70xbf16>, %dt: tensor<1x128x70xbf16>, %a: tensor<128x16xbf16>, %b: tensor<1x1x16x70xbf16>, %c: tensor<1x1x16x70xbf16>, %d: tensor<128xbf16>, %z: tensor<1x128x70xbf16>) -> tensor<1x128x70xbf16> {
+  %y = icl.selective_scan %u, %dt, %a, %b, %c D(%d) z(%z) {delta_softplus}
+    : (tensor<1x128x70xbf16>, tensor<1x128x70xbf16>, tensor<128x16xbf16>, tensor<1x1x16x70xbf16>, tensor<1x1x16x70xbf16>, tensor<128xbf16>, tensor<1x128x70xbf16>) -> tensor<1x128x70xbf16>
+  return %y : tensor<1x128x70xbf16>
+}
+
 func.func @ssd(%x: tensor<2x11x4x3xf32>, %dt: tensor<2x11x4xf32>, %a: tensor<4xf32>, %b: tensor<2x11x2x5xf32>, %c: tensor<2x11x2x5xf32>, %d: tensor<4xf32>, %db: tensor<4xf32>) -> (tensor<2x11x4x3xf32>, tensor<2x4x3x5xf32>) {
   %y, %h = icl.ssd %x, %dt, %a, %b, %c D(%d) dt_bias(%db) {dt_softplus, dt_max = 0.8 : f64, return_final_state}
     : (tensor<2x11x4x3xf32>, tensor<2x11x4xf32>, tensor<4xf32>, tensor<2x11x2x5xf32>, tensor<2x11x2x5xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<2x11x4x3xf32>, tensor<2x4x3x5xf32>)
@@ -69,6 +88,7 @@ func.func @split_state(%q: tensor<1x4x3x8xbf16>, %k: tensor<1x2x6x8xbf16>, %v: t
 
 // SS: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
 // SS: check: result 1: {{.*}}, 0 of {{[0-9]+}} beyond
+// SS_BF16: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
 // SSD: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond
 // SSD: check: result 1: {{.*}}, 0 of {{[0-9]+}} beyond
 // LA: check: result 0: {{.*}}, 0 of {{[0-9]+}} beyond

@@ -25,9 +25,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       parseModule(fuzz::asText(data, size), "fuzz.mlir", context);
   if (!module)
     return 0;
-  if (llvm::Error err = checkShapes(*module))
+  if (llvm::Error err = ref::checkShapes(*module))
     fuzz::expectMessage(std::move(err));
-  else if (llvm::Error err = checkCallGraph(*module))
+  else if (llvm::Error err = ref::checkCallGraph(*module))
     fuzz::expectMessage(std::move(err));
   return 0;
 }
