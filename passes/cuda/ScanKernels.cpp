@@ -4,7 +4,7 @@
 // (c < batch·channels) takes batch b = c / D and channel d = c mod D of group
 // g = d / (D/G); its state h[0..N) lives in registers (the loop over n is
 // unrolled), with A[d, :]·log2 e, δ_bias[d] and D[d] read once. For t = 0..L−1:
-//   Δ = δ[b,d,t] (+ δ_bias[d]), softplus'd if asked;
+//   Δ = δ[b,d,t] (+ δ_bias[d]), softplus'd if asked (on the SFUs, as silu);
 //   h[n] = 2^(Δ·A[d,n]·log2 e)·h[n] + Δ·u[b,d,t]·B[b,g,n,t];  y = Σ_n h[n]·C[b,g,n,t]
 //   (+ D[d]·u[b,d,t]) (· silu(z[b,d,t])), rounded once to y[b,d,t].
 // Then h is stored as the final state [b, d, :] if asked. Arithmetic is f32.
@@ -23,7 +23,6 @@
 #include "passes/cuda/ScanKernels.h"
 #include "passes/cuda/KernelBuilder.h"
 
-#include "dialects/icl/IR/LinalgBuilder.h"
 
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "llvm/Support/MathExtras.h"
@@ -99,6 +98,16 @@ FailureOr<KernelLaunchSpec> mlir::icl::buildSelectiveScan(gpu::GPUModuleOp modul
                         kb.index(c.state * c.length));                     // [b, g, 0, 0]
   Value stateBase = kb.mul(channel, kb.index(c.state));                    // [b, d, 0]
   Value valid = kb.cmpi(arith::CmpIPredicate::ult, kb.add(first, tid), kb.index(rows));
+  // On the SFUs (ex2/lg2.approx, relative error about 2^-22): softplus(x) =
+  // ln 2 · log2(1 + 2^(x·log2 e)), x itself above 20; silu(z) = z / (1 + 2^(−z·log2 e)).
+  auto softplus = [&](Value x) {
+    Value grown = kb.ex2(kb.mulf(x, kb.f32(llvm::numbers::log2e)));
+    Value soft = kb.mulf(kb.lg2(kb.addf(kb.f32(1.0), grown)), kb.f32(llvm::numbers::ln2));
+    return kb.select(kb.cmpf(arith::CmpFPredicate::OGT, x, kb.f32(20.0)), x, soft);
+  };
+  auto silu = [&](Value z) {
+    return kb.divf(z, kb.addf(kb.f32(1.0), kb.ex2(kb.mulf(z, kb.f32(-llvm::numbers::log2e)))));
+  };
   // exp(Δ·A) as 2^(Δ·A·log2 e).
   SmallVector<Value> a, h;
   for (int64_t n = 0; n < c.state; ++n) {
@@ -180,7 +189,7 @@ FailureOr<KernelLaunchSpec> mlir::icl::buildSelectiveScan(gpu::GPUModuleOp modul
               if (bias)
                 delta = kb.addf(delta, bias);
               if (c.softplus)
-                delta = detail::activate(b, loc, Activation::softplus, delta);
+                delta = softplus(delta);
               Value du = kb.mulf(delta, u);
               Value y = kb.f32(0.0);
               Value at = stageBC ? Value() : kb.add(kb.add(bcBase, t0), t);
@@ -205,7 +214,7 @@ FailureOr<KernelLaunchSpec> mlir::icl::buildSelectiveScan(gpu::GPUModuleOp modul
               if (skip)
                 y = kb.fma(skip, u, y);
               if (sz)
-                y = kb.mulf(y, detail::activate(b, loc, Activation::silu, loadStaged(sz, slot)));
+                y = kb.mulf(y, silu(loadStaged(sz, slot)));
               // y takes u's place, to be stored with the tile.
               if (element != f32)
                 y = arith::TruncFOp::create(b, loc, element, y);

@@ -41,9 +41,26 @@ func.func @left(%u: tensor<1x2x?xf32>, %dt: tensor<1x2x?xf32>, %a: tensor<2x4xf3
   return %y, %y2 : tensor<1x2x?xf32>, tensor<1x2x5xf32>
 }
 
-// The kernel: the state in registers (4 values carried by the time loop),
-// one exp per state element and step.
+// The kernel: tiles of 16 steps (f32) of u, δ and z staged in shared memory
+// (128 rows of 17), the state in registers (4 values carried by the tile
+// loop and the step loop), one exp (ex2) per state element and step after
+// the softplus (ex2, lg2), then the z gate's ex2; the tile's y copied out
+// between two barriers. Its 2 channels a group are fewer than a block, so B
+// and C are read from global memory (no fourth and fifth buffer).
 // CHECK-LABEL: gpu.module @icl_selective_scan_f32_b2_d6_n4_l9_g3_D_z_bias_softplus_h0_hT
-// CHECK:         gpu.func @icl_selective_scan(
-// CHECK:           scf.for {{.*}} iter_args({{[^)]*}}) -> (f32, f32, f32, f32)
-// CHECK-COUNT-4:     math.exp %{{.*}} : f32
+// CHECK:         gpu.func @icl_selective_scan({{.*}} workgroup(%{{.*}} : memref<2176xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<2176xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<2176xf32, #gpu.address_space<workgroup>>)
+// CHECK:           scf.for {{.*}} step %c16 iter_args({{[^)]*}}) -> (f32, f32, f32, f32)
+// CHECK:             gpu.barrier
+// CHECK:             scf.for {{.*}} iter_args({{[^)]*}}) -> (f32, f32, f32, f32)
+// CHECK:               llvm.nvvm.ex2.approx.ftz.f
+// CHECK-NEXT:          arith.addf
+// CHECK-NEXT:          llvm.nvvm.lg2.approx.f
+// CHECK-COUNT-5:       llvm.nvvm.ex2.approx.ftz.f
+// CHECK:             gpu.barrier
+// CHECK:             gpu.barrier
+
+// G6 (5120 channels, one group): blocks of 128 rows stage B and C too, as
+// [32 steps, 16 states] in f32.
+// CHECK-LABEL: gpu.module @icl_selective_scan_bf16_b8_d5120_n16_l4096_g1_D_z_softplus
+// CHECK:         gpu.func @icl_selective_scan({{.*}} workgroup({{.*}}memref<4352xbf16, #gpu.address_space<workgroup>>, {{.*}}memref<512xf32, #gpu.address_space<workgroup>>, %{{.*}} : memref<512xf32, #gpu.address_space<workgroup>>)
+// CHECK:           scf.for {{.*}} step %c32 iter_args(
