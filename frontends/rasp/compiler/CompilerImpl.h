@@ -61,6 +61,12 @@ constexpr unsigned kMaxAtoms = 12;
 /// selector: the formula is a tree, which a selector combined with itself
 /// in a loop would make exponentially large and deep.
 constexpr size_t kMaxFormulaOperations = 256;
+/// Bytes the analysis may hold in tables over the (length, position) pairs:
+/// each s-op's value classes at each pair (about 32 bytes), and each
+/// selector atom's and aggregate's verdict at each (length, query, key), a
+/// byte. They grow with the square and the cube of --max-len; past this a
+/// program gets an error naming the s-op, not minutes of work and gigabytes.
+constexpr size_t kMaxAnalysisBytes = size_t(1) << 30;
 /// selector_width of a union of more clauses takes one head over tuples
 /// instead of 2^clauses inclusion-exclusion heads.
 constexpr size_t kMaxWidthClauses = 4;
@@ -745,6 +751,10 @@ private:
 
   CompileOptions options;
   Positions pos;
+  /// Bytes of tables taken so far, against kMaxAnalysisBytes.
+  size_t analysisBytes = 0;
+  /// Takes `bytes` more for `node`, or fails when that passes the budget.
+  Error reserve(const Node &node, size_t bytes, const char *what);
   const Node *output = nullptr;
   std::vector<const Node *> nodes;
   std::vector<std::unique_ptr<SOpInfo>> infos;

@@ -74,6 +74,17 @@ Expected<Atom> Compiler::evaluate(const Node *root, Leaf leaf, Memo &memo) const
   return memo.find(root)->second;
 }
 
+Error Compiler::reserve(const Node &node, size_t bytes, const char *what) {
+  analysisBytes += bytes;
+  if (analysisBytes <= kMaxAnalysisBytes)
+    return Error::success();
+  return nodeError(node, "at --max-len " + Twine(maxLen()) + ", its " + what +
+                             " would take the analysis past " + Twine(kMaxAnalysisBytes >> 20) +
+                             " MiB (kMaxAnalysisBytes in frontends/rasp/compiler/CompilerImpl.h; "
+                             "they grow with the square and the cube of the length); use a "
+                             "smaller --max-len");
+}
+
 Error Compiler::inferValues() {
   // The last map that reads each map (see SOpInfo::byRoots).
   DenseMap<const Node *, const Node *> lastReader;
@@ -91,6 +102,8 @@ Error Compiler::inferValues() {
     if (node->isSelector())
       continue;
     SOpInfo &self = info(node);
+    if (Error err = reserve(*node, pos.count() * 32, "values at each (length, position)"))
+      return err;
     self.at.resize(pos.count());
     Error err = Error::success();
     switch (node->getKind()) {
@@ -411,6 +424,11 @@ Expected<const Selector *> Compiler::selectorOf(const Node &selectorNode, const 
 
   // Each atom's verdict at every (n, i, k).
   for (SelectAtom &atom : selector->atoms) {
+    if (Error err = reserve(user, pos.count() * maxLen(), "selector's table over (length, "
+                                                          "query, key)")) {
+      selectors.erase(&selectorNode);
+      return std::move(err);
+    }
     const Node *keys = atom.node->getKeys(), *queries = atom.node->getQueries();
     const SOpInfo &k = info(keys), &q = info(queries);
     Comparison op = atom.node->getComparison();
@@ -509,6 +527,8 @@ Error Compiler::inferAggregate(const AggregateNode &node) {
   Expected<const Selector *> selector = selectorOf(*node.getSelector(), node);
   if (!selector)
     return selector.takeError();
+  if (Error err = reserve(node, pos.count() * maxLen(), "selection over (length, query, key)"))
+    return err;
   std::vector<Tri> verdict = selection(**selector, (*selector)->formula);
   const SOpInfo &src = info(node.getSOp());
   int defaultClass = -1;
@@ -631,6 +651,8 @@ Error Compiler::inferWidth(const Node &node) {
   Expected<const Selector *> selector = selectorOf(*node.getOperands()[0], node);
   if (!selector)
     return selector.takeError();
+  if (Error err = reserve(node, pos.count() * maxLen(), "selection over (length, query, key)"))
+    return err;
   std::vector<Tri> verdict = selection(**selector, (*selector)->formula);
   pos.forEach([&](unsigned n, unsigned, size_t p) {
     unsigned sure = 0, maybe = 0;
