@@ -18,6 +18,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/SourceMgr.h"
@@ -41,10 +42,37 @@ void registerModelDialects(DialectRegistry &registry) {
 /// ten thousand levels; icl's own modules nest about ten deep.
 static constexpr int kMaxIrNesting = 256;
 
+/// Whether `c` continues a name, or starts a value, symbol, block or alias
+/// name (`%permutation = ...` is not the attribute).
+static bool isNameChar(char c) {
+  return llvm::isAlnum(c) || llvm::StringRef("_.$%@^#!").contains(c);
+}
+
+/// Whether `text` starts with `[` integers separated by commas `]`.
+static bool isIntegerList(llvm::StringRef text) {
+  if (!text.consume_front("["))
+    return false;
+  text = text.ltrim();
+  if (text.consume_front("]"))
+    return true;
+  while (true) {
+    text.consume_front("-");
+    size_t digits = text.find_if_not(llvm::isDigit);
+    if (digits == 0 || digits == llvm::StringRef::npos)
+      return false;
+    text = text.drop_front(digits).ltrim();
+    if (text.consume_front("]"))
+      return true;
+    if (!text.consume_front(","))
+      return false;
+    text = text.ltrim();
+  }
+}
+
 /// Refuses, before MLIR's parser sees it, text that would crash the parser
-/// rather than give a diagnostic: nesting beyond kMaxIrNesting, and a
+/// rather than give a diagnostic: nesting beyond kMaxIrNesting, a
 /// `dialect_resources` blob whose alignment (its first four bytes) is not a
-/// power of two.
+/// power of two, and a malformed `permutation`/`dimensions` list.
 static LogicalResult checkBeforeParsing(const llvm::SourceMgr &sourceMgr) {
   const llvm::MemoryBuffer &buffer = *sourceMgr.getMemoryBuffer(sourceMgr.getMainFileID());
   llvm::StringRef text = buffer.getBuffer();
@@ -87,6 +115,21 @@ static LogicalResult checkBeforeParsing(const llvm::SourceMgr &sourceMgr) {
     }
     if (c == '{' && text.substr(i).starts_with("{-#"))
       inResources = true;
+    // MLIR 22's parsers of linalg.transpose, broadcast and reduce crash
+    // (after their diagnostic) when `permutation =` or `dimensions =` is not
+    // followed by a list of integers.
+    for (llvm::StringRef keyword : {"permutation", "dimensions"}) {
+      if (!text.substr(i).starts_with(keyword) || (i > 0 && isNameChar(text[i - 1])))
+        continue;
+      llvm::StringRef rest = text.substr(i + keyword.size()).ltrim();
+      if (!rest.consume_front("="))
+        continue;
+      rest = rest.ltrim();
+      if (rest.starts_with("array<") || isIntegerList(rest))
+        continue;
+      return fail(i, "expected a list of integers such as [1, 0] after '" + keyword +
+                         " =' (MLIR's linalg parsers crash on anything else)");
+    }
     if (c == '(' || c == '[' || c == '{' || c == '<') {
       if (++depth > kMaxIrNesting)
         return fail(i, "the module nests more than " + llvm::Twine(kMaxIrNesting) +
