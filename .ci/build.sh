@@ -12,6 +12,9 @@ build="${ICL_BUILD_DIR:-$root/build}"
 # ccache keys on paths relative to the checkout, so a fresh clone elsewhere
 # (CI's) reuses what this machine compiled before.
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
+# The sanitizer build has line tables (-g), for which ccache would also key on
+# the build folder.
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 
 packages=(cmake ninja-build ccache g++ python3
           llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools libgtest-dev libomp-22-dev
