@@ -11,32 +11,37 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontends/hf/HfImporter.h"
-#include "lib/Driver/ModuleLoader.h"
 #include "tools/fuzz/FuzzSupport.h"
+#include "tools/fuzz/ModelContext.h"
 
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/DialectRegistry.h"
-#include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 using namespace icl;
 
 namespace {
+/// A copy of a test checkpoint, and the file an input replaces in it.
 struct Fixture {
   const char *modelType; // matched in the input; the first fixture is the fallback
   const char *name;
   std::string dir;
+  std::string config, index; // their original contents
 };
 
-Fixture *fixtures() {
-  static Fixture all[] = {{"", "gpt2-sharded", ""},
-                          {"llama", "llama", ""},
-                          {"mamba2", "mamba2", ""},
-                          {"mamba", "mamba", ""}};
+std::string readText(const std::string &path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  return buffer ? (*buffer)->getBuffer().str() : std::string();
+}
+
+llvm::MutableArrayRef<Fixture> fixtures() {
+  static Fixture all[] = {{"", "gpt2-sharded"}, {"llama", "llama"}, {"mamba2", "mamba2"},
+                          {"mamba", "mamba"}};
   static bool made = [] {
     for (Fixture &f : all) {
       f.dir = fuzz::scratchDir() + "/" + f.name;
       fuzz::copyDir(std::string(ICL_SOURCE_DIR) + "/test/Frontends/hf/Inputs/" + f.name, f.dir);
+      f.config = readText(f.dir + "/config.json");
+      f.index = readText(f.dir + "/model.safetensors.index.json");
     }
     return true;
   }();
@@ -44,49 +49,35 @@ Fixture *fixtures() {
   return all;
 }
 
-void import(const std::string &dir) {
-  mlir::MLIRContext context;
-  context.printOpOnDiagnostic(false);
-  mlir::DialectRegistry registry;
-  registerModelDialects(registry);
-  context.appendDialectRegistry(registry);
-  // Diagnostics of a module that fails to verify are expected output.
-  mlir::ScopedDiagnosticHandler quiet(&context, [](mlir::Diagnostic &) { return mlir::success(); });
-  auto module = hf::importHuggingFace(dir, context);
-  if (!module)
-    fuzz::expectMessage(module.takeError());
+/// Imports `fixture` with `file` (whose original is `original`) holding
+/// `text`, then puts the original back.
+void importWith(const Fixture &fixture, const char *file, const std::string &original,
+                llvm::StringRef text) {
+  const std::string path = fixture.dir + "/" + file;
+  fuzz::writeBytes(path, text);
+  {
+    fuzz::ModelContext model;
+    auto module = hf::importHuggingFace(fixture.dir, model.context);
+    if (!module)
+      fuzz::expectMessage(module.takeError());
+  }
+  fuzz::writeBytes(path, original);
 }
 } // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   llvm::StringRef text = fuzz::asText(data, size);
-  Fixture *all = fixtures();
+  llvm::MutableArrayRef<Fixture> all = fixtures();
   if (text.contains("weight_map")) {
-    const std::string index = all[0].dir + "/model.safetensors.index.json";
-    static const std::string original = [&] {
-      auto buffer = llvm::MemoryBuffer::getFile(index);
-      return buffer ? (*buffer)->getBuffer().str() : std::string();
-    }();
-    fuzz::writeBytes(index, text);
-    import(all[0].dir);
-    fuzz::writeBytes(index, original);
+    importWith(all[0], "model.safetensors.index.json", all[0].index, text);
     return 0;
   }
-  Fixture *fixture = &all[0];
-  for (int i = 1; i < 4; ++i)
-    if (text.contains(all[i].modelType)) {
-      fixture = &all[i];
+  const Fixture *fixture = &all[0];
+  for (const Fixture &f : all.drop_front())
+    if (text.contains(f.modelType)) {
+      fixture = &f;
       break;
     }
-  const std::string config = fixture->dir + "/config.json";
-  static std::string originals[4];
-  std::string &original = originals[fixture - all];
-  if (original.empty()) {
-    auto buffer = llvm::MemoryBuffer::getFile(config);
-    original = buffer ? (*buffer)->getBuffer().str() : std::string("{}");
-  }
-  fuzz::writeBytes(config, text);
-  import(fixture->dir);
-  fuzz::writeBytes(config, original);
+  importWith(*fixture, "config.json", fixture->config, text);
   return 0;
 }

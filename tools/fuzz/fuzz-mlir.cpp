@@ -11,18 +11,16 @@
 #include "lib/Driver/ModuleLoader.h"
 #include "lib/Reference/Evaluator.h"
 #include "tools/fuzz/FuzzSupport.h"
+#include "tools/fuzz/ModelContext.h"
 
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/MLIRContext.h"
 
 using namespace icl;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  mlir::MLIRContext context;
-  context.printOpOnDiagnostic(false);
-  mlir::ScopedDiagnosticHandler quiet(&context, [](mlir::Diagnostic &) { return mlir::success(); });
+  fuzz::ModelContext model;
   mlir::OwningOpRef<mlir::ModuleOp> module =
-      parseModule(fuzz::asText(data, size), "fuzz.mlir", context);
+      parseModule(fuzz::asText(data, size), "fuzz.mlir", model.context);
   if (!module)
     return 0;
   if (llvm::Error err = ref::checkShapes(*module))

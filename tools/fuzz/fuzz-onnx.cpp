@@ -9,29 +9,22 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontends/onnx/OnnxImporter.h"
-#include "lib/Driver/ModuleLoader.h"
 #include "tools/fuzz/FuzzSupport.h"
+#include "tools/fuzz/ModelContext.h"
 
 #include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/DialectRegistry.h"
-#include "mlir/IR/MLIRContext.h"
 
 using namespace icl;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   const std::string path = fuzz::scratchDir() + "/model.onnx";
   fuzz::writeBytes(path, fuzz::asText(data, size));
-  mlir::MLIRContext context;
-  context.printOpOnDiagnostic(false);
-  mlir::DialectRegistry registry;
-  registerModelDialects(registry);
-  context.appendDialectRegistry(registry);
-  mlir::ScopedDiagnosticHandler quiet(&context, [](mlir::Diagnostic &) { return mlir::success(); });
+  fuzz::ModelContext model;
   OnnxImportOptions options;
   // The symbolic dimensions of the seed models.
   for (const char *dim : {"batch", "seq", "sequence", "N", "T", "B"})
     options.dimValues[dim] = 2;
-  auto module = importOnnx(path, context, options);
+  auto module = importOnnx(path, model.context, options);
   if (!module)
     fuzz::expectMessage(module.takeError());
   return 0;
